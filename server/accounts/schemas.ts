@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { Types } from 'mongoose';
+
+export const PHONE_RE = /^1[3-9]\d{9}$/;
+
+export const phone = z.string().trim().regex(PHONE_RE, 'errors.phone');
+export const objectId = z.string().trim().refine((v) => Types.ObjectId.isValid(v) && /^[a-f\d]{24}$/i.test(v), 'errors.choose');
+const name = z.string().trim().min(1).max(40);
+const email = z.union([z.literal(''), z.email('errors.email').max(120)]).default('');
+// Long enough to resist guessing, short enough to type on a phone; no composition rules.
+const password = z.string().min(8, 'errors.passwordShort').max(128);
+const skills = z
+  .string()
+  .max(300)
+  .default('')
+  .transform((s) => [...new Set(s.split(/[,，、\n]/).map((x) => x.trim()).filter(Boolean))].slice(0, 20));
+
+export const registerSchema = z
+  .object({
+    role: z.enum(['resident', 'employer'], 'errors.choose'),
+    name,
+    phone,
+    email,
+    password,
+    passwordConfirm: z.string(),
+    homeCenter: objectId,
+  })
+  .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'errors.passwordMismatch' });
+
+export const loginSchema = z.object({
+  phone: z.string().trim().max(20),
+  password: z.string().max(128),
+  returnTo: z.string().max(500).optional(),
+});
+
+export const profileSchema = z.object({
+  name,
+  email,
+  homeCenter: objectId,
+  skills,
+  birthYear: z.union([z.literal(''), z.coerce.number().int().min(1900).max(new Date().getFullYear())]).default('').transform((v) => (v === '' ? null : v)),
+});
+
+export const staffFieldsSchema = z.object({
+  lowIncome: z.enum(['on']).optional().transform((v) => v === 'on'),
+});
+
+export const createStaffSchema = z.object({
+  name,
+  phone,
+  password,
+  staffCenter: objectId,
+  role: z.enum(['staff', 'admin'], 'errors.choose').default('staff'),
+});

@@ -1,0 +1,137 @@
+import { Types } from 'mongoose';
+import { User, type Role } from '../../models/user.ts';
+import { getCenter } from '../centers/tree.ts';
+import { HttpError } from '../http/errors.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { audit } from '../audit/service.ts';
+
+const SESSION_FIELDS = { name: 1, phone: 1, role: 1, homeCenter: 1, staffCenter: 1, disabled: 1 } as const;
+
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number })?.code === 11000;
+}
+
+function toSessionUser(d: {
+  _id: Types.ObjectId;
+  name: string;
+  phone: string;
+  role: string;
+  homeCenter: Types.ObjectId;
+  staffCenter?: Types.ObjectId | null;
+}): Express.User {
+  return {
+    id: String(d._id),
+    name: d.name,
+    phone: d.phone,
+    role: d.role as Role,
+    homeCenter: String(d.homeCenter),
+    staffCenter: d.staffCenter ? String(d.staffCenter) : null,
+  };
+}
+
+/** Read by _id on every logged-in request (the one query FerretDB serves without a scan). */
+export async function sessionUser(id: string): Promise<Express.User | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const d = await User.findById(id, SESSION_FIELDS).lean();
+  if (!d || d.disabled) return null;
+  return toSessionUser(d);
+}
+
+export async function authenticate(phone: string, password: string): Promise<Express.User | null> {
+  const d = await User.findOne({ phone }, { ...SESSION_FIELDS, passwordHash: 1 }).lean();
+  const ok = await verifyPassword(d?.passwordHash, password);
+  if (!d || !ok || d.disabled) return null;
+  return toSessionUser(d);
+}
+
+export type RegisterResult = { ok: true; user: Express.User } | { ok: false; field: string; key: string };
+
+export async function register(input: {
+  role: 'resident' | 'employer';
+  name: string;
+  phone: string;
+  email: string;
+  password: string;
+  homeCenter: string;
+}): Promise<RegisterResult> {
+  if (!(await getCenter(input.homeCenter))) return { ok: false, field: 'homeCenter', key: 'errors.choose' };
+  try {
+    const doc = await User.create({
+      role: input.role,
+      name: input.name,
+      phone: input.phone,
+      email: input.email,
+      homeCenter: input.homeCenter,
+      passwordHash: await hashPassword(input.password),
+    });
+    return { ok: true, user: toSessionUser(doc) };
+  } catch (err) {
+    // The unique index is the guard; a pre-check would race with a concurrent sign-up.
+    if (isDuplicateKey(err)) return { ok: false, field: 'phone', key: 'errors.phoneTaken' };
+    throw err;
+  }
+}
+
+export async function profile(id: string) {
+  const d = await User.findById(id, { passwordHash: 0 }).lean();
+  if (!d) throw new HttpError(404, 'errors.notFound');
+  return d;
+}
+
+export async function updateProfile(
+  id: string,
+  input: { name: string; email: string; homeCenter: string; skills: string[]; birthYear: number | null },
+): Promise<{ ok: true } | { ok: false; field: string; key: string }> {
+  if (!(await getCenter(input.homeCenter))) return { ok: false, field: 'homeCenter', key: 'errors.choose' };
+  await User.updateOne({ _id: id }, { $set: input });
+  return { ok: true };
+}
+
+export async function findByPhone(phone: string) {
+  return User.findOne({ phone }, { passwordHash: 0 }).lean();
+}
+
+/** Staff-only fields on a resident; the caller has checked the resident's center is in scope. */
+export async function setStaffFields(actor: Express.User, residentId: string, fields: { lowIncome: boolean }): Promise<void> {
+  const res = await User.updateOne({ _id: residentId, role: 'resident' }, { $set: fields });
+  if (!res.matchedCount) throw new HttpError(404, 'errors.notFound');
+  await audit(actor, { action: 'resident.staffFields', targetType: 'user', targetId: residentId, details: fields });
+}
+
+export type CreateStaffResult = { ok: true; id: string } | { ok: false; field: string; key: string };
+
+export async function createStaff(
+  actor: Express.User,
+  input: { name: string; phone: string; password: string; staffCenter: string; role: 'staff' | 'admin' },
+): Promise<CreateStaffResult> {
+  if (!(await getCenter(input.staffCenter))) return { ok: false, field: 'staffCenter', key: 'errors.choose' };
+  try {
+    const doc = await User.create({
+      ...input,
+      homeCenter: input.staffCenter,
+      passwordHash: await hashPassword(input.password),
+    });
+    await audit(actor, {
+      action: 'staff.create',
+      targetType: 'user',
+      targetId: String(doc._id),
+      center: input.staffCenter,
+      details: { role: input.role, name: input.name },
+    });
+    return { ok: true, id: String(doc._id) };
+  } catch (err) {
+    if (isDuplicateKey(err)) return { ok: false, field: 'phone', key: 'errors.phoneTaken' };
+    throw err;
+  }
+}
+
+export async function listStaff() {
+  return User.find({ role: { $in: ['staff', 'admin'] } }, { name: 1, phone: 1, role: 1, staffCenter: 1 }).sort({ name: 1 }).lean();
+}
+
+export async function setStaffCenter(actor: Express.User, userId: string, staffCenter: string): Promise<void> {
+  if (!(await getCenter(staffCenter))) throw new HttpError(400, 'errors.choose');
+  const res = await User.updateOne({ _id: userId, role: 'staff' }, { $set: { staffCenter, homeCenter: staffCenter } });
+  if (!res.matchedCount) throw new HttpError(404, 'errors.notFound');
+  await audit(actor, { action: 'staff.assignCenter', targetType: 'user', targetId: userId, center: staffCenter });
+}

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import express from 'express';
+import cookieParser from 'cookie-parser';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { securityHeaders } from './http/security.ts';
+import { sessionMiddleware } from './http/session.ts';
+import { csrf } from './http/csrf.ts';
+import { locale } from './http/locale.ts';
+import { pageLocals } from './http/locals.ts';
+import { rateLimits } from './http/rate-limits.ts';
+import { notFound, errorHandler } from './http/errors.ts';
+import { viewEngine } from './http/views.ts';
+import type { RouteDeps } from './http/deps.ts';
+import { configurePassport } from './accounts/passport.ts';
+import { accountRoutes } from './accounts/routes.ts';
+import { centerRoutes } from './centers/routes.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { notificationRoutes } from './notifications/routes.ts';
+import { healthRoutes, homeRoutes } from './home/routes.ts';
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  sessionSecret: string;
+}
+
+/** Builds the Express app without listening or connecting; main.ts and the tests call this. */
+export function createApp({ config, logger, sessionSecret }: AppOptions) {
+  const app = express();
+  const production = config.NODE_ENV === 'production';
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.engine('hbs', viewEngine(ROOT));
+  app.set('view engine', 'hbs');
+  app.set('views', path.join(ROOT, 'views'));
+  if (production) app.enable('view cache');
+
+  app.use(securityHeaders(production));
+  app.use(express.static(path.join(ROOT, 'public'), { maxAge: production ? '7d' : 0 }));
+  // Chart.js is served from our origin (CSP: no CDNs).
+  app.get('/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
+  app.use(healthRoutes());
+  app.use(
+    pinoHttp({
+      logger,
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.replace(/([?&]_csrf=)[^&]*/, '$1[redacted]') }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/css/') || (req.url ?? '').startsWith('/js/') },
+    }),
+  );
+
+  app.use(cookieParser());
+  app.use(locale);
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  const session = sessionMiddleware(config, sessionSecret);
+  app.use(session.middleware);
+  const passport = configurePassport();
+  app.use(passport.session());
+  const csrfGuard = csrf(sessionSecret, production);
+  app.use(csrfGuard.protect);
+  app.use(pageLocals(csrfGuard));
+
+  const deps: RouteDeps = { config, logger, limits: rateLimits(config) };
+  app.use(homeRoutes());
+  app.use(accountRoutes(deps));
+  app.use(centerRoutes());
+  app.use(adminRoutes());
+  app.use(auditRoutes());
+  app.use(notificationRoutes());
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return { app, sessionMiddleware: session.middleware, sessionStore: session.store, passport };
+}

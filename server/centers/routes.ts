@@ -1,0 +1,75 @@
+import { Router, type Request, type Response } from 'express';
+import { requireRole } from '../http/guards.ts';
+import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
+import { HttpError } from '../http/errors.ts';
+import { flash } from '../http/flash.ts';
+import { allCenters, centerName, centerOptions, getCenter } from './tree.ts';
+import { centerSchema } from './schemas.ts';
+import { createCenter, updateCenter } from './service.ts';
+
+export function centerRoutes(): Router {
+  const r = Router();
+
+  r.get('/centers', async (req, res) => {
+    const nodes = await allCenters();
+    res.render('centers/index', {
+      title: req.t('centers.index.title'),
+      centers: nodes.map((n) => ({ id: n.id, name: centerName(n, req.lang), level: req.t(`centers.levels.${n.level}`), depth: n.ancestors.length })),
+    });
+  });
+
+  r.get('/centers/:id', async (req, res) => {
+    const node = await getCenter(req.params.id);
+    if (!node) throw new HttpError(404, 'errors.notFound');
+    const nodes = await allCenters();
+    const path = await Promise.all(node.ancestors.map((a) => getCenter(a)));
+    res.render('centers/show', {
+      title: centerName(node, req.lang),
+      center: { ...node, displayName: centerName(node, req.lang), levelLabel: req.t(`centers.levels.${node.level}`) },
+      path: path.filter(Boolean).map((p) => ({ id: p!.id, name: centerName(p, req.lang) })),
+      children: nodes.filter((n) => n.parent === node.id).map((n) => ({ id: n.id, name: centerName(n, req.lang) })),
+      canEdit: req.user?.role === 'admin',
+    });
+  });
+
+  const admin = requireRole('admin');
+  const levels = (req: Request) => ['city', 'town', 'village'].map((v) => ({ value: v, label: req.t(`centers.levels.${v}`) }));
+  const renderForm = async (req: Request, res: Response, form: FormState, id?: string, status = 200) =>
+    res.status(status).render('centers/form', {
+      title: req.t(id ? 'centers.form.editTitle' : 'centers.form.newTitle'),
+      form,
+      action: id ? `/admin/centers/${id}` : '/admin/centers',
+      levels: levels(req),
+      parents: [{ value: '', label: req.t('centers.form.noParent') }, ...(await centerOptions(req.lang)).filter((o) => o.value !== id)],
+    });
+
+  r.get('/admin/centers/new', admin, (req, res) => renderForm(req, res, formOf({ level: 'village', parent: typeof req.query.parent === 'string' ? req.query.parent : '' })));
+
+  r.post('/admin/centers', admin, async (req, res) => {
+    const parsed = validate(req, centerSchema, req.body);
+    if (!parsed.ok) return renderForm(req, res, parsed.form, undefined, 400);
+    const result = await createCenter(req.user!, parsed.data);
+    if (!result.ok) return renderForm(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), undefined, 400);
+    flash(req, 'success', 'centers.form.created');
+    res.redirect(`/centers/${result.id}`);
+  });
+
+  r.get('/admin/centers/:id/edit', admin, async (req, res) => {
+    const node = await getCenter(req.params.id);
+    if (!node) throw new HttpError(404, 'errors.notFound');
+    await renderForm(req, res, formOf({ ...node, parent: node.parent ?? '' }), node.id);
+  });
+
+  r.post('/admin/centers/:id', admin, async (req, res) => {
+    const node = await getCenter(req.params.id);
+    if (!node) throw new HttpError(404, 'errors.notFound');
+    const parsed = validate(req, centerSchema, req.body);
+    if (!parsed.ok) return renderForm(req, res, parsed.form, node.id, 400);
+    const result = await updateCenter(req.user!, node.id, parsed.data);
+    if (!result.ok) return renderForm(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), node.id, 400);
+    flash(req, 'success', 'centers.form.saved');
+    res.redirect(`/centers/${node.id}`);
+  });
+
+  return r;
+}

@@ -1,0 +1,20 @@
+import mongoose from 'mongoose';
+
+/**
+ * Connects and builds every registered model's indexes before serving: the unique indexes
+ * are what keep seats, headcounts and idempotency keys correct (DESIGN.md, "Database").
+ */
+export async function connectDatabase(uri: string): Promise<typeof mongoose> {
+  mongoose.set('strictQuery', true);
+  await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 10_000 });
+  await ensureIndexes();
+  return mongoose;
+}
+
+export async function ensureIndexes(): Promise<void> {
+  for (const name of mongoose.modelNames()) await mongoose.model(name).createIndexes();
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  await mongoose.disconnect();
+}

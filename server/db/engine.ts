@@ -1,0 +1,322 @@
+// The embedded database launcher: picks the first engine that can run here
+// (DESIGN.md, "Database") and guarantees no child process outlives us.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import mongoose from 'mongoose';
+
+const run = promisify(execFile);
+
+export const FERRETDB_VERSION = 'v1.24.2';
+export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+
+export type EngineKind = 'external' | 'mongod' | 'ferretdb' | 'memory-server';
+
+export interface Engine {
+  kind: EngineKind;
+  uri: string;
+  /** Where the data lives, or undefined for an external server. */
+  dataDir?: string;
+  /** The child process, when we started one. */
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+export interface EngineOptions {
+  mongodbUri?: string;
+  mongodPath?: string;
+  ferretdbPath?: string;
+  /** Data directory; with `ephemeral` a fresh temp dir is used and removed on stop. */
+  dataDir: string;
+  ephemeral?: boolean;
+  /** Cache for the FerretDB binary; outside the repo so clean clones reuse it. */
+  cacheDir: string;
+  dbName: string;
+  log?: (msg: string) => void;
+  /** Skip engines (for tests of the fallback order). */
+  skip?: EngineKind[];
+  /** Override PATH lookup (for tests). */
+  pathEnv?: string;
+}
+
+export class NoEngineError extends Error {}
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'doorstep');
+}
+
+const liveChildren = new Set<ChildProcess>();
+// Last line of defence against orphans: a synchronous kill when the process exits for any reason.
+process.on('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
+export function findExecutable(name: string, pathEnv = process.env.PATH ?? ''): string | undefined {
+  for (const dir of pathEnv.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function ping(uri: string): Promise<boolean> {
+  const conn = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
+  try {
+    await conn.asPromise();
+    await conn.db!.admin().ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await conn.close(true).catch(() => {});
+  }
+}
+
+/** Kill an engine left behind by a crashed run that used the same data directory. */
+async function reapStale(pidFile: string, log: (m: string) => void): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await fsp.readFile(pidFile, 'utf8')).trim());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    const cmdline = (await fsp.readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ');
+    if (/ferretdb|mongod/.test(cmdline) && cmdline.includes(path.dirname(pidFile))) {
+      log(`stopping a database process (pid ${pid}) left over from an earlier run`);
+      process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } catch {
+    /* already gone */
+  }
+  await fsp.rm(pidFile, { force: true });
+}
+
+interface Spawned {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function spawnChild(cmd: string, args: string[]): Spawned {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  liveChildren.add(child);
+  child.on('exit', () => liveChildren.delete(child));
+  const tail: string[] = [];
+  const keep = (buf: Buffer) => {
+    tail.push(...buf.toString().split('\n').filter(Boolean));
+    if (tail.length > 40) tail.splice(0, tail.length - 40);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return { child, output: () => tail.join('\n') };
+}
+
+async function waitReady(uri: string, spawned: Spawned, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) {
+      throw new Error(`database process exited early:\n${spawned.output()}`);
+    }
+    if (await ping(uri)) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  spawned.child.kill('SIGKILL');
+  throw new Error(`database did not become ready within ${timeoutMs} ms:\n${spawned.output()}`);
+}
+
+async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startChildEngine(
+  kind: 'mongod' | 'ferretdb',
+  bin: string,
+  dir: string,
+  opts: EngineOptions,
+  cleanup: () => Promise<void>,
+): Promise<Engine> {
+  const port = await freePort();
+  const args =
+    kind === 'mongod'
+      ? ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet']
+      : [
+          '--handler=sqlite',
+          `--sqlite-url=file:${dir}/`,
+          `--state-dir=${dir}`,
+          `--listen-addr=127.0.0.1:${port}`,
+          '--debug-addr=-',
+          '--telemetry=disable',
+          '--log-level=warn',
+        ];
+  const pidFile = path.join(dir, 'engine.pid');
+  await reapStale(pidFile, opts.log ?? (() => {}));
+  const spawned = spawnChild(bin, args);
+  await fsp.writeFile(pidFile, String(spawned.child.pid));
+  const uri = `mongodb://127.0.0.1:${port}/${opts.dbName}`;
+  try {
+    await waitReady(uri, spawned);
+  } catch (err) {
+    await stopChild(spawned.child);
+    throw err;
+  }
+  return {
+    kind,
+    uri,
+    dataDir: dir,
+    pid: spawned.child.pid,
+    async stop() {
+      await stopChild(spawned.child);
+      await fsp.rm(pidFile, { force: true });
+      await cleanup();
+    },
+  };
+}
+
+/**
+ * Builds FerretDB into the cache. `go install …@version` alone produces a binary that
+ * panics at start (the module lacks the generated build/version/version.txt), so the
+ * module source is copied, the version file written, and the copy built.
+ */
+export async function buildFerretDB(cacheDir: string, log: (m: string) => void, goBin = 'go'): Promise<string> {
+  const target = path.join(cacheDir, 'bin', 'ferretdb');
+  log(`building FerretDB ${FERRETDB_VERSION} with Go into ${target} (first run only; takes a few minutes)…`);
+  const started = Date.now();
+  const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
+  const { stdout } = await run(goBin, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
+    env,
+    maxBuffer: 1 << 24,
+  });
+  const srcDir = (JSON.parse(stdout) as { Dir: string }).Dir;
+  const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'ferretdb-src-'));
+  try {
+    await fsp.cp(srcDir, work, { recursive: true });
+    await run('chmod', ['-R', 'u+w', work]);
+    await fsp.writeFile(path.join(work, 'build/version/version.txt'), `${FERRETDB_VERSION}\n`);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    const tmpTarget = `${target}.${process.pid}.tmp`;
+    await run(goBin, ['build', '-trimpath', '-o', tmpTarget, './cmd/ferretdb'], { cwd: work, env, maxBuffer: 1 << 24 });
+    await fsp.rename(tmpTarget, target);
+  } finally {
+    await fsp.rm(work, { recursive: true, force: true });
+  }
+  log(`FerretDB built in ${Math.round((Date.now() - started) / 1000)} s`);
+  return target;
+}
+
+export function locateFerretDB(opts: Pick<EngineOptions, 'ferretdbPath' | 'cacheDir' | 'pathEnv'>): string | undefined {
+  if (opts.ferretdbPath) return opts.ferretdbPath;
+  const onPath = findExecutable('ferretdb', opts.pathEnv);
+  if (onPath) return onPath;
+  const cached = path.join(opts.cacheDir, 'bin', 'ferretdb');
+  return fs.existsSync(cached) ? cached : undefined;
+}
+
+export async function startEngine(opts: EngineOptions): Promise<Engine> {
+  const log = opts.log ?? (() => {});
+  const skip = new Set(opts.skip ?? []);
+
+  if (opts.mongodbUri && !skip.has('external')) {
+    return { kind: 'external', uri: opts.mongodbUri, stop: async () => {} };
+  }
+
+  const dir = opts.ephemeral
+    ? await fsp.mkdtemp(path.join(os.tmpdir(), 'doorstep-db-'))
+    : path.resolve(opts.dataDir, 'db');
+  await fsp.mkdir(dir, { recursive: true });
+  const cleanup = async () => {
+    if (opts.ephemeral) await fsp.rm(dir, { recursive: true, force: true });
+  };
+  const failures: string[] = [];
+
+  const mongod = skip.has('mongod') ? undefined : (opts.mongodPath ?? findExecutable('mongod', opts.pathEnv));
+  if (mongod) {
+    try {
+      return await startChildEngine('mongod', mongod, dir, opts, cleanup);
+    } catch (err) {
+      failures.push(`mongod (${mongod}): ${(err as Error).message}`);
+    }
+  } else {
+    failures.push('mongod: not found (set MONGOD_PATH or put mongod on PATH)');
+  }
+
+  if (!skip.has('ferretdb')) {
+    let ferret = locateFerretDB(opts);
+    const go = findExecutable('go', opts.pathEnv);
+    if (!ferret && go) {
+      try {
+        ferret = await buildFerretDB(opts.cacheDir, log, go);
+      } catch (err) {
+        failures.push(`building FerretDB with ${go}: ${(err as Error).message}`);
+      }
+    }
+    if (ferret) {
+      try {
+        return await startChildEngine('ferretdb', ferret, dir, opts, cleanup);
+      } catch (err) {
+        failures.push(`ferretdb (${ferret}): ${(err as Error).message}`);
+      }
+    } else if (!go) {
+      failures.push('ferretdb: not found, and no Go toolchain to build it (set FERRETDB_PATH or install go)');
+    }
+  }
+
+  if (!skip.has('memory-server')) {
+    try {
+      const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+      const server = await MongoMemoryServer.create({
+        instance: { dbPath: dir, ip: '127.0.0.1', storageEngine: 'wiredTiger', dbName: opts.dbName },
+      });
+      return {
+        kind: 'memory-server',
+        uri: server.getUri(opts.dbName),
+        dataDir: dir,
+        async stop() {
+          await server.stop({ doCleanup: false, force: false });
+          await cleanup();
+        },
+      };
+    } catch (err) {
+      failures.push(`mongodb-memory-server (downloads mongod): ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  await cleanup();
+  throw new NoEngineError(
+    [
+      'No database engine could be started. Tried, in order:',
+      ...failures.map((f) => `  - ${f}`),
+      'Ways out: set MONGODB_URI to a running MongoDB; install mongod; set FERRETDB_PATH to a FerretDB',
+      `binary; install Go so FerretDB ${FERRETDB_VERSION} can be built; or allow downloads from fastdl.mongodb.org.`,
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,38 @@
+import type { RequestHandler } from 'express';
+import { centerName, getCenter } from '../centers/tree.ts';
+import { unreadCount } from '../notifications/service.ts';
+import type { Csrf } from './csrf.ts';
+import { NAV } from './menus.ts';
+
+/** What every page needs: who is logged in, navigation, flash messages, the CSRF field. */
+export function pageLocals(csrf: Csrf): RequestHandler {
+  return async (req, res, next) => {
+    const user = req.user;
+    const l = res.locals;
+    l.user = user ? { id: user.id, name: user.name, role: user.role } : null;
+    l.nav = NAV[user ? user.role : 'anonymous'].map((item) => ({
+      ...item,
+      active: req.path === item.href || req.path.startsWith(`${item.href}/`),
+    }));
+    l.path = req.path;
+    l.originalUrl = req.originalUrl;
+    // Language links keep the current page and query, replacing only `lang`.
+    const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    query.delete('lang');
+    const base = query.toString();
+    l.langLinks = {
+      zh: `${req.path}?${base ? `${base}&` : ''}lang=zh-CN`,
+      en: `${req.path}?${base ? `${base}&` : ''}lang=en`,
+    };
+    let token: string | undefined;
+    l.csrfToken = () => (token ??= csrf.token(req, res));
+    if (req.session?.flash?.length) {
+      l.flash = req.session.flash.map((f) => ({ type: f.type, text: req.t(f.key, f.params ?? {}) }));
+      delete req.session.flash;
+    }
+    const centerId = user ? (user.staffCenter ?? user.homeCenter) : undefined;
+    l.centerName = centerId ? centerName(await getCenter(centerId), req.lang) : '';
+    if (user) l.unread = await unreadCount(user.id);
+    next();
+  };
+}

@@ -1,0 +1,32 @@
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Config } from '../config.ts';
+import { HttpError } from './errors.ts';
+
+const tooMany = (_req: Request, _res: Response, next: NextFunction) => next(new HttpError(429, 'errors.tooManyRequests'));
+
+export interface RateLimits {
+  login: RequestHandler[];
+  register: RequestHandler;
+  upload: RequestHandler;
+}
+
+export function rateLimits(config: Config): RateLimits {
+  const ip = (req: Request) => ipKeyGenerator(req.ip ?? '');
+  const common = { standardHeaders: 'draft-8' as const, legacyHeaders: false, handler: tooMany };
+  return {
+    login: [
+      // Only failed attempts count, so a busy desk logging many residents in is not blocked.
+      rateLimit({ ...common, windowMs: 15 * 60_000, limit: config.LOGIN_RATE_LIMIT * 10, skipSuccessfulRequests: true, keyGenerator: (req) => ip(req) }),
+      rateLimit({
+        ...common,
+        windowMs: 15 * 60_000,
+        limit: config.LOGIN_RATE_LIMIT,
+        skipSuccessfulRequests: true,
+        keyGenerator: (req) => `${ip(req)}|${String((req.body as Record<string, unknown>)?.phone ?? '').slice(0, 20)}`,
+      }),
+    ],
+    register: rateLimit({ ...common, windowMs: 60 * 60_000, limit: config.REGISTER_RATE_LIMIT, keyGenerator: (req) => ip(req) }),
+    upload: rateLimit({ ...common, windowMs: 60 * 60_000, limit: config.UPLOAD_RATE_LIMIT, keyGenerator: (req) => ip(req) }),
+  };
+}

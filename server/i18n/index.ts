@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import i18next, { type TFunction } from 'i18next';
+
+export const LANGS = ['zh-CN', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+export const DEFAULT_LANG: Lang = 'zh-CN';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+/** Each capability keeps its strings in `<lang>/<namespace>.json`, read as keys under `<namespace>.`. */
+function loadCatalog(lang: Lang): Record<string, unknown> {
+  const dir = path.join(here, lang);
+  const catalog: Record<string, unknown> = {};
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    catalog[path.basename(file, '.json')] = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  }
+  return catalog;
+}
+
+const instance = i18next.createInstance();
+await instance.init({
+  lng: DEFAULT_LANG,
+  fallbackLng: DEFAULT_LANG,
+  supportedLngs: [...LANGS],
+  resources: Object.fromEntries(LANGS.map((l) => [l, { translation: loadCatalog(l) }])),
+  // Handlebars escapes everything it prints; escaping here too would double-escape.
+  interpolation: { escapeValue: false },
+  returnNull: false,
+  initAsync: false,
+  showSupportNotice: false,
+} as Parameters<typeof instance.init>[0]);
+
+const fixed = new Map<Lang, TFunction>(LANGS.map((l) => [l, instance.getFixedT(l)]));
+
+export function translator(lang: Lang): TFunction {
+  return fixed.get(lang)!;
+}
+
+export function hasKey(key: string, lang: Lang = DEFAULT_LANG): boolean {
+  return instance.exists(key, { lng: lang });
+}
+
+export function isLang(v: unknown): v is Lang {
+  return typeof v === 'string' && (LANGS as readonly string[]).includes(v);
+}
+
+/** `?lang=` wins, then the cookie, then Accept-Language, then zh-CN. */
+export function pickLang(query: unknown, cookie: unknown, acceptLanguage: string | undefined): Lang {
+  if (isLang(query)) return query;
+  if (isLang(cookie)) return cookie;
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const tag = part.split(';')[0]!.trim().toLowerCase();
+    if (tag.startsWith('zh')) return 'zh-CN';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return DEFAULT_LANG;
+}
+
+export type { TFunction };

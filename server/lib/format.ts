@@ -1,0 +1,54 @@
+import type { Lang } from '../i18n/index.ts';
+
+const moneyFormats = new Map<Lang, Intl.NumberFormat>();
+const numberFormats = new Map<Lang, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Money is integer fen everywhere; this is the only place it becomes yuan. */
+export function formatMoney(fen: number, lang: Lang): string {
+  let f = moneyFormats.get(lang);
+  if (!f) {
+    f = new Intl.NumberFormat(lang, { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol' });
+    moneyFormats.set(lang, f);
+  }
+  return f.format(fen / 100);
+}
+
+export function formatNumber(n: number, lang: Lang): string {
+  let f = numberFormats.get(lang);
+  if (!f) {
+    f = new Intl.NumberFormat(lang);
+    numberFormats.set(lang, f);
+  }
+  return f.format(n);
+}
+
+export const TIME_ZONE = 'Asia/Shanghai';
+
+export function formatDate(d: Date | string | number | null | undefined, lang: Lang, style: 'date' | 'datetime' | 'time' = 'date'): string {
+  if (d === null || d === undefined || d === '') return '';
+  const date = d instanceof Date ? d : new Date(d);
+  if (Number.isNaN(date.getTime())) return '';
+  const key = `${lang}|${style}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    const opts: Intl.DateTimeFormatOptions = { timeZone: TIME_ZONE };
+    if (style !== 'time') Object.assign(opts, { year: 'numeric', month: 'short', day: 'numeric', weekday: 'short' });
+    if (style !== 'date') Object.assign(opts, { hour: '2-digit', minute: '2-digit', hour12: false });
+    f = new Intl.DateTimeFormat(lang, opts);
+    dateFormats.set(key, f);
+  }
+  return f.format(date);
+}
+
+/** yyyy-mm-dd of a date in the center's time zone (for <input type=date> and day keys). */
+export function dayKey(d: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+/** Parses "12.50" / "12" yuan into integer fen, or undefined when not a money amount. */
+export function yuanToFen(input: string): number | undefined {
+  const m = /^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$/.exec(input);
+  if (!m) return undefined;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}

@@ -1,0 +1,91 @@
+import http from 'node:http';
+import { pino } from 'pino';
+import { loadConfig, ConfigError } from './config.ts';
+import { createApp } from './app.ts';
+import { startDatabase, describeEngine } from './db/start.ts';
+import { connectDatabase, disconnectDatabase } from './db/connection.ts';
+import { NoEngineError, type Engine } from './db/engine.ts';
+import { createRealtime } from './realtime/server.ts';
+import { sessionSecret } from './lib/session-secret.ts';
+import { seedDemo, databaseIsEmpty, DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/index.ts';
+import { startSchedulers } from './scheduler.ts';
+
+const say = (m: string) => process.stdout.write(`[doorstep] ${m}\n`);
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.LOG_LEVEL });
+
+  let engine: Engine;
+  try {
+    engine = await startDatabase(config, say);
+  } catch (err) {
+    if (err instanceof NoEngineError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  say(describeEngine(engine));
+
+  let stopping = false;
+  const shutdownParts: (() => Promise<unknown>)[] = [];
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received, shutting down…`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    for (const part of shutdownParts.reverse()) await part().catch((e: unknown) => logger.error(e));
+    await engine.stop().catch((e: unknown) => logger.error(e));
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await connectDatabase(engine.uri);
+  shutdownParts.push(disconnectDatabase);
+
+  const seeded = config.SEED_ON_EMPTY && config.NODE_ENV !== 'production' && (await databaseIsEmpty());
+  if (seeded) {
+    say('empty database: loading demo data…');
+    await seedDemo(config.NODE_ENV);
+  }
+
+  const { app, sessionMiddleware, passport } = createApp({ config, logger, sessionSecret: sessionSecret(config) });
+  const server = http.createServer(app);
+  const realtime = await createRealtime({ httpServer: server, sessionMiddleware, passport, redisUrl: config.REDIS_URL, logger });
+  shutdownParts.push(realtime.close);
+  shutdownParts.push(startSchedulers(logger));
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  shutdownParts.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  );
+
+  const shownHost = config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST;
+  say(`site: http://${shownHost}:${(server.address() as { port: number }).port}`);
+  if (config.NODE_ENV !== 'production') {
+    say(`demo accounts (password ${DEMO_PASSWORD}):`);
+    for (const a of DEMO_ACCOUNTS) say(`  ${a.phone}  ${a.role.padEnd(8)} ${a.name}`);
+  }
+  say('press Ctrl-C to stop (the database stops with it)');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`start-up failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { Types } from 'mongoose';
+import { Notification } from '../../models/notification.ts';
+import { Counter } from '../../models/counter.ts';
+import { runExclusive } from '../lib/keyed-queue.ts';
+import { emit, rooms } from '../realtime/hub.ts';
+
+const unreadKey = (userId: string) => `unread:${userId}`;
+
+/**
+ * Tells a user something: stored for the in-app list, counted for the header bell and pushed
+ * live. `type` names an i18n key under `notifications.types.`; params fill it in.
+ */
+export async function notify(userId: string, type: string, params: Record<string, string> = {}, link = ''): Promise<void> {
+  const doc = await Notification.create({ user: new Types.ObjectId(userId), type, params, link });
+  const unread = await runExclusive(unreadKey(userId), async () => {
+    const c = await Counter.findOneAndUpdate({ _id: unreadKey(userId) }, { $inc: { value: 1 } }, { upsert: true, new: true }).lean();
+    return c?.value ?? 1;
+  });
+  emit(rooms.user(userId), 'notification', { id: String(doc._id), type, params, link, unread });
+}
+
+export async function unreadCount(userId: string): Promise<number> {
+  const c = await Counter.findById(unreadKey(userId), { value: 1 }).lean();
+  return Math.max(0, c?.value ?? 0);
+}
+
+export async function listNotifications(userId: string, limit = 50) {
+  return Notification.find({ user: new Types.ObjectId(userId) }, { type: 1, params: 1, link: 1, read: 1, createdAt: 1 })
+    .sort({ createdAt: -1 })
+    .limit(limit)
+    .lean();
+}
+
+export async function markAllRead(userId: string): Promise<void> {
+  await runExclusive(unreadKey(userId), async () => {
+    await Notification.updateMany({ user: new Types.ObjectId(userId), read: false }, { $set: { read: true } });
+    await Counter.updateOne({ _id: unreadKey(userId) }, { $set: { value: 0 } }, { upsert: true });
+  });
+  emit(rooms.user(userId), 'notification:read', { unread: 0 });
+}

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+
+export interface ScheduledJob {
+  name: string;
+  everyMs: number;
+  run: () => Promise<unknown>;
+}
+
+// In-process periodic jobs (reminders, expiry). Each job must be idempotent: with several
+// app nodes every node runs it, and a restart may run it again.
+export const jobs: ScheduledJob[] = [];
+
+export function startSchedulers(logger: Logger): () => Promise<void> {
+  const timers = jobs.map((job) => {
+    let running = false;
+    const tick = async () => {
+      if (running) return;
+      running = true;
+      try {
+        await job.run();
+      } catch (err) {
+        logger.error({ err, job: job.name }, 'scheduled job failed');
+      } finally {
+        running = false;
+      }
+    };
+    void tick();
+    return setInterval(tick, job.everyMs);
+  });
+  return async () => timers.forEach(clearInterval);
+}

@@ -1,0 +1,28 @@
+import type { TFunction } from 'i18next';
+import type { Lang } from './i18n/index.ts';
+import type { Role } from '../models/user.ts';
+
+declare global {
+  namespace Express {
+    // What passport puts on req.user: a plain object, never a mongoose document.
+    interface User {
+      id: string;
+      name: string;
+      phone: string;
+      role: Role;
+      homeCenter: string;
+      staffCenter: string | null;
+    }
+    interface Request {
+      lang: Lang;
+      t: TFunction;
+    }
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    flash?: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string> }[];
+    returnTo?: string;
+  }
+}
