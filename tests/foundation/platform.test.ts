@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { agent, loggedIn } from '../helpers/app.ts';
+import { freshDemo } from '../helpers/data.ts';
+import { loadConfig, ConfigError } from '../../server/config.ts';
+import { pickLang } from '../../server/i18n/index.ts';
+import { formatMoney, yuanToFen } from '../../server/lib/format.ts';
+import { safeReturnTo } from '../../server/lib/safe-redirect.ts';
+
+describe('platform', () => {
+  before(async () => {
+    await freshDemo();
+  });
+
+  describe('health', () => {
+    it('/healthz answers JSON without touching the session', async () => {
+      const res = await agent().get('/healthz');
+      assert.equal(res.status, 200);
+      assert.equal(res.body.status, 'ok');
+      assert.equal(res.headers['set-cookie'], undefined);
+    });
+    it('/readyz pings the database', async () => {
+      const res = await agent().get('/readyz');
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { status: 'ready', database: 'up' });
+    });
+  });
+
+  describe('security headers', () => {
+    it('sends a strict CSP and no X-Powered-By', async () => {
+      const res = await agent().get('/');
+      const csp = res.headers['content-security-policy']!;
+      assert.match(csp, /script-src 'self'/);
+      assert.doesNotMatch(csp, /unsafe-inline/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.equal(res.headers['x-powered-by'], undefined);
+      assert.doesNotMatch(res.text, /<script>(?!<\/script>)/, 'no inline scripts');
+    });
+    it('sets HttpOnly SameSite session cookies', async () => {
+      const ag = agent();
+      const res = await (await import('../helpers/app.ts')).login(ag, '13800000003');
+      const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('doorstep.sid'))!;
+      assert.match(cookie, /HttpOnly/);
+      assert.match(cookie, /SameSite=Lax/);
+    });
+  });
+
+  describe('languages', () => {
+    it('defaults to zh-CN', async () => {
+      const res = await agent().get('/');
+      assert.match(res.text, /<html lang="zh-CN">/);
+      assert.match(res.text, /找零工/);
+    });
+    it('switches with ?lang= and remembers it in a cookie', async () => {
+      const ag = agent();
+      const en = await ag.get('/?lang=en');
+      assert.match(en.text, /<html lang="en">/);
+      assert.match(en.text, /Find odd jobs/);
+      const again = await ag.get('/centers');
+      assert.match(again.text, /<html lang="en">/);
+      const back = await ag.get('/?lang=zh-CN');
+      assert.match(back.text, /<html lang="zh-CN">/);
+    });
+    it('follows Accept-Language when nothing else is set', async () => {
+      const res = await agent().get('/').set('Accept-Language', 'en-US,en;q=0.9');
+      assert.match(res.text, /<html lang="en">/);
+      assert.equal(pickLang(undefined, 'en', 'zh-CN'), 'en', 'cookie beats header');
+      assert.equal(pickLang('zh-CN', 'en', 'en'), 'zh-CN', 'query beats cookie');
+      assert.equal(pickLang('fr', undefined, 'fr-FR'), 'zh-CN');
+    });
+    it('has the same keys in both catalogs', async () => {
+      const fs = await import('node:fs');
+      const path = await import('node:path');
+      const flat = (o: unknown, p = ''): string[] =>
+        o && typeof o === 'object' ? Object.entries(o).flatMap(([k, v]) => flat(v, p ? `${p}.${k}` : k)) : [p];
+      const dir = path.resolve('server/i18n');
+      const load = (lang: string) =>
+        fs.readdirSync(path.join(dir, lang)).flatMap((f) => flat(JSON.parse(fs.readFileSync(path.join(dir, lang, f), 'utf8')), f.replace('.json', ''))).sort();
+      assert.deepEqual(load('en'), load('zh-CN'));
+    });
+    it('formats money from integer fen per language', () => {
+      assert.equal(formatMoney(1250, 'zh-CN'), '¥12.50');
+      assert.equal(formatMoney(1250, 'en'), '¥12.50');
+      assert.equal(yuanToFen('12.5'), 1250);
+      assert.equal(yuanToFen('0.07'), 7);
+      assert.equal(yuanToFen('1.234'), undefined);
+      assert.equal(yuanToFen('-3'), undefined);
+    });
+  });
+
+  describe('elder mode', () => {
+    it('persists a larger-text preference without JavaScript', async () => {
+      const ag = agent();
+      const res = await ag.get('/prefs/elder?on=1&returnTo=/centers');
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.location, '/centers');
+      const page = await ag.get('/centers');
+      assert.match(page.text, /<body class="elder/);
+      const offsite = await ag.get('/prefs/elder?on=0&returnTo=https://evil.example');
+      assert.equal(offsite.headers.location, '/');
+    });
+  });
+
+  describe('errors', () => {
+    it('renders a localized 404 page', async () => {
+      const res = await agent().get('/no-such-page?lang=en');
+      assert.equal(res.status, 404);
+      assert.match(res.text, /Page not found/);
+    });
+    it('answers JSON clients with JSON errors', async () => {
+      const res = await agent().get('/no-such-page').set('Accept', 'application/json');
+      assert.equal(res.status, 404);
+      assert.equal(res.body.error.status, 404);
+    });
+    it('rejects arrays and operators where strings belong with a 4xx, not a 500', async () => {
+      const ag = await loggedIn('13800000003');
+      const page = await ag.get('/profile');
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      const res = await ag.post('/profile').type('form').send(`_csrf=${encodeURIComponent(token)}&name[$gt]=&name=a&name=b&homeCenter[$ne]=x`);
+      assert.equal(res.status, 400);
+    });
+  });
+
+  describe('config', () => {
+    it('accepts an empty environment with defaults', () => {
+      const c = loadConfig({});
+      assert.equal(c.PORT, 3000);
+      assert.equal(c.DATA_DIR, 'data');
+    });
+    for (const [name, value] of [
+      ['PORT', 'seventy'],
+      ['PORT', '70000'],
+      ['MONGODB_URI', 'postgres://x'],
+      ['REDIS_URL', 'http://x'],
+      ['LOG_LEVEL', 'loud'],
+      ['SESSION_SECRET', 'short'],
+      ['NODE_ENV', 'staging'],
+    ]) {
+      it(`rejects ${name}=${value} naming the variable`, () => {
+        assert.throws(() => loadConfig({ [name!]: value }), (err: Error) => err instanceof ConfigError && err.message.includes(name!));
+      });
+    }
+    it('requires SESSION_SECRET in production', () => {
+      assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET/);
+      assert.ok(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }));
+    });
+  });
+
+  it('only redirects to same-site paths', () => {
+    assert.equal(safeReturnTo('/gigs?x=1'), '/gigs?x=1');
+    for (const bad of ['//evil.com', 'https://evil.com', '/\\evil.com', 'javascript:alert(1)', '/a\nb']) assert.equal(safeReturnTo(bad), '/');
+  });
+});
