@@ -20,6 +20,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 import { healthRoutes, homeRoutes } from './home/routes.ts';
+import { fileRoutes } from './files/routes.ts';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -68,12 +69,14 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(pageLocals(csrfGuard));
 
   const deps: RouteDeps = { config, logger, limits: rateLimits(config) };
+  app.use((req, res, next) => (req.method === 'POST' && req.is('multipart/form-data') ? deps.limits.upload(req, res, next) : next()));
   app.use(homeRoutes());
   app.use(accountRoutes(deps));
   app.use(centerRoutes());
   app.use(adminRoutes());
   app.use(auditRoutes());
   app.use(notificationRoutes());
+  app.use(fileRoutes());
 
   app.use(notFound);
   app.use(errorHandler(logger));

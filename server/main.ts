@@ -1,11 +1,9 @@
-import http from 'node:http';
 import { pino } from 'pino';
 import { loadConfig, ConfigError } from './config.ts';
-import { createApp } from './app.ts';
+import { startWebServer } from './web-server.ts';
 import { startDatabase, describeEngine } from './db/start.ts';
 import { connectDatabase, disconnectDatabase } from './db/connection.ts';
 import { NoEngineError, type Engine } from './db/engine.ts';
-import { createRealtime } from './realtime/server.ts';
 import { sessionSecret } from './lib/session-secret.ts';
 import { seedDemo, databaseIsEmpty, DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/index.ts';
 import { startSchedulers } from './scheduler.ts';
@@ -62,22 +60,12 @@ async function main(): Promise<void> {
     await seedDemo(config.NODE_ENV);
   }
 
-  const { app, sessionMiddleware, passport } = createApp({ config, logger, sessionSecret: sessionSecret(config) });
-  const server = http.createServer(app);
-  const realtime = await createRealtime({ httpServer: server, sessionMiddleware, passport, redisUrl: config.REDIS_URL, logger });
-  shutdownParts.push(realtime.close);
+  const web = await startWebServer({ config, logger, sessionSecret: sessionSecret(config) });
+  shutdownParts.push(web.close);
   shutdownParts.push(startSchedulers(logger));
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
-  shutdownParts.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  );
 
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST;
-  say(`site: http://${shownHost}:${(server.address() as { port: number }).port}`);
+  say(`site: http://${shownHost}:${web.port}`);
   if (config.NODE_ENV !== 'production') {
     say(`demo accounts (password ${DEMO_PASSWORD}):`);
     for (const a of DEMO_ACCOUNTS) say(`  ${a.phone}  ${a.role.padEnd(8)} ${a.name}`);

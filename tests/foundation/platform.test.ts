@@ -95,7 +95,7 @@ describe('platform', () => {
       assert.equal(res.status, 302);
       assert.equal(res.headers.location, '/centers');
       const page = await ag.get('/centers');
-      assert.match(page.text, /<body class="elder/);
+      assert.match(page.text, /<html lang="zh-CN" class="elder">/);
       const offsite = await ag.get('/prefs/elder?on=0&returnTo=https://evil.example');
       assert.equal(offsite.headers.location, '/');
     });

@@ -1,0 +1,18 @@
+import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+
+// A confirmed seat. Claimed by inserting {course, seatNo} with seatNo in 1..capacity: the
+// unique indexes (not a counter) keep a course from overbooking and an enrolment from
+// holding two seats, also on FerretDB where updates are not atomic (DESIGN.md, "Database").
+const seatSchema = new Schema({
+  course: { type: Schema.Types.ObjectId, ref: 'Course', required: true },
+  seatNo: { type: Number, required: true, min: 1 },
+  enrolment: { type: Schema.Types.ObjectId, ref: 'Enrolment', required: true },
+  resident: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+  at: { type: Date, default: () => new Date() },
+});
+
+seatSchema.index({ course: 1, seatNo: 1 }, { unique: true });
+seatSchema.index({ enrolment: 1 }, { unique: true });
+
+export type SeatDoc = InferSchemaType<typeof seatSchema> & { _id: Types.ObjectId };
+export const Seat = mongoose.model('Seat', seatSchema);

@@ -1,0 +1,31 @@
+import mongoose, { Schema } from 'mongoose';
+
+// Totals over the ledger under deterministic ids, read by _id and changed with $inc through
+// runExclusive (server/workshops/summaries.ts), rebuildable from the ledger:
+//   wd:<worker>:<workshop>:<yyyy-mm-dd>   a worker's day
+//   wm:<worker>:<workshop>:<yyyy-mm>      a worker's pay period (month)
+//   sd:<workshop>:<yyyy-mm-dd>            a workshop's day (live board)
+//   sm:<workshop>:<yyyy-mm>               a workshop's month (reports)
+// `tasks.<taskId>` = { accepted, amountFen }; on workshop summaries `workers.<userId>` =
+// { accepted, amountFen, name } (name = given name only, for the public board).
+const workSummarySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, enum: ['wd', 'wm', 'sd', 'sm'], required: true },
+    workshop: { type: String, required: true },
+    worker: { type: String, default: '' },
+    key: { type: String, required: true },
+    counted: { type: Number, default: 0 },
+    rejected: { type: Number, default: 0 },
+    accepted: { type: Number, default: 0 },
+    amountFen: { type: Number, default: 0 },
+    entries: { type: Number, default: 0 },
+    tasks: { type: Schema.Types.Mixed, default: {} },
+    workers: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false },
+);
+
+workSummarySchema.index({ workshop: 1, kind: 1 });
+
+export const WorkSummary = mongoose.model('WorkSummary', workSummarySchema);

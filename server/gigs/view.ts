@@ -1,0 +1,64 @@
+import type { Request } from 'express';
+import { centerName, getCenter } from '../centers/tree.ts';
+import { formatDate } from '../lib/format.ts';
+import type { Lang } from '../i18n/index.ts';
+import { listCategories } from './service.ts';
+
+export const dayLabel = (day: string | undefined, lang: Lang) => (day ? formatDate(`${day}T00:00:00+08:00`, lang, 'date') : '');
+
+export async function categoryLabel(key: string, lang: Lang): Promise<string> {
+  const c = (await listCategories()).find((x) => x.key === key);
+  return c ? (lang === 'en' ? c.nameEn : c.name) : key;
+}
+
+export async function categoryOptions(lang: Lang) {
+  return (await listCategories()).map((c) => ({ value: c.key, label: lang === 'en' ? c.nameEn : c.name }));
+}
+
+interface CardSource {
+  _id: unknown;
+  title: string;
+  employerName: string;
+  category: string;
+  payType: string;
+  payFen: number;
+  headcount: number;
+  acceptedCount?: number | null;
+  startDay: string;
+  endDay: string;
+  center: unknown;
+  suitability?: string[] | null;
+  code: string;
+  status: string;
+  address?: string | null;
+  dailyHours?: string | null;
+}
+
+/** A plain object for templates: only the fields a card shows, labels in the page language. */
+export async function card(req: Request, p: CardSource) {
+  return {
+    id: String(p._id),
+    title: p.title,
+    employerName: p.employerName,
+    category: await categoryLabel(p.category, req.lang),
+    payType: p.payType,
+    payFen: p.payFen,
+    headcount: p.headcount,
+    accepted: p.acceptedCount ?? 0,
+    seatsLeft: Math.max(0, p.headcount - (p.acceptedCount ?? 0)),
+    start: dayLabel(p.startDay, req.lang),
+    end: dayLabel(p.endDay, req.lang),
+    startDay: p.startDay,
+    centerName: centerName(await getCenter(String(p.center)), req.lang),
+    tags: (p.suitability ?? []).map((s) => req.t(`gigs.tags.${s}`)),
+    code: p.code,
+    status: p.status,
+    statusLabel: req.t(`gigs.status.${p.status}`),
+    address: p.address ?? '',
+    dailyHours: p.dailyHours ?? '',
+  };
+}
+
+export function baseUrl(req: Request, publicUrl: string | undefined): string {
+  return (publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/$/, '');
+}

@@ -1,0 +1,44 @@
+import { Types } from 'mongoose';
+import { Dispute, disputeId } from '../../models/dispute.ts';
+import { audit } from '../audit/service.ts';
+import { notify } from '../notifications/service.ts';
+import { HttpError } from '../http/errors.ts';
+import { getMembership } from './service.ts';
+
+/** The worker confirms a day's counts, or says the count is wrong (数量不对) with a comment. */
+export async function answerDay(user: Express.User, w: { _id: unknown; center: unknown }, date: string, input: { wrong: boolean; comment: string }) {
+  const workshopId = String(w._id);
+  if (!(await getMembership(workshopId, user.id))) throw new HttpError(403, 'workshops.errors.notMember');
+  const _id = disputeId(user.id, workshopId, date);
+  const status = input.wrong ? 'open' : 'confirmed';
+  await Dispute.updateOne(
+    { _id },
+    {
+      $set: { workshop: w._id, center: w.center, worker: new Types.ObjectId(user.id), workerName: user.name, date, status, comment: input.wrong ? input.comment : '' },
+    },
+    { upsert: true },
+  );
+}
+
+export async function dayAnswers(userId: string, workshopId: string, dates: string[]) {
+  const docs = await Promise.all(dates.map((d) => Dispute.findById(disputeId(userId, workshopId, d)).lean()));
+  return new Map(dates.map((d, i) => [d, docs[i]]));
+}
+
+export async function openDisputes(workshopIds: string[]) {
+  if (!workshopIds.length) return [];
+  return Dispute.find({ workshop: { $in: workshopIds.map((id) => new Types.ObjectId(id)) }, status: 'open' }).sort({ createdAt: 1 }).lean();
+}
+
+export async function getDispute(id: string) {
+  const d = await Dispute.findById(id).lean();
+  if (!d) throw new HttpError(404, 'errors.notFound');
+  return d;
+}
+
+export async function resolveDispute(actor: Express.User, id: string, reply: string) {
+  const d = await getDispute(id);
+  await Dispute.updateOne({ _id: id }, { $set: { status: 'resolved', reply, resolvedBy: actor.name, resolvedAt: new Date() } });
+  await audit(actor, { action: 'workshop.dispute.resolve', targetType: 'dispute', targetId: id, center: String(d.center), details: { reply } });
+  await notify(String(d.worker), 'workshopDisputeAnswered', { date: d.date }, '/me/work');
+}

@@ -1,0 +1,247 @@
+import { Types } from 'mongoose';
+import { LedgerEntry } from '../../models/ledger-entry.ts';
+import { PayPeriod, periodId } from '../../models/pay-period.ts';
+import { Task } from '../../models/task.ts';
+import { runExclusive } from '../lib/keyed-queue.ts';
+import { dayKey } from '../lib/format.ts';
+import { emit, rooms } from '../realtime/hub.ts';
+import { applyEntry, readSummaries, summaryIds } from './summaries.ts';
+import { getMembership, getWorkshop, isDuplicateKey, isObjectId } from './service.ts';
+
+export type Entry = Awaited<ReturnType<typeof findEntry>> & {};
+
+export class LedgerRefusal extends Error {
+  field: string;
+  key: string;
+  params: Record<string, string>;
+  constructor(field: string, key: string, params: Record<string, string> = {}) {
+    super(key);
+    this.field = field;
+    this.key = key;
+    this.params = params;
+  }
+}
+
+export const monthOf = (day: string) => day.slice(0, 7);
+
+export async function isClosed(workshopId: string, month: string): Promise<boolean> {
+  return !!(await PayPeriod.exists({ _id: periodId(workshopId, month) }));
+}
+
+/** Entries of one workshop and period are written (and periods closed) one at a time. */
+export const periodLock = (workshopId: string, month: string) => `period:${workshopId}:${month}`;
+
+async function findEntry(id: string) {
+  if (!isObjectId(id)) return null;
+  return LedgerEntry.findById(id).lean();
+}
+
+export async function getEntry(workshopId: string, id: string) {
+  const e = await findEntry(id);
+  if (!e || String(e.workshop) !== workshopId) return null;
+  return e;
+}
+
+async function byKey(key: string) {
+  return LedgerEntry.findOne({ idempotencyKey: key }).lean();
+}
+
+export interface LogInput {
+  workerId: string;
+  taskId: string;
+  counted: number;
+  rejected: number;
+  date: string;
+  note: string;
+  idempotencyKey: string;
+  orderId?: string | null;
+  batchId?: string | null;
+}
+
+/**
+ * Appends one piece-work entry. The unique idempotency key makes a double tap, a retry or a
+ * resubmitted form return the entry already stored instead of counting twice.
+ */
+export async function logEntry(actor: Express.User, workshopId: string, input: LogInput): Promise<{ entry: NonNullable<Entry>; duplicate: boolean }> {
+  const existing = await byKey(input.idempotencyKey);
+  if (existing) return { entry: existing, duplicate: true };
+  const w = await getWorkshop(workshopId);
+  if (!isObjectId(input.taskId)) throw new LedgerRefusal('taskId', 'errors.choose');
+  const task = await Task.findById(input.taskId).lean();
+  if (!task || String(task.workshop) !== workshopId) throw new LedgerRefusal('taskId', 'errors.choose');
+  if (!task.active) throw new LedgerRefusal('taskId', 'workshops.errors.taskInactive');
+  if (!isObjectId(input.workerId)) throw new LedgerRefusal('workerId', 'errors.choose');
+  const member = await getMembership(workshopId, input.workerId);
+  if (!member) throw new LedgerRefusal('workerId', 'workshops.errors.notMember');
+  if (input.rejected > input.counted) throw new LedgerRefusal('rejected', 'workshops.errors.rejectedTooMany');
+  if (input.date > dayKey()) throw new LedgerRefusal('date', 'workshops.errors.future');
+  const period = monthOf(input.date);
+  const accepted = input.counted - input.rejected;
+  return insert(
+    period,
+    workshopId,
+    {
+      idempotencyKey: input.idempotencyKey,
+      workshop: w._id,
+      center: w.center,
+      worker: member.resident,
+      workerName: member.residentName,
+      task: task._id,
+      taskName: task.name,
+      unit: task.unit,
+      order: input.orderId ? new Types.ObjectId(input.orderId) : null,
+      batch: input.batchId ? new Types.ObjectId(input.batchId) : null,
+      kind: 'work',
+      date: input.date,
+      period,
+      counted: input.counted,
+      rejected: input.rejected,
+      accepted,
+      rateFen: task.rateFen,
+      amountFen: accepted * task.rateFen,
+      note: input.note,
+      createdBy: new Types.ObjectId(actor.id),
+      createdByName: actor.name,
+    },
+    true,
+  );
+}
+
+async function insert(period: string, workshopId: string, doc: Record<string, unknown>, refuseClosed: boolean) {
+  return runExclusive(periodLock(workshopId, period), async () => {
+    if (refuseClosed && (await isClosed(workshopId, period))) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
+    let created;
+    try {
+      created = await LedgerEntry.create(doc);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const again = await byKey(String(doc.idempotencyKey));
+      if (!again) throw err;
+      return { entry: again, duplicate: true };
+    }
+    const entry = created.toObject();
+    // The entry is stored; the summaries follow (rebuildSummaries repairs a crash in between).
+    await applyEntry(entry);
+    if (entry.date === dayKey()) void publishBoard(workshopId);
+    return { entry, duplicate: false };
+  });
+}
+
+/** Current totals of an original entry and the corrections made to it so far. */
+export async function effective(original: { _id: unknown; counted: number; rejected: number; accepted: number; amountFen: number }) {
+  const corrections = await LedgerEntry.find({ corrects: original._id }).sort({ createdAt: 1 }).lean();
+  const sum = { counted: original.counted, rejected: original.rejected, accepted: original.accepted, amountFen: original.amountFen };
+  for (const c of corrections) {
+    sum.counted += c.counted;
+    sum.rejected += c.rejected;
+    sum.accepted += c.accepted;
+    sum.amountFen += c.amountFen;
+  }
+  return { ...sum, corrections };
+}
+
+/**
+ * Fixes an entry by appending a correction: the difference between what stands now and the
+ * right counts, at the original's rate. If the original's period is closed, the correction
+ * goes into the current period and says which period it corrects.
+ */
+export async function correctEntry(
+  actor: Express.User,
+  workshopId: string,
+  originalId: string,
+  input: { counted: number; rejected: number; reason: string; idempotencyKey: string },
+) {
+  const existing = await byKey(input.idempotencyKey);
+  if (existing) return { entry: existing, duplicate: true };
+  const original = await getEntry(workshopId, originalId);
+  if (!original || original.kind !== 'work') throw new LedgerRefusal('_form', 'errors.notFound');
+  if (input.rejected > input.counted) throw new LedgerRefusal('rejected', 'workshops.errors.rejectedTooMany');
+  const now = await effective(original);
+  const dCounted = input.counted - now.counted;
+  const dRejected = input.rejected - now.rejected;
+  if (dCounted === 0 && dRejected === 0) throw new LedgerRefusal('counted', 'workshops.errors.noChange');
+  const closed = await isClosed(workshopId, original.period);
+  const today = dayKey();
+  const period = closed ? monthOf(today) : original.period;
+  const accepted = dCounted - dRejected;
+  return insert(
+    period,
+    workshopId,
+    {
+      idempotencyKey: input.idempotencyKey,
+      workshop: original.workshop,
+      center: original.center,
+      worker: original.worker,
+      workerName: original.workerName,
+      task: original.task,
+      taskName: original.taskName,
+      unit: original.unit,
+      order: original.order,
+      batch: original.batch,
+      kind: 'correction',
+      corrects: original._id,
+      reason: input.reason,
+      date: closed ? today : original.date,
+      period,
+      forClosedPeriod: closed ? original.period : '',
+      counted: dCounted,
+      rejected: dRejected,
+      accepted,
+      rateFen: original.rateFen,
+      amountFen: accepted * original.rateFen,
+      note: '',
+      createdBy: new Types.ObjectId(actor.id),
+      createdByName: actor.name,
+    },
+    // A correction of an open period must not land in it after it closed meanwhile.
+    !closed,
+  );
+}
+
+export async function listEntries(filter: { workshop?: string; worker?: string; period?: string; date?: string }, limit = 200) {
+  const q: Record<string, unknown> = {};
+  if (filter.workshop) q.workshop = new Types.ObjectId(filter.workshop);
+  if (filter.worker) q.worker = new Types.ObjectId(filter.worker);
+  if (filter.period) q.period = filter.period;
+  if (filter.date) q.date = filter.date;
+  return LedgerEntry.find(q).sort({ date: -1, createdAt: -1 }).limit(limit).lean();
+}
+
+// ---- the live board ----
+
+export interface BoardState {
+  day: string;
+  total: number;
+  tasks: { id: string; name: string; unit: string; accepted: number }[];
+  top: { name: string; accepted: number }[];
+}
+
+/** Today's pieces per task, the total and the top contributions (given names only, no money). */
+export async function boardState(workshopId: string): Promise<BoardState> {
+  const day = dayKey();
+  const [summaries, tasks] = await Promise.all([
+    readSummaries([summaryIds.shopDay(workshopId, day)]),
+    Task.find({ workshop: new Types.ObjectId(workshopId) }, { name: 1, unit: 1, active: 1 }).sort({ name: 1 }).lean(),
+  ]);
+  const s = summaries.get(summaryIds.shopDay(workshopId, day))!;
+  return {
+    day,
+    total: s.accepted,
+    tasks: tasks
+      .filter((t) => t.active || s.tasks[String(t._id)])
+      .map((t) => ({ id: String(t._id), name: t.name, unit: t.unit, accepted: s.tasks[String(t._id)]?.accepted ?? 0 })),
+    top: Object.values(s.workers)
+      .filter((w) => w.accepted > 0)
+      .sort((a, b) => b.accepted - a.accepted)
+      .slice(0, 5)
+      .map((w) => ({ name: w.name, accepted: w.accepted })),
+  };
+}
+
+export async function publishBoard(workshopId: string): Promise<void> {
+  try {
+    emit(rooms.workshop(workshopId), 'workshop:board', await boardState(workshopId));
+  } catch {
+    /* the board catches up on the next entry or reload */
+  }
+}

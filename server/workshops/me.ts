@@ -1,0 +1,88 @@
+import { Types } from 'mongoose';
+import { Membership } from '../../models/membership.ts';
+import { PayPeriod } from '../../models/pay-period.ts';
+import { Task } from '../../models/task.ts';
+import { Workshop } from '../../models/workshop.ts';
+import { dayKey } from '../lib/format.ts';
+import { readSummaries, summaryIds, type SummaryDoc } from './summaries.ts';
+import { listEntries } from './ledger.ts';
+import { dayAnswers } from './disputes.ts';
+
+/** Monday..today of the current week, as day keys. */
+export function weekDays(today = dayKey()): string[] {
+  const d = new Date(`${today}T00:00:00Z`);
+  const back = (d.getUTCDay() + 6) % 7;
+  const out: string[] = [];
+  for (let i = back; i >= 0; i--) out.push(new Date(d.getTime() - i * 86_400_000).toISOString().slice(0, 10));
+  return out;
+}
+
+export function lastDays(n: number, today = dayKey()): string[] {
+  const d = new Date(`${today}T00:00:00Z`);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(new Date(d.getTime() - i * 86_400_000).toISOString().slice(0, 10));
+  return out;
+}
+
+const add = (a: { accepted: number; amountFen: number }, s: SummaryDoc) => ({ accepted: a.accepted + s.accepted, amountFen: a.amountFen + s.amountFen });
+
+/** Everything a worker's own page shows: only this worker's numbers, read from summaries by _id. */
+export async function myWork(userId: string) {
+  const today = dayKey();
+  const month = today.slice(0, 7);
+  const week = weekDays(today);
+  const recent = lastDays(7, today);
+  const memberships = await Membership.find({ resident: new Types.ObjectId(userId) }).lean();
+  return Promise.all(
+    memberships.map(async (m) => {
+      const ws = String(m.workshop);
+      const [w, tasks, sums, history, periods, answers] = await Promise.all([
+        Workshop.findById(ws, { name: 1, center: 1 }).lean(),
+        Task.find({ workshop: m.workshop }, { name: 1, unit: 1, rateFen: 1, active: 1 }).lean(),
+        readSummaries([
+          summaryIds.workerMonth(userId, ws, month),
+          ...new Set([...week, ...recent].map((d) => summaryIds.workerDay(userId, ws, d))),
+        ]),
+        listEntries({ workshop: ws, worker: userId }, 60),
+        PayPeriod.find({ workshop: m.workshop }).sort({ month: -1 }).lean(),
+        dayAnswers(userId, ws, recent),
+      ]);
+      const day = (d: string) => sums.get(summaryIds.workerDay(userId, ws, d))!;
+      const monthSum = sums.get(summaryIds.workerMonth(userId, ws, month))!;
+      const weekSum = week.reduce((a, d) => add(a, day(d)), { accepted: 0, amountFen: 0 });
+      const taskName = new Map(tasks.map((t) => [String(t._id), t]));
+      return {
+        workshop: { id: ws, name: w?.name ?? '' },
+        today: { accepted: day(today).accepted, amountFen: day(today).amountFen },
+        week: weekSum,
+        month: { accepted: monthSum.accepted, amountFen: monthSum.amountFen },
+        byTask: Object.entries(monthSum.tasks)
+          .map(([id, t]) => ({ name: taskName.get(id)?.name ?? '', unit: taskName.get(id)?.unit ?? '', accepted: t.accepted, amountFen: t.amountFen }))
+          .filter((t) => t.accepted !== 0 || t.amountFen !== 0),
+        days: recent
+          .filter((d) => day(d).entries > 0)
+          .map((d) => ({ date: d, accepted: day(d).accepted, amountFen: day(d).amountFen, answer: answers.get(d)?.status ?? '', reply: answers.get(d)?.reply ?? '' })),
+        history: history.map((e) => ({
+          id: String(e._id),
+          date: e.date,
+          taskName: e.taskName,
+          unit: e.unit,
+          counted: e.counted,
+          rejected: e.rejected,
+          accepted: e.accepted,
+          rateFen: e.rateFen,
+          amountFen: e.amountFen,
+          correction: e.kind === 'correction',
+          reason: e.reason,
+          forClosedPeriod: e.forClosedPeriod,
+        })),
+        periods: periods
+          .map((p) => {
+            const s = p.statements.find((x) => String(x.worker) === userId);
+            return s ? { month: p.month, accepted: s.accepted, amountFen: s.amountFen, paidAt: s.paidAt, method: s.method } : null;
+          })
+          .filter(Boolean),
+      };
+    }),
+  );
+}

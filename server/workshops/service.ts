@@ -1,0 +1,182 @@
+import { Types } from 'mongoose';
+import { Workshop } from '../../models/workshop.ts';
+import { Task } from '../../models/task.ts';
+import { Membership, membershipId } from '../../models/membership.ts';
+import { User } from '../../models/user.ts';
+import { HttpError } from '../http/errors.ts';
+import { audit } from '../audit/service.ts';
+import { hasCompleted } from '../courses/completion.ts';
+import { subtreeIds } from '../centers/tree.ts';
+import { notify } from '../notifications/service.ts';
+
+export const isObjectId = (v: unknown): v is string => typeof v === 'string' && /^[a-f\d]{24}$/i.test(v);
+
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number })?.code === 11000;
+}
+
+export interface WorkshopInput {
+  name: string;
+  description: string;
+  center: string;
+  address: string;
+  hours: string;
+  lead: string | null;
+  trainingCategory: string;
+  trainingCourses: string[];
+  photos: string[];
+}
+
+export async function getWorkshop(id: string) {
+  if (!isObjectId(id)) throw new HttpError(404, 'errors.notFound');
+  const w = await Workshop.findById(id).lean();
+  if (!w) throw new HttpError(404, 'errors.notFound');
+  return w;
+}
+
+export async function listWorkshops(opts: { centers?: string[]; activeOnly?: boolean } = {}) {
+  const filter: Record<string, unknown> = {};
+  if (opts.centers) filter.center = { $in: opts.centers.map((c) => new Types.ObjectId(c)) };
+  if (opts.activeOnly) filter.active = true;
+  return Workshop.find(filter).sort({ name: 1 }).lean();
+}
+
+export async function workshopsInScope(centerId: string) {
+  return listWorkshops({ centers: await subtreeIds(centerId) });
+}
+
+async function leadName(lead: string | null): Promise<string> {
+  if (!lead) return '';
+  const u = await User.findById(lead, { name: 1, role: 1 }).lean();
+  if (!u || (u.role !== 'staff' && u.role !== 'admin')) throw new HttpError(400, 'workshops.errors.lead');
+  return u.name;
+}
+
+export async function createWorkshop(actor: Express.User, input: WorkshopInput): Promise<string> {
+  const doc = await Workshop.create({ ...input, leadName: await leadName(input.lead) });
+  await audit(actor, { action: 'workshop.create', targetType: 'workshop', targetId: String(doc._id), center: input.center, details: { name: input.name } });
+  return String(doc._id);
+}
+
+export async function updateWorkshop(actor: Express.User, id: string, input: WorkshopInput): Promise<void> {
+  await Workshop.updateOne({ _id: id }, { $set: { ...input, leadName: await leadName(input.lead) } });
+  await audit(actor, { action: 'workshop.update', targetType: 'workshop', targetId: id, center: input.center, details: { name: input.name } });
+}
+
+// ---- tasks ----
+
+export async function listTasks(workshopId: string, activeOnly = false) {
+  const filter: Record<string, unknown> = { workshop: new Types.ObjectId(workshopId) };
+  if (activeOnly) filter.active = true;
+  return Task.find(filter).sort({ name: 1 }).lean();
+}
+
+export async function getTask(workshopId: string, taskId: string) {
+  if (!isObjectId(taskId)) throw new HttpError(404, 'errors.notFound');
+  const t = await Task.findById(taskId).lean();
+  if (!t || String(t.workshop) !== workshopId) throw new HttpError(404, 'errors.notFound');
+  return t;
+}
+
+export async function addTask(actor: Express.User, workshop: { _id: unknown; center: unknown }, input: { name: string; unit: string; rateFen: number }) {
+  try {
+    const t = await Task.create({ workshop: workshop._id, ...input });
+    await audit(actor, { action: 'workshop.task.add', targetType: 'task', targetId: String(t._id), center: String(workshop.center), details: { ...input } });
+    return { ok: true as const, id: String(t._id) };
+  } catch (err) {
+    if (isDuplicateKey(err)) return { ok: false as const, field: 'name', key: 'workshops.errors.taskTaken' };
+    throw err;
+  }
+}
+
+/** A new rate applies to work logged from now on; past entries keep the rate they copied. */
+export async function changeRate(actor: Express.User, workshop: { _id: unknown; center: unknown }, taskId: string, rateFen: number, active: boolean) {
+  const task = await getTask(String(workshop._id), taskId);
+  await Task.updateOne({ _id: task._id }, { $set: { rateFen, active } });
+  await audit(actor, {
+    action: 'workshop.task.rate',
+    targetType: 'task',
+    targetId: taskId,
+    center: String(workshop.center),
+    details: { from: task.rateFen, to: rateFen, active },
+  });
+}
+
+// ---- members and the training gate ----
+
+export function trainingOf(w: { trainingCategory?: string | null; trainingCourses?: unknown[] | null }) {
+  return { category: w.trainingCategory || null, courseIds: (w.trainingCourses ?? []).map(String) };
+}
+
+export function requiresTraining(w: { trainingCategory?: string | null; trainingCourses?: unknown[] | null }): boolean {
+  return !!w.trainingCategory || (w.trainingCourses ?? []).length > 0;
+}
+
+export async function getMembership(workshopId: string, residentId: string) {
+  return Membership.findById(membershipId(workshopId, residentId)).lean();
+}
+
+export async function listMembers(workshopId: string) {
+  return Membership.find({ workshop: new Types.ObjectId(workshopId) }).sort({ residentName: 1 }).lean();
+}
+
+async function insertMembership(w: { _id: unknown }, resident: { _id: unknown; name: string; phone: string }, extra: Record<string, unknown> = {}) {
+  try {
+    await Membership.create({
+      _id: membershipId(String(w._id), String(resident._id)),
+      workshop: w._id,
+      resident: resident._id,
+      residentName: resident.name,
+      residentPhone: resident.phone,
+      ...extra,
+    });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false; // already a member: joining twice is harmless
+    throw err;
+  }
+}
+
+export type JoinResult = { status: 'joined' | 'already' } | { status: 'needsTraining' };
+
+/** A resident asks to join: admitted at once if trained, else told which course to take. */
+export async function join(user: Express.User, workshopId: string): Promise<JoinResult> {
+  const w = await getWorkshop(workshopId);
+  if (!w.active) throw new HttpError(409, 'errors.conflict');
+  if (await getMembership(workshopId, user.id)) return { status: 'already' };
+  if (requiresTraining(w) && !(await hasCompleted(user.id, trainingOf(w)))) return { status: 'needsTraining' };
+  const created = await insertMembership(w, { _id: new Types.ObjectId(user.id), name: user.name, phone: user.phone });
+  if (created) await notify(user.id, 'workshopJoined', { workshop: w.name }, `/me/work`);
+  return { status: created ? 'joined' : 'already' };
+}
+
+export type AdmitResult = { ok: true; override: boolean; already: boolean } | { ok: false; field: string; key: string };
+
+/** Staff admit a resident; without the training only with a written reason (audited). */
+export async function admit(actor: Express.User, w: { _id: unknown; center: unknown; name: string; trainingCategory?: string | null; trainingCourses?: unknown[] | null }, phone: string, reason: string): Promise<AdmitResult> {
+  const resident = await User.findOne({ phone }, { name: 1, phone: 1, role: 1 }).lean();
+  if (!resident || resident.role !== 'resident') return { ok: false, field: 'phone', key: 'workshops.errors.noResident' };
+  const trained = !requiresTraining(w) || (await hasCompleted(String(resident._id), trainingOf(w)));
+  if (!trained && reason.trim().length < 4) return { ok: false, field: 'reason', key: 'workshops.errors.reasonRequired' };
+  const created = await insertMembership(w, resident, {
+    override: !trained,
+    overrideReason: trained ? '' : reason.trim(),
+    admittedBy: new Types.ObjectId(actor.id),
+  });
+  if (created) {
+    await audit(actor, {
+      action: trained ? 'workshop.member.admit' : 'workshop.member.override',
+      targetType: 'user',
+      targetId: String(resident._id),
+      center: String(w.center),
+      details: { workshop: String(w._id), reason: trained ? undefined : reason.trim() },
+    });
+    await notify(String(resident._id), 'workshopJoined', { workshop: w.name }, `/me/work`);
+  }
+  return { ok: true, override: !trained, already: !created };
+}
+
+/** Workshop lead or staff whose scope covers the workshop's center. */
+export function isLead(user: Express.User | undefined, w: { lead?: unknown }): boolean {
+  return !!user && !!w.lead && String(w.lead) === user.id;
+}

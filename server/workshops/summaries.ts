@@ -1,0 +1,161 @@
+import { WorkSummary } from '../../models/work-summary.ts';
+import { LedgerEntry } from '../../models/ledger-entry.ts';
+import { runExclusive } from '../lib/keyed-queue.ts';
+
+/** The part of a ledger entry the summaries need. */
+export interface EntryLike {
+  workshop: unknown;
+  worker: unknown;
+  workerName: string;
+  task: unknown;
+  date: string;
+  period: string;
+  counted: number;
+  rejected: number;
+  accepted: number;
+  amountFen: number;
+}
+
+export interface TaskTotals {
+  accepted: number;
+  amountFen: number;
+}
+
+export interface SummaryDoc {
+  _id: string;
+  kind: 'wd' | 'wm' | 'sd' | 'sm';
+  workshop: string;
+  worker: string;
+  key: string;
+  counted: number;
+  rejected: number;
+  accepted: number;
+  amountFen: number;
+  entries: number;
+  tasks: Record<string, TaskTotals>;
+  workers: Record<string, TaskTotals & { name: string }>;
+}
+
+export const summaryIds = {
+  workerDay: (worker: string, workshop: string, day: string) => `wd:${worker}:${workshop}:${day}`,
+  workerMonth: (worker: string, workshop: string, month: string) => `wm:${worker}:${workshop}:${month}`,
+  shopDay: (workshop: string, day: string) => `sd:${workshop}:${day}`,
+  shopMonth: (workshop: string, month: string) => `sm:${workshop}:${month}`,
+};
+
+/** What the public board may show of a name: the given name (名), never the full name. */
+export function givenName(full: string): string {
+  const name = full.trim();
+  if (/^[\u4e00-\u9fff]{2,}$/.test(name)) return name.length >= 3 ? name.slice(1) : name.slice(1) || name;
+  return name.split(/\s+/)[0] ?? '';
+}
+
+function targets(e: EntryLike): { id: string; kind: SummaryDoc['kind']; worker: string; key: string }[] {
+  const ws = String(e.workshop);
+  const w = String(e.worker);
+  return [
+    { id: summaryIds.workerDay(w, ws, e.date), kind: 'wd', worker: w, key: e.date },
+    { id: summaryIds.workerMonth(w, ws, e.period), kind: 'wm', worker: w, key: e.period },
+    { id: summaryIds.shopDay(ws, e.date), kind: 'sd', worker: '', key: e.date },
+    { id: summaryIds.shopMonth(ws, e.period), kind: 'sm', worker: '', key: e.period },
+  ];
+}
+
+/** Adds one entry to its four summaries, each under its own per-key queue. */
+export async function applyEntry(e: EntryLike): Promise<void> {
+  const task = String(e.task);
+  const worker = String(e.worker);
+  await Promise.all(
+    targets(e).map((t) =>
+      runExclusive(`summary:${t.id}`, async () => {
+        const inc: Record<string, number> = {
+          counted: e.counted,
+          rejected: e.rejected,
+          accepted: e.accepted,
+          amountFen: e.amountFen,
+          entries: 1,
+          [`tasks.${task}.accepted`]: e.accepted,
+          [`tasks.${task}.amountFen`]: e.amountFen,
+        };
+        const set: Record<string, string> = { kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key };
+        if (t.kind === 'sd' || t.kind === 'sm') {
+          inc[`workers.${worker}.accepted`] = e.accepted;
+          inc[`workers.${worker}.amountFen`] = e.amountFen;
+          set[`workers.${worker}.name`] = givenName(e.workerName);
+        }
+        await WorkSummary.collection.updateOne({ _id: t.id } as never, { $inc: inc, $set: set }, { upsert: true });
+      }),
+    ),
+  );
+}
+
+/** The summaries the given entries add up to (what the live documents must equal). */
+export function computeSummaries(entries: EntryLike[]): Map<string, SummaryDoc> {
+  const out = new Map<string, SummaryDoc>();
+  for (const e of entries) {
+    const task = String(e.task);
+    const worker = String(e.worker);
+    for (const t of targets(e)) {
+      let s = out.get(t.id);
+      if (!s) {
+        s = { _id: t.id, kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key, counted: 0, rejected: 0, accepted: 0, amountFen: 0, entries: 0, tasks: {}, workers: {} };
+        out.set(t.id, s);
+      }
+      s.counted += e.counted;
+      s.rejected += e.rejected;
+      s.accepted += e.accepted;
+      s.amountFen += e.amountFen;
+      s.entries += 1;
+      const tt = (s.tasks[task] ??= { accepted: 0, amountFen: 0 });
+      tt.accepted += e.accepted;
+      tt.amountFen += e.amountFen;
+      if (t.kind === 'sd' || t.kind === 'sm') {
+        const ww = (s.workers[worker] ??= { accepted: 0, amountFen: 0, name: givenName(e.workerName) });
+        ww.accepted += e.accepted;
+        ww.amountFen += e.amountFen;
+      }
+    }
+  }
+  return out;
+}
+
+const ENTRY_FIELDS = { workshop: 1, worker: 1, workerName: 1, task: 1, date: 1, period: 1, counted: 1, rejected: 1, accepted: 1, amountFen: 1 } as const;
+
+/**
+ * Recomputes every summary of a workshop (or all workshops) from the ledger and replaces the
+ * stored ones. Repairs a crash between an entry's insert and its summary update; run it when
+ * no entries are being logged (e.g. from the seed, a maintenance command or a test).
+ */
+export async function rebuildSummaries(workshopId?: string): Promise<number> {
+  const filter = workshopId ? { workshop: workshopId } : {};
+  const entries = (await LedgerEntry.find(filter, ENTRY_FIELDS).lean()) as unknown as EntryLike[];
+  const computed = computeSummaries(entries);
+  await WorkSummary.deleteMany(workshopId ? { workshop: workshopId } : {});
+  const docs = [...computed.values()];
+  for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
+  return docs.length;
+}
+
+/** Reads summaries by _id (one lookup each); missing ones come back as zeros. */
+export async function readSummaries(ids: string[]): Promise<Map<string, SummaryDoc>> {
+  const docs = await Promise.all(ids.map((id) => WorkSummary.findById(id).lean()));
+  const out = new Map<string, SummaryDoc>();
+  ids.forEach((id, i) => {
+    const d = docs[i] as unknown as SummaryDoc | null;
+    out.set(id, {
+      _id: id,
+      kind: (d?.kind ?? id.split(':')[0]) as SummaryDoc['kind'],
+      workshop: d?.workshop ?? '',
+      worker: d?.worker ?? '',
+      key: d?.key ?? '',
+      counted: d?.counted ?? 0,
+      rejected: d?.rejected ?? 0,
+      accepted: d?.accepted ?? 0,
+      amountFen: d?.amountFen ?? 0,
+      entries: d?.entries ?? 0,
+      tasks: d?.tasks ?? {},
+      workers: d?.workers ?? {},
+    });
+  });
+  return out;
+}

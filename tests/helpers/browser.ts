@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { loadConfig } from '../../server/config.ts';
+import { startWebServer } from '../../server/web-server.ts';
+import { TEST_SECRET } from './app.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
+
+/** Skips browser tests where Chromium is missing, unless CI requires them (REQUIRE_BROWSER=1). */
+export function requireBrowser(ctx: Mocha.Context): void {
+  if (CHROMIUM) return;
+  if (process.env.REQUIRE_BROWSER === '1') throw new Error('Chromium is required (apt-get install -y chromium)');
+  ctx.skip();
+}
+
+export async function launch(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    headless: true,
+  });
+}
+
+/** The full site (HTTP + socket.io) on a random loopback port, on the test database. */
+export async function startSite() {
+  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '10000', REGISTER_RATE_LIMIT: '10000', SESSION_SECRET: TEST_SECRET });
+  const web = await startWebServer({ config, logger: pino({ level: 'silent' }), sessionSecret: TEST_SECRET });
+  return { url: `http://127.0.0.1:${web.port}`, close: web.close };
+}
+
+export async function browserLogin(page: Page, base: string, phone: string, password = 'doorstep-demo'): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.fill('#f-phone', phone);
+  await page.fill('#f-password', password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form[action="/login"] button[type=submit]')]);
+}
+
+export const ARTIFACTS = path.resolve('tests/artifacts');
+export function artifactPath(name: string): string {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return path.join(ARTIFACTS, name);
+}
+
+export const tmp = os.tmpdir();
