@@ -6,12 +6,13 @@ import mongoose, { Schema } from 'mongoose';
 //   wm:<worker>:<workshop>:<yyyy-mm>      a worker's pay period (month)
 //   sd:<workshop>:<yyyy-mm-dd>            a workshop's day (live board)
 //   sm:<workshop>:<yyyy-mm>               a workshop's month (reports)
+//   o:<order>                             an order's progress (key = order id)
 // `tasks.<taskId>` = { accepted, amountFen }; on workshop summaries `workers.<userId>` =
 // { accepted, amountFen, name } (name = given name only, for the public board).
 const workSummarySchema = new Schema(
   {
     _id: { type: String, required: true },
-    kind: { type: String, enum: ['wd', 'wm', 'sd', 'sm'], required: true },
+    kind: { type: String, enum: ['wd', 'wm', 'sd', 'sm', 'o'], required: true },
     workshop: { type: String, required: true },
     worker: { type: String, default: '' },
     key: { type: String, required: true },

@@ -21,6 +21,10 @@ import { adminRoutes } from './admin/routes.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 import { healthRoutes, homeRoutes } from './home/routes.ts';
 import { fileRoutes } from './files/routes.ts';
+import { courseRoutes } from './courses/routes.ts';
+import { gigRoutes } from './gigs/routes.ts';
+import { workshopRoutes } from './workshops/routes.ts';
+import { setCheckinSecret } from './courses/checkin.ts';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -77,6 +81,10 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(auditRoutes());
   app.use(notificationRoutes());
   app.use(fileRoutes());
+  setCheckinSecret(sessionSecret);
+  app.use(courseRoutes(deps));
+  app.use(gigRoutes(deps));
+  app.use(workshopRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler(logger));

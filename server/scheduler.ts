@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { courseReminderJob } from './courses/reminders.ts';
 
 export interface ScheduledJob {
   name: string;
@@ -8,7 +9,7 @@ export interface ScheduledJob {
 
 // In-process periodic jobs (reminders, expiry). Each job must be idempotent: with several
 // app nodes every node runs it, and a restart may run it again.
-export const jobs: ScheduledJob[] = [];
+export const jobs: ScheduledJob[] = [courseReminderJob];
 
 export function startSchedulers(logger: Logger): () => Promise<void> {
   const timers = jobs.map((job) => {

@@ -18,6 +18,7 @@ import { deleteFile } from '../files/store.ts';
 import { registerRoomPolicy } from '../realtime/server.ts';
 import { catalogueSchema, courseSchema, rollCallSchema, walkInSchema } from './schemas.ts';
 import * as svc from './service.ts';
+import { textPdf } from './pdf.ts';
 import { checkIn, checkinToken, courseOfSession, verifyCheckinToken } from './checkin.ts';
 
 type Course = svc.LeanCourse;
@@ -100,7 +101,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
   });
 
   r.get('/courses/:id', async (req, res) => {
-    const course = await svc.getCourse(req.params.id);
+    const course = await svc.getCourse(String(req.params.id));
     const user = req.user;
     const manage = user && (user.role === 'staff' || user.role === 'admin') ? await canActOnCenter(user, String(course.center)) : false;
     if (course.status === 'draft' && !manage) throw new HttpError(404, 'errors.notFound');
@@ -143,7 +144,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
   });
 
   r.post('/courses/:id/enrol', requireLogin, async (req, res) => {
-    const course = await svc.getCourse(req.params.id);
+    const course = await svc.getCourse(String(req.params.id));
     try {
       const result = await svc.enrol(String(course._id), req.user!.id);
       if (result.status === 'confirmed') flash(req, 'success', result.already ? 'courses.enrolment.alreadyConfirmed' : 'courses.enrolment.confirmedMsg', { course: course.title });
@@ -151,7 +152,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     } catch (err) {
       if (err instanceof HttpError && err.status < 500 && err.status !== 403 && err.status !== 404) {
         flash(req, 'error', err.key, Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, String(v)])));
-        return res.status(303).redirect(`/courses/${String(course._id)}`);
+        return res.redirect(303, `/courses/${String(course._id)}`);
       }
       throw err;
     }
@@ -159,7 +160,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
   });
 
   r.post('/courses/:id/withdraw', requireRole('resident'), async (req, res) => {
-    const course = await svc.getCourse(req.params.id);
+    const course = await svc.getCourse(String(req.params.id));
     await svc.withdraw(String(course._id), req.user!.id);
     flash(req, 'success', 'courses.enrolment.withdrawnMsg', { course: course.title });
     res.redirect(`/courses/${String(course._id)}`);
@@ -220,6 +221,26 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     const code = typeof req.query.code === 'string' ? req.query.code.trim().toUpperCase() : '';
     if (code) return res.redirect(`/certificates/${encodeURIComponent(code)}`);
     res.render('certificates/lookup', { title: req.t('courses.certificate.lookupTitle') });
+  });
+
+  r.get('/certificates/:code.pdf', async (req, res) => {
+    const cert = await svc.certificate(String(req.params.code));
+    if (!cert) throw new HttpError(404, 'errors.notFound');
+    const center = await getCenter(String(cert.center));
+    const centerLabel = center ? centerName(center, req.lang) : cert.centerName;
+    const url = `${req.protocol}://${req.get('host')}/certificates/${cert.code}`;
+    const pdf = textPdf([
+      { text: centerLabel, size: 20, y: 500 },
+      { text: req.t('courses.certificate.heading'), size: 40, y: 430 },
+      { text: req.t('courses.certificate.body', { name: cert.residentName, course: cert.courseTitle, hours: cert.hours }), size: 18, y: 350 },
+      { text: `${req.t('courses.certificate.name')}: ${cert.residentName}`, size: 16, y: 290 },
+      { text: `${req.t('courses.certificate.course')}: ${cert.courseTitle}`, size: 16, y: 262 },
+      { text: `${req.t('courses.certificate.hours')}: ${cert.hours}    ${req.t('courses.certificate.attendance')}: ${cert.attendedPercent}%`, size: 16, y: 234 },
+      { text: `${req.t('courses.certificate.issued')}: ${formatDate(cert.issuedAt, req.lang, 'date')}`, size: 16, y: 206 },
+      { text: `${req.t('courses.certificate.code')}: ${cert.code}`, size: 20, y: 150 },
+      { text: req.t('courses.certificate.verifyAt', { url }), size: 12, y: 110 },
+    ]);
+    res.set('Content-Disposition', `inline; filename="certificate-${cert.code}.pdf"`).type('application/pdf').send(pdf);
   });
 
   r.get('/certificates/:code', async (req, res) => {

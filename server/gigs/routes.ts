@@ -25,7 +25,7 @@ registerFileAccess('employerLicense', async (user, ownerId) => {
 
 const PUBLIC_STATUSES = ['published', 'filled', 'closed', 'expired'];
 
-export function gigRoutes({ config, limits }: RouteDeps): Router {
+export function gigRoutes({ config }: RouteDeps): Router {
   const r = Router();
   const resident = requireRole('resident');
   const employer = requireRole('employer');
@@ -183,7 +183,7 @@ export function gigRoutes({ config, limits }: RouteDeps): Router {
 
   const licenseUpload = uploadFiles({ field: 'license', maxFiles: 1, maxBytes: 5 * 1024 * 1024, kinds: ['image', 'pdf'], access: 'private', ownerType: 'employerLicense', ownerId: (req) => req.user?.id });
 
-  r.post('/employer/profile', employer, limits.upload, ...licenseUpload, async (req, res) => {
+  r.post('/employer/profile', employer, ...licenseUpload, async (req, res) => {
     const parsed = validate(req, employerProfileSchema, req.body);
     if (req.uploadError || !parsed.ok) {
       await discardUploads(req);
@@ -253,7 +253,7 @@ export function gigRoutes({ config, limits }: RouteDeps): Router {
     const files = req.uploaded ?? [];
     const result = id ? await gigs.updatePosting(req.user!, id, parsed.data, files) : await gigs.createPosting(req.user!, parsed.data, files);
     if (!result.ok) return fail(echoForm(req.body, { [result.field]: req.t(result.key, { max: gigs.MAX_ATTACHMENTS, maxFiles: gigs.MAX_ATTACHMENTS }) }));
-    const postingId = id ?? (result as { id: string }).id;
+    const postingId = id ?? (result as unknown as { id: string }).id;
     if (files.length) {
       const { setFileOwner } = await import('../files/store.ts');
       await setFileOwner(files.map((f) => f.id), postingId);
@@ -262,7 +262,7 @@ export function gigRoutes({ config, limits }: RouteDeps): Router {
     res.redirect(`/employer/postings/${postingId}`);
   };
 
-  r.post('/employer/postings', employer, limits.upload, ...attachmentsUpload, (req, res) => savePosting(req, res));
+  r.post('/employer/postings', employer, ...attachmentsUpload, (req, res) => savePosting(req, res));
 
   r.get('/employer/postings/:id', employer, async (req, res) => {
     const p = await gigs.ownPosting(req.user!, String(req.params.id));
@@ -317,7 +317,7 @@ export function gigRoutes({ config, limits }: RouteDeps): Router {
     );
   });
 
-  r.post('/employer/postings/:id', employer, limits.upload, async (req, _res, next) => {
+  r.post('/employer/postings/:id', employer, async (req, _res, next) => {
     await gigs.ownPosting(req.user!, String(req.params.id)); // before anything is stored
     next();
   }, ...attachmentsUpload, (req, res) => savePosting(req, res, String(req.params.id)));

@@ -232,7 +232,7 @@ export async function updatePosting(user: Express.User, id: string, input: Posti
 /** One status change, validated against the states it may come from. */
 async function transition(p: { _id: Types.ObjectId; status: string }, from: PostingStatus[], to: PostingStatus, set: Record<string, unknown> = {}) {
   if (!from.includes(p.status as PostingStatus)) throw new HttpError(409, 'gigs.errors.transition', { from: p.status, to });
-  const res = await Posting.updateOne({ _id: p._id, status: p.status }, { $set: { status: to, ...set } });
+  const res = await Posting.updateOne({ _id: p._id, status: p.status as PostingStatus }, { $set: { status: to, ...set } });
   if (!res.matchedCount) throw new HttpError(409, 'gigs.errors.stale');
 }
 

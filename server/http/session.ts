@@ -5,8 +5,33 @@ import type { Config } from '../config.ts';
 
 export const SESSION_COOKIE = 'doorstep.sid';
 
+interface StoreInternals {
+  collectionP: Promise<{ findOne(filter: object): Promise<{ session: unknown; expires?: Date; lastModified?: Date } | null> }>;
+  computeStorageId(sid: string): string;
+  transformFunctions: { unserialize(x: unknown): Record<string, unknown> };
+  options: { touchAfter: number };
+}
+
+/**
+ * connect-mongo's `get` filters on `_id` plus an expiry `$or`; on FerretDB only a lone `_id`
+ * equality avoids reading the whole sessions collection, and this runs on every logged-in
+ * request. So read by `_id` alone and check the expiry here (same result on MongoDB).
+ */
+class IdLookupMongoStore extends MongoStore {
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    const self = this as unknown as StoreInternals;
+    (async () => {
+      const doc = await (await self.collectionP).findOne({ _id: self.computeStorageId(sid) });
+      if (!doc || (doc.expires && doc.expires.getTime() <= Date.now())) return callback(null, null);
+      const result = self.transformFunctions.unserialize(doc.session);
+      if (self.options.touchAfter > 0 && doc.lastModified) result.lastModified = doc.lastModified;
+      callback(null, result as unknown as session.SessionData);
+    })().catch((err: unknown) => callback(err));
+  }
+}
+
 export function sessionMiddleware(config: Config, secret: string) {
-  const store = MongoStore.create({
+  const store = new IdLookupMongoStore({
     // connect-mongo bundles its own copy of the driver types; the client is the same at runtime.
     client: mongoose.connection.getClient() as unknown as Parameters<typeof MongoStore.create>[0]['client'],
     collectionName: 'sessions',
@@ -15,7 +40,7 @@ export function sessionMiddleware(config: Config, secret: string) {
     autoRemove: 'interval',
     autoRemoveInterval: 10,
     touchAfter: 15 * 60,
-  });
+  } as ConstructorParameters<typeof MongoStore>[0]);
   const middleware = session({
     name: SESSION_COOKIE,
     secret,

@@ -13,7 +13,7 @@ const unreadKey = (userId: string) => `unread:${userId}`;
 export async function notify(userId: string, type: string, params: Record<string, string> = {}, link = ''): Promise<void> {
   const doc = await Notification.create({ user: new Types.ObjectId(userId), type, params, link });
   const unread = await runExclusive(unreadKey(userId), async () => {
-    const c = await Counter.findOneAndUpdate({ _id: unreadKey(userId) }, { $inc: { value: 1 } }, { upsert: true, new: true }).lean();
+    const c = await Counter.findOneAndUpdate({ _id: unreadKey(userId) }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
     return c?.value ?? 1;
   });
   emit(rooms.user(userId), 'notification', { id: String(doc._id), type, params, link, unread });

@@ -1,6 +1,9 @@
 import { User } from '../../models/user.ts';
 import { seedCenters } from './centers.ts';
 import { seedAccounts } from './accounts.ts';
+import { seedGigs } from './gigs.ts';
+import { seedCourses } from './courses.ts';
+import { seedWorkshops } from './workshops.ts';
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './accounts.ts';
 
@@ -10,7 +13,7 @@ export interface SeedContext {
 }
 
 // Capabilities append their demo data here, in dependency order.
-const steps: ((ctx: SeedContext) => Promise<void>)[] = [];
+const steps: ((ctx: SeedContext) => Promise<void>)[] = [seedCourses, seedWorkshops, seedGigs];
 
 export class SeedRefused extends Error {}
 

@@ -1,14 +1,15 @@
 import { Types } from 'mongoose';
-import { LedgerEntry } from '../../models/ledger-entry.ts';
+import { LedgerEntry, type LedgerEntryDoc } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
 import { Task } from '../../models/task.ts';
+import { Order } from '../../models/order.ts';
 import { runExclusive } from '../lib/keyed-queue.ts';
 import { dayKey } from '../lib/format.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { applyEntry, readSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getWorkshop, isDuplicateKey, isObjectId } from './service.ts';
 
-export type Entry = Awaited<ReturnType<typeof findEntry>> & {};
+export type Entry = LedgerEntryDoc;
 
 export class LedgerRefusal extends Error {
   field: string;
@@ -31,9 +32,9 @@ export async function isClosed(workshopId: string, month: string): Promise<boole
 /** Entries of one workshop and period are written (and periods closed) one at a time. */
 export const periodLock = (workshopId: string, month: string) => `period:${workshopId}:${month}`;
 
-async function findEntry(id: string) {
+async function findEntry(id: string): Promise<Entry | null> {
   if (!isObjectId(id)) return null;
-  return LedgerEntry.findById(id).lean();
+  return (await LedgerEntry.findById(id).lean()) as Entry | null;
 }
 
 export async function getEntry(workshopId: string, id: string) {
@@ -42,8 +43,8 @@ export async function getEntry(workshopId: string, id: string) {
   return e;
 }
 
-async function byKey(key: string) {
-  return LedgerEntry.findOne({ idempotencyKey: key }).lean();
+async function byKey(key: string): Promise<Entry | null> {
+  return (await LedgerEntry.findOne({ idempotencyKey: key }).lean()) as Entry | null;
 }
 
 export interface LogInput {
@@ -62,9 +63,8 @@ export interface LogInput {
  * Appends one piece-work entry. The unique idempotency key makes a double tap, a retry or a
  * resubmitted form return the entry already stored instead of counting twice.
  */
-export async function logEntry(actor: Express.User, workshopId: string, input: LogInput): Promise<{ entry: NonNullable<Entry>; duplicate: boolean }> {
-  const existing = await byKey(input.idempotencyKey);
-  if (existing) return { entry: existing, duplicate: true };
+export async function logEntry(actor: Express.User, workshopId: string, input: LogInput): Promise<{ entry: Entry; duplicate: boolean }> {
+  // No look-up by key first (a scan on FerretDB): the unique index answers duplicates on insert.
   const w = await getWorkshop(workshopId);
   if (!isObjectId(input.taskId)) throw new LedgerRefusal('taskId', 'errors.choose');
   const task = await Task.findById(input.taskId).lean();
@@ -74,6 +74,11 @@ export async function logEntry(actor: Express.User, workshopId: string, input: L
   const member = await getMembership(workshopId, input.workerId);
   if (!member) throw new LedgerRefusal('workerId', 'workshops.errors.notMember');
   if (input.rejected > input.counted) throw new LedgerRefusal('rejected', 'workshops.errors.rejectedTooMany');
+  if (input.orderId) {
+    const order = isObjectId(input.orderId) ? await Order.findById(input.orderId, { workshop: 1, task: 1 }).lean() : null;
+    if (!order || String(order.workshop) !== workshopId) throw new LedgerRefusal('orderId', 'errors.choose');
+    if (String(order.task) !== String(task._id)) throw new LedgerRefusal('taskId', 'workshops.errors.orderTask');
+  }
   if (input.date > dayKey()) throw new LedgerRefusal('date', 'workshops.errors.future');
   const period = monthOf(input.date);
   const accepted = input.counted - input.rejected;
@@ -107,28 +112,30 @@ export async function logEntry(actor: Express.User, workshopId: string, input: L
   );
 }
 
-async function insert(period: string, workshopId: string, doc: Record<string, unknown>, refuseClosed: boolean) {
-  return runExclusive(periodLock(workshopId, period), async () => {
+async function insert(period: string, workshopId: string, doc: Record<string, unknown>, refuseClosed: boolean): Promise<{ entry: Entry; duplicate: boolean }> {
+  // The closed check and the insert run under the period's lock, which closing also takes,
+  // so no entry lands in a month while (or after) its statements are computed.
+  const result = await runExclusive(periodLock(workshopId, period), async () => {
     if (refuseClosed && (await isClosed(workshopId, period))) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
-    let created;
     try {
-      created = await LedgerEntry.create(doc);
+      return { entry: (await LedgerEntry.create(doc)).toObject() as Entry, duplicate: false };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const again = await byKey(String(doc.idempotencyKey));
       if (!again) throw err;
       return { entry: again, duplicate: true };
     }
-    const entry = created.toObject();
-    // The entry is stored; the summaries follow (rebuildSummaries repairs a crash in between).
-    await applyEntry(entry);
-    if (entry.date === dayKey()) void publishBoard(workshopId);
-    return { entry, duplicate: false };
   });
+  if (result.duplicate) return result;
+  // The entry is stored (the unique key guards double counting); the summaries follow, each
+  // under its own queue. rebuildSummaries repairs a crash in between.
+  await applyEntry(result.entry);
+  if (result.entry.date === dayKey()) void publishBoard(workshopId);
+  return result;
 }
 
 /** Current totals of an original entry and the corrections made to it so far. */
-export async function effective(original: { _id: unknown; counted: number; rejected: number; accepted: number; amountFen: number }) {
+export async function effective(original: { _id: Types.ObjectId; counted: number; rejected: number; accepted: number; amountFen: number }) {
   const corrections = await LedgerEntry.find({ corrects: original._id }).sort({ createdAt: 1 }).lean();
   const sum = { counted: original.counted, rejected: original.rejected, accepted: original.accepted, amountFen: original.amountFen };
   for (const c of corrections) {
@@ -214,15 +221,18 @@ export interface BoardState {
   total: number;
   tasks: { id: string; name: string; unit: string; accepted: number }[];
   top: { name: string; accepted: number }[];
+  orders: { id: string; done: number; quantity: number }[];
 }
 
 /** Today's pieces per task, the total and the top contributions (given names only, no money). */
 export async function boardState(workshopId: string): Promise<BoardState> {
   const day = dayKey();
-  const [summaries, tasks] = await Promise.all([
+  const [summaries, tasks, orders] = await Promise.all([
     readSummaries([summaryIds.shopDay(workshopId, day)]),
     Task.find({ workshop: new Types.ObjectId(workshopId) }, { name: 1, unit: 1, active: 1 }).sort({ name: 1 }).lean(),
+    Order.find({ workshop: new Types.ObjectId(workshopId), status: 'open' }, { quantity: 1 }).lean(),
   ]);
+  const progress = await readSummaries(orders.map((o) => summaryIds.order(String(o._id))));
   const s = summaries.get(summaryIds.shopDay(workshopId, day))!;
   return {
     day,
@@ -235,6 +245,7 @@ export async function boardState(workshopId: string): Promise<BoardState> {
       .sort((a, b) => b.accepted - a.accepted)
       .slice(0, 5)
       .map((w) => ({ name: w.name, accepted: w.accepted })),
+    orders: orders.map((o) => ({ id: String(o._id), done: progress.get(summaryIds.order(String(o._id)))!.accepted, quantity: o.quantity })),
   };
 }
 

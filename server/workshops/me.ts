@@ -53,6 +53,7 @@ export async function myWork(userId: string) {
       const taskName = new Map(tasks.map((t) => [String(t._id), t]));
       return {
         workshop: { id: ws, name: w?.name ?? '' },
+        tasks: tasks.filter((t) => t.active).map((t) => ({ id: String(t._id), name: t.name, unit: t.unit })),
         today: { accepted: day(today).accepted, amountFen: day(today).amountFen },
         week: weekSum,
         month: { accepted: monthSum.accepted, amountFen: monthSum.amountFen },

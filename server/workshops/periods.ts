@@ -61,8 +61,8 @@ export async function closePeriod(actor: Express.User, w: { _id: unknown; center
     try {
       await PayPeriod.create({
         _id: periodId(workshopId, month),
-        workshop: w._id,
-        center: w.center,
+        workshop: new Types.ObjectId(String(w._id)),
+        center: new Types.ObjectId(String(w.center)),
         month,
         closedBy: new Types.ObjectId(actor.id),
         closedByName: actor.name,

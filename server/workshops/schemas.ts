@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { yuanToFen } from '../lib/format.ts';
 import { objectId } from '../accounts/schemas.ts';
+import { COURSE_CATEGORIES } from '../../models/course.ts';
 
 const text = (max: number) => z.string().trim().max(max).default('');
 const optionalId = z.union([z.literal(''), objectId]).default('').transform((v) => (v === '' ? null : v));
@@ -28,7 +29,7 @@ export const workshopSchema = z.object({
   address: text(200),
   hours: text(200),
   lead: optionalId,
-  trainingCategory: text(60),
+  trainingCategory: z.union([z.literal(''), z.enum(COURSE_CATEGORIES)], 'errors.choose').default(''),
   trainingCourses: z
     .string()
     .trim()
@@ -93,3 +94,40 @@ export const answerSchema = z.object({
 }).refine((v) => !v.wrong || v.comment.length >= 2, { path: ['comment'], message: 'workshops.errors.commentRequired' });
 
 export const replySchema = z.object({ reply: z.string().trim().min(2).max(500) });
+
+export const orderSchema = z.object({
+  client: z.string().trim().min(1).max(80),
+  taskId: objectId,
+  quantity: z.coerce.number('errors.invalid').int('errors.invalid').min(1).max(10_000_000),
+  rate: money,
+  deadline: dateKey,
+});
+
+export const batchSchema = z.object({
+  workerId: objectId,
+  taskId: objectId,
+  orderId: optionalId,
+  quantity: z.coerce.number('errors.invalid').int('errors.invalid').min(1).max(100_000),
+});
+
+export const returnSchema = z
+  .object({ returned: count, rejected: count.default(0) })
+  .refine((v) => v.rejected <= v.returned, { path: ['rejected'], message: 'workshops.errors.rejectedTooMany' });
+
+export const selfReportSchema = z.object({
+  taskId: objectId,
+  counted: z.coerce.number('errors.invalid').int('errors.invalid').min(1).max(100_000),
+  date: dateKey,
+  note: text(300),
+  idempotencyKey: idemKey,
+});
+
+export const decideSchema = z
+  .object({
+    decision: z.enum(['confirm', 'decline'], 'errors.choose'),
+    counted: count.default(0),
+    rejected: count.default(0),
+    reply: text(300),
+  })
+  .refine((v) => v.rejected <= v.counted, { path: ['rejected'], message: 'workshops.errors.rejectedTooMany' })
+  .refine((v) => v.decision === 'confirm' || v.reply.length >= 2, { path: ['reply'], message: 'workshops.errors.replyRequired' });

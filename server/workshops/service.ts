@@ -80,7 +80,7 @@ export async function getTask(workshopId: string, taskId: string) {
 
 export async function addTask(actor: Express.User, workshop: { _id: unknown; center: unknown }, input: { name: string; unit: string; rateFen: number }) {
   try {
-    const t = await Task.create({ workshop: workshop._id, ...input });
+    const t = await Task.create({ workshop: new Types.ObjectId(String(workshop._id)), ...input });
     await audit(actor, { action: 'workshop.task.add', targetType: 'task', targetId: String(t._id), center: String(workshop.center), details: { ...input } });
     return { ok: true as const, id: String(t._id) };
   } catch (err) {
@@ -124,8 +124,8 @@ async function insertMembership(w: { _id: unknown }, resident: { _id: unknown; n
   try {
     await Membership.create({
       _id: membershipId(String(w._id), String(resident._id)),
-      workshop: w._id,
-      resident: resident._id,
+      workshop: new Types.ObjectId(String(w._id)),
+      resident: new Types.ObjectId(String(resident._id)),
       residentName: resident.name,
       residentPhone: resident.phone,
       ...extra,

@@ -8,6 +8,7 @@ export interface EntryLike {
   worker: unknown;
   workerName: string;
   task: unknown;
+  order?: unknown;
   date: string;
   period: string;
   counted: number;
@@ -23,7 +24,7 @@ export interface TaskTotals {
 
 export interface SummaryDoc {
   _id: string;
-  kind: 'wd' | 'wm' | 'sd' | 'sm';
+  kind: 'wd' | 'wm' | 'sd' | 'sm' | 'o';
   workshop: string;
   worker: string;
   key: string;
@@ -41,6 +42,7 @@ export const summaryIds = {
   workerMonth: (worker: string, workshop: string, month: string) => `wm:${worker}:${workshop}:${month}`,
   shopDay: (workshop: string, day: string) => `sd:${workshop}:${day}`,
   shopMonth: (workshop: string, month: string) => `sm:${workshop}:${month}`,
+  order: (order: string) => `o:${order}`,
 };
 
 /** What the public board may show of a name: the given name (名), never the full name. */
@@ -53,15 +55,17 @@ export function givenName(full: string): string {
 function targets(e: EntryLike): { id: string; kind: SummaryDoc['kind']; worker: string; key: string }[] {
   const ws = String(e.workshop);
   const w = String(e.worker);
-  return [
+  const list: { id: string; kind: SummaryDoc['kind']; worker: string; key: string }[] = [
     { id: summaryIds.workerDay(w, ws, e.date), kind: 'wd', worker: w, key: e.date },
     { id: summaryIds.workerMonth(w, ws, e.period), kind: 'wm', worker: w, key: e.period },
     { id: summaryIds.shopDay(ws, e.date), kind: 'sd', worker: '', key: e.date },
     { id: summaryIds.shopMonth(ws, e.period), kind: 'sm', worker: '', key: e.period },
   ];
+  if (e.order) list.push({ id: summaryIds.order(String(e.order)), kind: 'o', worker: '', key: String(e.order) });
+  return list;
 }
 
-/** Adds one entry to its four summaries, each under its own per-key queue. */
+/** Adds one entry to its summaries (four, plus its order's), each under its own per-key queue. */
 export async function applyEntry(e: EntryLike): Promise<void> {
   const task = String(e.task);
   const worker = String(e.worker);
@@ -119,7 +123,7 @@ export function computeSummaries(entries: EntryLike[]): Map<string, SummaryDoc> 
   return out;
 }
 
-const ENTRY_FIELDS = { workshop: 1, worker: 1, workerName: 1, task: 1, date: 1, period: 1, counted: 1, rejected: 1, accepted: 1, amountFen: 1 } as const;
+const ENTRY_FIELDS = { workshop: 1, worker: 1, workerName: 1, task: 1, order: 1, date: 1, period: 1, counted: 1, rejected: 1, accepted: 1, amountFen: 1 } as const;
 
 /**
  * Recomputes every summary of a workshop (or all workshops) from the ledger and replaces the

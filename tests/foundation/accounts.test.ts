@@ -198,3 +198,21 @@ describe('accounts', () => {
 
   it('serves the shared app', () => assert.ok(app()));
 });
+
+describe('session store', () => {
+  before(async () => {
+    await freshDemo();
+  });
+  it('treats a session past its expiry as logged out (expiry checked after an _id-only read)', async () => {
+    const mongoose = (await import('mongoose')).default;
+    const ag = agent();
+    await login(ag, '13800000003');
+    assert.equal((await ag.get('/me')).status, 200);
+    const sessions = mongoose.connection.db!.collection('sessions');
+    const res = await sessions.updateMany({}, { $set: { expires: new Date(Date.now() - 1000) } });
+    assert.ok(res.matchedCount >= 1);
+    const after = await ag.get('/me');
+    assert.equal(after.status, 302);
+    assert.match(after.headers.location!, /^\/login/);
+  });
+});

@@ -1,0 +1,39 @@
+import { Course } from '../../models/course.ts';
+import { Enrolment } from '../../models/enrolment.ts';
+import { CourseReminder } from '../../models/course-reminder.ts';
+import { notify } from '../notifications/service.ts';
+import { isDuplicateKey } from '../accounts/service.ts';
+import { formatDate } from '../lib/format.ts';
+import type { ScheduledJob } from '../scheduler.ts';
+
+const DAY = 24 * 3600_000;
+
+/**
+ * Reminds confirmed residents of a session starting within the next day, once: the reminder
+ * is claimed by inserting `<session>:<resident>` under the _id index before notifying.
+ */
+export async function sendSessionReminders(now = new Date()): Promise<number> {
+  const horizon = new Date(now.getTime() + DAY);
+  const courses = await Course.find({ status: 'published', lastSessionAt: { $gt: now } }, { title: 1, sessions: 1, venue: 1 }).lean();
+  let sent = 0;
+  for (const c of courses) {
+    const soon = c.sessions.filter((s) => s.startsAt > now && s.startsAt <= horizon);
+    if (!soon.length) continue;
+    const confirmed = await Enrolment.find({ course: c._id, status: 'confirmed' }, { resident: 1 }).lean();
+    for (const s of soon) {
+      for (const e of confirmed) {
+        try {
+          await CourseReminder.create({ _id: `${String(s._id)}:${String(e.resident)}` });
+        } catch (err) {
+          if (isDuplicateKey(err)) continue;
+          throw err;
+        }
+        await notify(String(e.resident), 'courseReminder', { course: c.title, when: formatDate(s.startsAt, 'zh-CN', 'datetime'), venue: c.venue ?? '' }, `/courses/${String(c._id)}`);
+        sent += 1;
+      }
+    }
+  }
+  return sent;
+}
+
+export const courseReminderJob: ScheduledJob = { name: 'course-reminders', everyMs: 10 * 60_000, run: () => sendSessionReminders() };
