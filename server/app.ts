@@ -47,6 +47,8 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
 
   app.use(securityHeaders(production));
   app.use(express.static(path.join(ROOT, 'public'), { maxAge: production ? '7d' : 0 }));
+  // Browsers ask for /favicon.ico on pages without a <link rel=icon> (the board, posters).
+  app.get('/favicon.ico', (_req, res) => res.type('image/svg+xml').sendFile(path.join(ROOT, 'public/img/icon.svg')));
   // Chart.js is served from our origin (CSP: no CDNs).
   app.get('/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
   app.use(healthRoutes());

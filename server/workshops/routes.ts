@@ -4,7 +4,7 @@ import { requireRole, assertCenterScope, canActOnCenter } from '../http/guards.t
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
-import { centerName, centerOptions, getCenter, subtreeIds } from '../centers/tree.ts';
+import { allCenters, centerName, centerOptions, getCenter, subtreeIds } from '../centers/tree.ts';
 import { dayKey, formatMoney } from '../lib/format.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { User } from '../../models/user.ts';
@@ -650,6 +650,16 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     const ids = list.map((w) => String(w._id));
     const [total, perShop] = await Promise.all([figures(ids, months), Promise.all(ids.map((id) => figures([id], months.slice(-1))))]);
     const thisMonth = total[total.length - 1]!;
+    // Each center in view (itself and those below) that has workshops, for reporting upward.
+    const inView = centerId ? await subtreeIds(centerId) : (await allCenters()).map((c) => c.id);
+    const centerRows = [];
+    for (const c of inView) {
+      const below = new Set(await subtreeIds(c));
+      const ws = list.filter((w) => below.has(String(w.center))).map((w) => String(w._id));
+      if (!ws.length) continue;
+      const [f] = await figures(ws, months.slice(-1));
+      centerRows.push({ id: c, name: centerName(await getCenter(c), req.lang), workshops: ws.length, ...f! });
+    }
     res.render('workshops/reports', {
       title: req.t('workshops.reports.title'),
       centerName: centerId ? centerName(await getCenter(centerId), req.lang) : req.t('workshops.reports.allCenters'),
@@ -658,6 +668,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       thisMonth,
       trend: total,
       shops: list.map((w, i) => ({ id: String(w._id), name: w.name, ...perShop[i]![0]! })),
+      centerRows,
       chart: JSON.stringify({
         labels: total.map((m) => m.month),
         paid: total.map((m) => m.paidFen / 100),

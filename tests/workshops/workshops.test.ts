@@ -11,6 +11,8 @@ import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { AuditEntry } from '../../models/audit-entry.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { Dispute } from '../../models/dispute.ts';
+import { WorkReport } from '../../models/work-report.ts';
+import { csrfFrom } from '../helpers/app.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import { attachIo } from '../../server/realtime/hub.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
@@ -155,6 +157,7 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     const month = await WorkSummary.findById(summaryIds.workerMonth(ctx.users.resident!, shop.id, dayKey().slice(0, 7))).lean();
     const fmt = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol' }).format((month?.amountFen ?? 0) / 100);
     assert.ok(me.text.includes(fmt), `shows own month total ${fmt}`);
+    assert.match(me.text, /<input type="hidden" name="date" value="\d{4}-\d{2}-\d{2}">/, 'each day to confirm names its date');
     for (const other of ['金美女', '金小芬', '王爱琴', '陈桂英']) assert.ok(!me.text.includes(other), `no ${other}`);
     for (const url of [`/staff/workshops/${shop.id}/ledger`, `/staff/workshops/${shop.id}/log`, '/staff/reports']) assert.equal((await ag.get(url)).status, 403, url);
   });
@@ -176,6 +179,30 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     const ans = await submit(staffAg, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/disputes/${d!._id}`, { reply: '已核对，补登 27 盏' });
     assert.equal(ans.status, 302);
     assert.equal((await Dispute.findById(d!._id).lean())!.status, 'resolved');
+  });
+
+  it('a worker reports their own count; it counts only once staff confirm it', async () => {
+    const shop = await seededShop();
+    const ag = await loggedIn('13800000003');
+    const page = await ag.get('/me/work');
+    const m = new RegExp(`action="/me/work/${shop.id}/report"><input type="hidden" name="_csrf" value="[^"]+">\\s*<input type="hidden" name="idempotencyKey" value="([^"]+)"`).exec(page.text);
+    assert.ok(m, 'the report form carries an idempotency key');
+    const fields = { _csrf: csrfFrom(page.text), idempotencyKey: m[1]!, taskId: shop.tasks[1]!.id, counted: '15', date: dayKey(), note: '在家做的' };
+    for (let i = 0; i < 2; i++) assert.equal((await ag.post(`/me/work/${shop.id}/report`).type('form').send(fields)).status, 302);
+    assert.equal(await WorkReport.countDocuments({ idempotencyKey: m[1]! }), 1);
+    const report = await WorkReport.findOne({ idempotencyKey: m[1]! }).lean();
+    assert.equal(await LedgerEntry.countDocuments({ idempotencyKey: `report:${String(report!._id)}` }), 0, 'pending: not in the ledger');
+    const staffAg = await loggedIn('13800000001');
+    const manage = await staffAg.get(`/staff/workshops/${shop.id}`);
+    assert.match(manage.text, /在家做的/);
+    for (let i = 0; i < 2; i++) {
+      const r = await submit(staffAg, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/reports/${String(report!._id)}`, { decision: 'confirm', counted: '15', rejected: '1', reply: '' });
+      assert.equal(r.status, 302);
+    }
+    const entries = await LedgerEntry.find({ idempotencyKey: `report:${String(report!._id)}` }).lean();
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0]!.accepted, 14);
+    assert.equal((await WorkReport.findById(report!._id).lean())!.status, 'confirmed');
   });
 
   it('low-income status and full names never appear on public pages or the live board', async () => {
