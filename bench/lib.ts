@@ -80,8 +80,10 @@ export interface LoadSpec {
   url: string;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
-  /** Builds each request body (e.g. a fresh idempotency key); GET when absent. */
+  /** Builds each request body (e.g. a fresh idempotency key). */
   body?: () => string;
+  /** Rewrites each request (path, headers, body), e.g. a different user per request. */
+  setup?: (req: { path: string; headers: Record<string, string>; method: string; body?: string }) => object;
 }
 
 export async function load(spec: LoadSpec, opts: { connections: number; duration: number }): Promise<LoadResult> {
@@ -91,14 +93,16 @@ export async function load(spec: LoadSpec, opts: { connections: number; duration
     duration: opts.duration,
     method: spec.method ?? 'GET',
     headers: spec.headers,
-    requests: spec.body
-      ? [
-          {
-            method: spec.method ?? 'POST',
-            setupRequest: (req: Record<string, unknown>) => ({ ...req, body: spec.body!() }),
-          },
-        ]
-      : undefined,
+    requests:
+      spec.body || spec.setup
+        ? [
+            {
+              method: spec.method ?? 'POST',
+              setupRequest: (req: { path: string; headers: Record<string, string>; method: string; body?: string }) =>
+                spec.setup ? spec.setup(req) : { ...req, body: spec.body!() },
+            },
+          ]
+        : undefined,
   } as autocannon.Options);
   return {
     rps: Math.round(result.requests.average),

@@ -37,7 +37,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   app.set('views', path.join(here, 'views'));
   app.enable('view cache');
   app.get('/fortunes', async (_req, res) => {
-    const rows = await Fortune.find({}).lean();
+    const rows: { _id: number | null; message?: string | null }[] = await Fortune.find({}).lean();
     rows.push({ _id: 0, message: 'Additional fortune added at request time.' });
     rows.sort((a, b) => (a.message! < b.message! ? -1 : a.message! > b.message! ? 1 : 0));
     res.render('fortunes', { rows });

@@ -1,4 +1,7 @@
+import { invalidate } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+
+export const COURSE_CACHE_PREFIX = 'courses:';
 
 export const COURSE_CATEGORIES = ['childcare', 'baking', 'electrician', 'ecommerce', 'eldercare', 'agriculture', 'handicraft', 'other'] as const;
 export type CourseCategory = (typeof COURSE_CATEGORIES)[number];
@@ -64,6 +67,12 @@ courseSchema.pre('validate', function () {
   if (this.minAge != null && this.maxAge != null && this.minAge > this.maxAge) this.invalidate('maxAge', 'maxAge < minAge');
   for (const s of this.sessions) if (s.endsAt <= s.startsAt) this.invalidate('sessions', 'session ends before it starts');
 });
+
+// The public catalogue reads courses and seat counts from an in-process cache; writes drop it.
+const dropCatalogue = () => invalidate(COURSE_CACHE_PREFIX);
+courseSchema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'deleteOne', 'deleteMany'], dropCatalogue);
+courseSchema.post('insertMany', dropCatalogue);
+courseSchema.post('save', dropCatalogue);
 
 export type CourseDoc = InferSchemaType<typeof courseSchema> & { _id: Types.ObjectId };
 export const Course = mongoose.model('Course', courseSchema);

@@ -1,4 +1,7 @@
+import { invalidate } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+
+export const POSTING_CACHE_PREFIX = 'postings:';
 
 export const POSTING_STATUSES = ['draft', 'submitted', 'published', 'rejected', 'filled', 'closed', 'expired'] as const;
 export type PostingStatus = (typeof POSTING_STATUSES)[number];
@@ -52,6 +55,12 @@ postingSchema.index({ status: 1, centerPath: 1 });
 postingSchema.pre('validate', function () {
   if (this.startDay && this.endDay && this.endDay < this.startDay) this.invalidate('endDay', 'end before start');
 });
+
+// Public lists read published postings from an in-process cache; any write here drops it.
+const dropListCache = () => invalidate(POSTING_CACHE_PREFIX);
+postingSchema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'deleteOne', 'deleteMany'], dropListCache);
+postingSchema.post('insertMany', dropListCache);
+postingSchema.post('save', dropListCache);
 
 export type PostingDoc = InferSchemaType<typeof postingSchema> & { _id: Types.ObjectId };
 export const Posting = mongoose.model('Posting', postingSchema);

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { User, type Role } from '../../models/user.ts';
+import { User, USER_CACHE_PREFIX, type Role } from '../../models/user.ts';
+import { cached } from '../lib/ttl-cache.ts';
 import { getCenter } from '../centers/tree.ts';
 import { HttpError } from '../http/errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -29,12 +30,16 @@ function toSessionUser(d: {
   };
 }
 
-/** Read by _id on every logged-in request (the one query FerretDB serves without a scan). */
+/**
+ * Who a session belongs to, on every logged-in request: read by _id (the one query FerretDB
+ * serves without a scan) and kept for a few seconds; writes to users on this node drop it.
+ */
 export async function sessionUser(id: string): Promise<Express.User | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  const d = await User.findById(id, SESSION_FIELDS).lean();
-  if (!d || d.disabled) return null;
-  return toSessionUser(d);
+  return cached(`${USER_CACHE_PREFIX}${id}`, 5_000, async () => {
+    const d = await User.findById(id, SESSION_FIELDS).lean();
+    return !d || d.disabled ? null : toSessionUser(d);
+  });
 }
 
 export async function authenticate(phone: string, password: string): Promise<Express.User | null> {

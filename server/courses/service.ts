@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
-import { Course, type CourseDoc } from '../../models/course.ts';
+import { cached } from '../lib/ttl-cache.ts';
+import { Course, COURSE_CACHE_PREFIX, type CourseDoc } from '../../models/course.ts';
 import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../models/enrolment.ts';
 import { Seat } from '../../models/seat.ts';
 import { Attendance } from '../../models/attendance.ts';
@@ -59,11 +60,14 @@ export interface CatalogueFilter {
 
 /** Published courses, filtered; counts come from the seat documents. */
 export async function catalogue(f: CatalogueFilter, now = new Date()) {
-  const filter: Record<string, unknown> = { status: 'published' };
-  if (f.category) filter.category = f.category;
-  if (f.center) filter.center = { $in: (await subtreeIds(f.center)).map(oid) };
-  const courses = await Course.find(filter, { description: 0, materials: 0 }).sort({ firstSessionAt: 1, _id: 1 }).lean<LeanCourse[]>();
-  const counts = await seatCounts(courses.map((c) => c._id));
+  // All published courses with their seat counts, cached briefly (a town has tens of them);
+  // filters run in memory so a catalogue page does not wait on the database.
+  const { courses: all, counts } = await cached(`${COURSE_CACHE_PREFIX}published`, 5_000, async () => {
+    const courses = await Course.find({ status: 'published' }, { description: 0, materials: 0 }).sort({ firstSessionAt: 1, _id: 1 }).lean<LeanCourse[]>();
+    return { courses, counts: await seatCounts(courses.map((c) => c._id)) };
+  });
+  const within = f.center ? new Set(await subtreeIds(f.center)) : null;
+  const courses = all.filter((c) => (!f.category || c.category === f.category) && (!within || within.has(String(c.center))));
   const horizon = f.within ? now.getTime() + f.within * 86400_000 : null;
   return courses
     .filter((c) => (c.lastSessionAt ?? c.firstSessionAt ?? now) >= now)

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import QRCode from 'qrcode';
 import { Employer, type EmployerStatus } from '../../models/employer.ts';
-import { Posting, type PostingStatus, type PayType } from '../../models/posting.ts';
+import { cached } from '../lib/ttl-cache.ts';
+import { Posting, POSTING_CACHE_PREFIX, type PostingStatus, type PayType } from '../../models/posting.ts';
 import { PostingSlot } from '../../models/posting-slot.ts';
 import { Application } from '../../models/application.ts';
 import { Category } from '../../models/category.ts';
@@ -292,8 +293,6 @@ function boardChanged(centerPath: unknown[] | undefined, postingId: string, acti
 
 // ---------------------------------------------------------------- search and board
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 function addDays(day: string, n: number): string {
   const d = new Date(`${day}T12:00:00+08:00`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -307,32 +306,54 @@ const LIST_FIELDS = {
   center: 1, suitability: 1, publishedAt: 1, code: 1, status: 1, address: 1, dailyHours: 1,
 } as const;
 
+/** Published, unexpired postings with the fields lists and search need, newest first, cached briefly. */
+function openPostings() {
+  const today = dayKey();
+  return cached(`${POSTING_CACHE_PREFIX}open:${today}`, 5_000, () =>
+    Posting.find({ status: 'published', endDay: { $gte: today } }, { ...LIST_FIELDS, description: 1, centerPath: 1 })
+      .sort({ publishedAt: -1, _id: -1 })
+      .lean(),
+  );
+}
+
+type OpenPosting = Awaited<ReturnType<typeof openPostings>>[number];
+
+const SORTS: Record<string, (a: OpenPosting, b: OpenPosting) => number> = {
+  pay: (a, b) => b.payFen - a.payFen,
+  start: (a, b) => (a.startDay < b.startDay ? -1 : a.startDay > b.startDay ? 1 : 0),
+};
+
+// Filtering, sorting and paging happen in memory over the cached open postings: on FerretDB a
+// filtered query reads the whole collection anyway, and here no request waits on the database.
 export async function searchPostings(q: SearchInput) {
   const today = dayKey();
-  const filter: Record<string, unknown> = { status: 'published', endDay: { $gte: today } };
-  if (q.q) {
-    const re = { $regex: escapeRegex(q.q), $options: 'i' };
-    filter.$or = [{ title: re }, { description: re }, { employerName: re }];
-  }
-  if (q.center) filter.centerPath = oid(q.center);
-  if (q.category) filter.category = q.category;
-  if (q.payType) filter.payType = q.payType;
-  if (q.minPay) filter.payFen = { $gte: yuanToFen(q.minPay) };
-  if (q.within !== undefined) filter.startDay = { $lte: addDays(today, q.within) };
-  if (q.tag) filter.suitability = q.tag;
-  const sort: Record<string, 1 | -1> =
-    q.sort === 'pay' ? { payFen: -1, publishedAt: -1 } : q.sort === 'start' ? { startDay: 1, publishedAt: -1 } : { publishedAt: -1, _id: -1 };
-  const total = await Posting.countDocuments(filter);
+  const needle = q.q ? q.q.toLowerCase() : '';
+  const centerId = q.center || '';
+  const minPay = q.minPay ? (yuanToFen(q.minPay) ?? 0) : 0;
+  const latestStart = q.within !== undefined ? addDays(today, q.within) : '';
+  const matches = (await openPostings()).filter(
+    (p) =>
+      (!needle || [p.title, p.description, p.employerName].some((s) => (s ?? '').toLowerCase().includes(needle))) &&
+      (!centerId || (p.centerPath ?? []).some((c) => String(c) === centerId)) &&
+      (!q.category || p.category === q.category) &&
+      (!q.payType || p.payType === q.payType) &&
+      (!minPay || p.payFen >= minPay) &&
+      (!latestStart || p.startDay <= latestStart) &&
+      (!q.tag || (p.suitability ?? []).includes(q.tag)),
+  );
+  // A stable sort keeps "newest first" among equal pay or start day.
+  const sorter = SORTS[q.sort ?? ''];
+  if (sorter) matches.sort(sorter);
+  const total = matches.length;
   const pages = Math.max(1, Math.ceil(total / PER_PAGE));
   const page = Math.min(q.page ?? 1, pages);
-  const items = await Posting.find(filter, LIST_FIELDS).sort(sort).skip((page - 1) * PER_PAGE).limit(PER_PAGE).lean();
-  return { items, total, page, pages };
+  return { items: matches.slice((page - 1) * PER_PAGE, page * PER_PAGE), total, page, pages };
 }
 
 export async function boardPostings(centerId: string) {
   const ids = await subtreeIds(centerId);
   if (!ids.length) throw new HttpError(404, 'errors.notFound');
-  return Posting.find({ status: 'published', endDay: { $gte: dayKey() }, centerPath: oid(centerId) }, LIST_FIELDS).sort({ publishedAt: -1 }).limit(60).lean();
+  return (await openPostings()).filter((p) => (p.centerPath ?? []).some((c) => String(c) === centerId)).slice(0, 60);
 }
 
 export async function employerPostings(userId: string) {

@@ -6,7 +6,7 @@ import { HttpError } from '../http/errors.ts';
 import { getMembership } from './service.ts';
 
 /** The worker confirms a day's counts, or says the count is wrong (数量不对) with a comment. */
-export async function answerDay(user: Express.User, w: { _id: unknown; center: unknown }, date: string, input: { wrong: boolean; comment: string }) {
+export async function answerDay(user: Express.User, w: { _id: unknown; center: unknown; name: string; lead?: unknown }, date: string, input: { wrong: boolean; comment: string }) {
   const workshopId = String(w._id);
   if (!(await getMembership(workshopId, user.id))) throw new HttpError(403, 'workshops.errors.notMember');
   const _id = disputeId(user.id, workshopId, date);
@@ -18,6 +18,8 @@ export async function answerDay(user: Express.User, w: { _id: unknown; center: u
     },
     { upsert: true },
   );
+  // The workshop lead hears of it at once; everyone in scope sees it in the staff queue.
+  if (input.wrong && w.lead) await notify(String(w.lead), 'workshopDispute', { name: user.name, workshop: w.name, date }, `/staff/workshops/${workshopId}`);
 }
 
 export async function dayAnswers(userId: string, workshopId: string, dates: string[]) {

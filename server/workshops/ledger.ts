@@ -6,6 +6,7 @@ import { Order } from '../../models/order.ts';
 import { runExclusive } from '../lib/keyed-queue.ts';
 import { dayKey } from '../lib/format.ts';
 import { emit, rooms } from '../realtime/hub.ts';
+import { audit } from '../audit/service.ts';
 import { applyEntry, readSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getWorkshop, isDuplicateKey, isObjectId } from './service.ts';
 
@@ -171,7 +172,7 @@ export async function correctEntry(
   const today = dayKey();
   const period = closed ? monthOf(today) : original.period;
   const accepted = dCounted - dRejected;
-  return insert(
+  const result = await insert(
     period,
     workshopId,
     {
@@ -203,6 +204,16 @@ export async function correctEntry(
     // A correction of an open period must not land in it after it closed meanwhile.
     !closed,
   );
+  if (!result.duplicate) {
+    await audit(actor, {
+      action: 'workshop.entry.correct',
+      targetType: 'ledgerEntry',
+      targetId: String(original._id),
+      center: String(original.center),
+      details: { correction: String(result.entry._id), counted: dCounted, rejected: dRejected, amountFen: result.entry.amountFen, reason: input.reason, forClosedPeriod: result.entry.forClosedPeriod || undefined },
+    });
+  }
+  return result;
 }
 
 export async function listEntries(filter: { workshop?: string; worker?: string; period?: string; date?: string }, limit = 200) {

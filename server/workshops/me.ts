@@ -36,14 +36,13 @@ export async function myWork(userId: string) {
   return Promise.all(
     memberships.map(async (m) => {
       const ws = String(m.workshop);
-      const [w, tasks, sums, history, periods, answers] = await Promise.all([
+      const [w, tasks, sums, periods, answers] = await Promise.all([
         Workshop.findById(ws, { name: 1, center: 1 }).lean(),
         Task.find({ workshop: m.workshop }, { name: 1, unit: 1, rateFen: 1, active: 1 }).lean(),
         readSummaries([
           summaryIds.workerMonth(userId, ws, month),
           ...new Set([...week, ...recent].map((d) => summaryIds.workerDay(userId, ws, d))),
         ]),
-        listEntries({ workshop: ws, worker: userId }, 60),
         PayPeriod.find({ workshop: m.workshop }).sort({ month: -1 }).lean(),
         dayAnswers(userId, ws, recent),
       ]);
@@ -63,20 +62,6 @@ export async function myWork(userId: string) {
         days: recent
           .filter((d) => day(d).entries > 0)
           .map((d) => ({ date: d, accepted: day(d).accepted, amountFen: day(d).amountFen, answer: answers.get(d)?.status ?? '', reply: answers.get(d)?.reply ?? '' })),
-        history: history.map((e) => ({
-          id: String(e._id),
-          date: e.date,
-          taskName: e.taskName,
-          unit: e.unit,
-          counted: e.counted,
-          rejected: e.rejected,
-          accepted: e.accepted,
-          rateFen: e.rateFen,
-          amountFen: e.amountFen,
-          correction: e.kind === 'correction',
-          reason: e.reason,
-          forClosedPeriod: e.forClosedPeriod,
-        })),
         periods: periods
           .map((p) => {
             const s = p.statements.find((x) => String(x.worker) === userId);
@@ -86,4 +71,23 @@ export async function myWork(userId: string) {
       };
     }),
   );
+}
+
+/** One worker's entries in one workshop and month (read on demand: the ledger is large). */
+export async function myHistory(userId: string, workshopId: string, month: string) {
+  const entries = await listEntries({ workshop: workshopId, worker: userId, period: month }, 1000);
+  return entries.map((e) => ({
+    id: String(e._id),
+    date: e.date,
+    taskName: e.taskName,
+    unit: e.unit,
+    counted: e.counted,
+    rejected: e.rejected,
+    accepted: e.accepted,
+    rateFen: e.rateFen,
+    amountFen: e.amountFen,
+    correction: e.kind === 'correction',
+    reason: e.reason,
+    forClosedPeriod: e.forClosedPeriod,
+  }));
 }

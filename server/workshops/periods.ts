@@ -115,10 +115,13 @@ export function periodCsv(
   const rows: (string | number)[][] = [
     [t('workshops.csv.workshop'), t('workshops.csv.month'), t('workshops.csv.name'), t('workshops.csv.phone'), t('workshops.csv.counted'), t('workshops.csv.rejected'), t('workshops.csv.accepted'), t('workshops.csv.amount'), t('workshops.csv.paidAt'), t('workshops.csv.method')],
   ];
+  // Text a spreadsheet would run as a formula gets a leading apostrophe; phone numbers a
+  // leading tab so Excel keeps them as text instead of 1.38E+10.
+  const safe = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
   for (const s of p.statements) {
-    rows.push([workshopName, p.month, s.name, s.phone ?? '', s.counted, s.rejected, s.accepted, yuan(s.amountFen), s.paidAt ?? '', s.method ? t(`workshops.pay.methods.${s.method}`) : '']);
+    rows.push([safe(workshopName), p.month, safe(s.name), s.phone ? `\t${s.phone}` : '', s.counted, s.rejected, s.accepted, yuan(s.amountFen), s.paidAt ?? '', s.method ? t(`workshops.pay.methods.${s.method}`) : '']);
   }
   const total = p.statements.reduce((a, s) => a + s.amountFen, 0);
-  rows.push([workshopName, p.month, t('workshops.csv.total'), '', '', '', p.statements.reduce((a, s) => a + s.accepted, 0), yuan(total), '', '']);
+  rows.push([safe(workshopName), p.month, t('workshops.csv.total'), '', '', '', p.statements.reduce((a, s) => a + s.accepted, 0), yuan(total), '', '']);
   return '\ufeff' + stringify(rows, { record_delimiter: '\r\n' });
 }

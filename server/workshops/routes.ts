@@ -14,7 +14,7 @@ import * as ledger from './ledger.ts';
 import * as periods from './periods.ts';
 import * as disputes from './disputes.ts';
 import { figures, lastMonths } from './reports.ts';
-import { myWork } from './me.ts';
+import { myWork, myHistory } from './me.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
 import {
   workshopSchema,
@@ -35,6 +35,7 @@ import {
 } from './schemas.ts';
 import * as selfReports from './reports-self.ts';
 import * as orders from './orders.ts';
+import { uploadFiles, discardUploads } from '../files/upload.ts';
 
 type Workshop = Awaited<ReturnType<typeof shops.getWorkshop>>;
 
@@ -148,6 +149,39 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     });
   });
 
+  r.get('/me/work/:id/history', requireRole('resident'), async (req, res) => {
+    const w = await shops.getWorkshop(req.params.id as string);
+    if (!(await shops.getMembership(String(w._id), req.user!.id))) throw new HttpError(404, 'errors.notFound');
+    const month = typeof req.query.month === 'string' && /^\d{4}-\d{2}$/.test(req.query.month) ? req.query.month : dayKey().slice(0, 7);
+    const entries = await myHistory(req.user!.id, String(w._id), month);
+    res.render('workshops/history', {
+      title: req.t('workshops.me.history'),
+      workshop: { id: String(w._id), name: w.name },
+      month,
+      months: lastMonths(12).reverse(),
+      entries,
+      pieces: entries.reduce((a, e) => a + e.accepted, 0),
+      total: entries.reduce((a, e) => a + e.amountFen, 0),
+    });
+  });
+
+  // A worker's own printable statement for a settled month.
+  r.get('/me/work/:id/periods/:month', requireRole('resident'), async (req, res) => {
+    const w = await shops.getWorkshop(req.params.id as string);
+    const p = await periods.getPeriod(String(w._id), String(req.params.month));
+    const s = p?.statements.find((x) => String(x.worker) === req.user!.id);
+    if (!p || !s) throw new HttpError(404, 'errors.notFound');
+    const entries = await ledger.listEntries({ workshop: String(w._id), worker: req.user!.id, period: p.month }, 1000);
+    res.render('workshops/statement', {
+      title: req.t('workshops.statement.title', { name: s.name, month: p.month }),
+      back: '/me/work',
+      workshop: { id: String(w._id), name: w.name, centerName: centerName(await getCenter(String(w.center)), req.lang) },
+      month: p.month,
+      statement: { ...s, methodLabel: s.method ? req.t(`workshops.pay.methods.${s.method}`) : '' },
+      entries: entries.reverse(),
+    });
+  });
+
   r.post('/me/work/:id/answer', requireRole('resident'), async (req, res) => {
     const w = await shops.getWorkshop(req.params.id as string);
     const parsed = validate(req, answerSchema, req.body);
@@ -222,7 +256,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     await assertCenterScope(req, data.center);
   };
 
-  r.get('/staff/workshops/new', staff, (req, res) => renderForm(req, res, formOf({ center: req.user!.staffCenter ?? '' })));
+  r.get('/staff/workshops/new', staff, (req, res) => renderForm(req, res, formOf({ center: req.user!.staffCenter ?? '', active: 'on' })));
 
   r.post('/staff/workshops', staff, async (req, res) => {
     const parsed = validate(req, workshopSchema, req.body);
@@ -253,6 +287,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
         trainingCategory: w.trainingCategory,
         trainingCourses: (w.trainingCourses ?? []).map(String).join(' '),
         photos: (w.photos ?? []).join(' '),
+        active: w.active ? 'on' : '',
       }),
       String(w._id),
     );
@@ -285,10 +320,10 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     ]);
     res.status(status).render('workshops/manage', {
       title: w.name,
-      workshop: { id, name: w.name, centerName: centerName(await getCenter(String(w.center)), req.lang), leadName: w.leadName, active: w.active },
+      workshop: { id, name: w.name, centerName: centerName(await getCenter(String(w.center)), req.lang), leadName: w.leadName, active: w.active, photos: w.photos },
       training: await trainingView(req, w),
       tasks: tasks.map((t) => ({ id: String(t._id), name: t.name, unit: t.unit, rateFen: t.rateFen, rate: fen2yuan(t.rateFen), active: t.active })),
-      members: members.map((m) => ({ name: m.residentName, phone: m.residentPhone, override: m.override, reason: m.overrideReason, joinedAt: m.joinedAt })),
+      members: members.map((m) => ({ id: String(m.resident), name: m.residentName, phone: m.residentPhone, override: m.override, reason: m.overrideReason, joinedAt: m.joinedAt })),
       today: sums.get(summaryIds.shopDay(id, today)),
       month: sums.get(summaryIds.shopMonth(id, today.slice(0, 7))),
       disputes: open.map((d) => ({ id: d._id, name: d.workerName, date: d.date, comment: d.comment })),
@@ -299,6 +334,28 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
   };
 
   r.get('/staff/workshops/:id', staff, async (req, res) => renderManage(req, res, await staffWorkshop(req)));
+
+  // Photos: checked by content, stored in GridFS (public), linked from the workshop page.
+  r.post(
+    '/staff/workshops/:id/photos',
+    staff,
+    async (req, _res, next) => {
+      await staffWorkshop(req);
+      next();
+    },
+    ...uploadFiles({ field: 'photos', maxFiles: 4, maxBytes: 5 * 1024 * 1024, kinds: ['image'], access: 'public', ownerType: 'workshop', ownerId: (req) => String(req.params.id) }),
+    async (req, res) => {
+      const w = await staffWorkshop(req);
+      if (req.uploadError || !req.uploaded?.length) {
+        await discardUploads(req);
+        flash(req, 'error', req.uploadError ?? 'workshops.photos.none');
+        return res.redirect(`/staff/workshops/${String(w._id)}`);
+      }
+      await shops.addPhotos(req.user!, w, req.uploaded.map((f) => `/files/${f.id}`));
+      flash(req, 'success', 'workshops.photos.added');
+      res.redirect(`/staff/workshops/${String(w._id)}`);
+    },
+  );
 
   r.post('/staff/workshops/:id/tasks', staff, async (req, res) => {
     const w = await staffWorkshop(req);
@@ -368,7 +425,9 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
   const renderLog = async (req: Request, res: Response, w: Workshop, form: FormState, status = 200) => {
     const id = String(w._id);
     const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 20) : '';
-    const [members, tasks, todays, open] = await Promise.all([shops.listMembers(id), shops.listTasks(id, true), ledger.listEntries({ workshop: id, date: dayKey() }, 20), orders.ordersWithProgress(id, { openOnly: true })]);
+    const [members, tasks, sums, open] = await Promise.all([shops.listMembers(id), shops.listTasks(id, true), readSummaries([summaryIds.shopDay(id, dayKey())]), orders.ordersWithProgress(id, { openOnly: true })]);
+    const todayByWorker = sums.get(summaryIds.shopDay(id, dayKey()))!.workers;
+    const fullName = new Map(members.map((m) => [String(m.resident), m.residentName]));
     const shown = q ? members.filter((m) => m.residentName.includes(q) || m.residentPhone.includes(q)) : members;
     res.status(status).render('workshops/log', {
       title: req.t('workshops.log.title', { name: w.name }),
@@ -376,8 +435,10 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       q,
       form,
       workers: shown.map((m) => ({ value: String(m.resident), label: `${m.residentName} · ${m.residentPhone.slice(-4)}` })),
-      tasks: tasks.map((t) => ({ value: String(t._id), label: `${t.name}（${formatMoney(t.rateFen, req.lang)}/${t.unit}）` })),
-      recent: todays.map((e) => ({ id: String(e._id), workerName: e.workerName, taskName: e.taskName, unit: e.unit, accepted: e.accepted, amountFen: e.amountFen, correction: e.kind === 'correction' })),
+      tasks: tasks.map((t) => ({ value: String(t._id), label: `${t.name}${req.t('workshops.p.open')}${formatMoney(t.rateFen, req.lang)}/${t.unit}${req.t('workshops.p.close')}` })),
+      recent: Object.entries(todayByWorker)
+        .map(([wid, t]) => ({ workerName: fullName.get(wid) ?? t.name, accepted: t.accepted, amountFen: t.amountFen }))
+        .sort((a, b) => b.accepted - a.accepted),
       noMembers: members.length === 0,
       orders: [{ value: '', label: req.t('workshops.orders.none') }, ...open.map((o) => ({ value: o.id, label: `${o.client} · ${o.taskName} ${o.done}/${o.quantity}` }))],
     });
@@ -386,7 +447,8 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
   r.get('/staff/workshops/:id/log', staff, async (req, res) => {
     const w = await staffWorkshop(req);
     const worker = typeof req.query.worker === 'string' ? req.query.worker : '';
-    await renderLog(req, res, w, formOf({ date: dayKey(), rejected: '0', idempotencyKey: newKey(), workerId: worker }));
+    const task = typeof req.query.task === 'string' ? req.query.task : '';
+    await renderLog(req, res, w, formOf({ date: dayKey(), rejected: '0', idempotencyKey: newKey(), workerId: worker, taskId: task }));
   });
 
   r.post('/staff/workshops/:id/entries', staff, async (req, res) => {
@@ -403,7 +465,8 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
         unit: entry.unit,
         amount: formatMoney(entry.amountFen, req.lang),
       });
-      res.redirect(`/staff/workshops/${String(w._id)}/log`);
+      // Back to a fresh form with the same worker and task chosen: the next count is one field away.
+      res.redirect(`/staff/workshops/${String(w._id)}/log?worker=${String(entry.worker)}&task=${String(entry.task)}`);
     } catch (err) {
       if (err instanceof ledger.LedgerRefusal) return renderLog(req, res, w, echoForm(req.body, { [err.field]: req.t(err.key, err.params) }), err.key === 'workshops.errors.periodClosed' ? 409 : 400);
       throw err;
@@ -551,7 +614,6 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     const entries = await ledger.listEntries({ workshop: String(w._id), worker: String(s.worker), period: p.month }, 1000);
     res.render('workshops/statement', {
       title: req.t('workshops.statement.title', { name: s.name, month: p.month }),
-      printable: true,
       workshop: { id: String(w._id), name: w.name, centerName: centerName(await getCenter(String(w.center)), req.lang) },
       month: p.month,
       statement: { ...s, methodLabel: s.method ? req.t(`workshops.pay.methods.${s.method}`) : '' },
@@ -588,7 +650,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       orders: list,
       batches: batches.map((b) => ({ id: String(b._id), workerName: b.workerName, taskName: b.taskName, unit: b.unit, quantity: b.quantity, issuedAt: b.issuedAt })),
       holding: [...holding.values()],
-      tasks: tasks.map((t) => ({ value: String(t._id), label: `${t.name}（${t.unit}）` })),
+      tasks: tasks.map((t) => ({ value: String(t._id), label: `${t.name}${req.t('workshops.p.open')}${t.unit}${req.t('workshops.p.close')}` })),
       workers: members.map((m) => ({ value: String(m.resident), label: `${m.residentName} · ${m.residentPhone.slice(-4)}` })),
       orderOptions: [{ value: '', label: req.t('workshops.orders.none') }, ...list.filter((o) => o.status === 'open').map((o) => ({ value: o.id, label: `${o.client} · ${o.taskName}` }))],
       orderForm: forms.order ?? formOf(),

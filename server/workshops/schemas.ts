@@ -44,6 +44,7 @@ export const workshopSchema = z.object({
     .default('')
     .transform((s) => s.split(/\s+/).filter(Boolean).slice(0, 6))
     .refine((urls) => urls.every((u) => /^\/[\w./-]+$/.test(u)), 'workshops.errors.photos'),
+  active: z.enum(['on']).optional().transform((v) => v === 'on'),
 });
 
 export const taskSchema = z.object({

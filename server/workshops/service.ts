@@ -25,6 +25,7 @@ export interface WorkshopInput {
   trainingCategory: string;
   trainingCourses: string[];
   photos: string[];
+  active: boolean;
 }
 
 export async function getWorkshop(id: string) {
@@ -179,4 +180,11 @@ export async function admit(actor: Express.User, w: { _id: unknown; center: unkn
 /** Workshop lead or staff whose scope covers the workshop's center. */
 export function isLead(user: Express.User | undefined, w: { lead?: unknown }): boolean {
   return !!user && !!w.lead && String(w.lead) === user.id;
+}
+
+/** Adds uploaded photos (at most 6 are kept, newest last). */
+export async function addPhotos(actor: Express.User, w: { _id: unknown; center: unknown; photos?: string[] | null }, urls: string[]): Promise<void> {
+  const photos = [...(w.photos ?? []), ...urls].slice(-6);
+  await Workshop.updateOne({ _id: w._id }, { $set: { photos } });
+  await audit(actor, { action: 'workshop.photos', targetType: 'workshop', targetId: String(w._id), center: String(w.center), details: { added: urls.length } });
 }

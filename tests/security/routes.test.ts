@@ -16,7 +16,7 @@ const RULES: { match: RegExp; allow: ('anonymous' | 'resident' | 'employer' | 's
 // Pages anyone may see (each still checks records it shows, e.g. only published postings).
 const PUBLIC: RegExp[] = [
   /^\/$/,
-  /^\/(healthz|readyz)$/,
+  /^\/(healthz|readyz|favicon\.ico)$/,
   /^\/(login|register|logout)$/,
   /^\/prefs\/elder$/,
   /^\/vendor\//,

@@ -160,6 +160,7 @@ describe('workshops: the piece-work ledger', () => {
     assert.equal(c2.entry.period, today().slice(0, 7));
     assert.equal(c2.entry.forClosedPeriod, last);
     assert.equal(c2.entry.amountFen, 150);
+    assert.ok(await AuditEntry.exists({ action: 'workshop.entry.correct', targetId: String(orig.entry._id) }), 'corrections are audited');
     const frozen = await periods.getPeriod(shop.id, last);
     assert.deepEqual(frozen!.statements.map((s) => s.amountFen), [850], 'the closed statement never changes');
     assert.equal((await periods.statementsFromLedger(shop.id, last))[0]!.amountFen, 850, 'the closed month in the ledger never changes');
@@ -196,6 +197,11 @@ describe('workshops: the piece-work ledger', () => {
       const line = lines.find((l) => l.includes(s.name))!.split(',');
       assert.equal(Math.round(Number(line[7]) * 100), s.amountFen);
     }
+    // Formula-looking text is defused; phone numbers stay text.
+    const risky = periods.periodCsv({ month, statements: [{ name: '=HYPERLINK("x")', phone: '13800000003', counted: 1, rejected: 0, accepted: 1, amountFen: -5 }] }, (k) => k, '工坊');
+    assert.match(risky, /'=HYPERLINK/);
+    assert.match(risky, /\t13800000003/);
+    assert.match(risky, /-0\.05/);
     // Printable statement for one worker.
     const st = await ag.get(`/staff/workshops/${shop.id}/periods/${month}/statements/${ctx.users.resident}`);
     assert.equal(st.status, 200);

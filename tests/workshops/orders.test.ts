@@ -80,3 +80,31 @@ describe('workshops: orders and take-home batches', () => {
     }
   });
 });
+
+describe('workshops: photos', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await freshDemo();
+  });
+
+  it('staff upload a photo (checked by content); it shows on the public page', async () => {
+    const { Workshop } = await import('../../models/workshop.ts');
+    const shop = await seededShop();
+    const ag = await loggedIn('13800000001');
+    const page = await ag.get(`/staff/workshops/${shop.id}`);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    // A 1×1 PNG.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+    const res = await ag.post(`/staff/workshops/${shop.id}/photos?_csrf=${encodeURIComponent(token)}`).attach('photos', png, 'lantern.png');
+    assert.equal(res.status, 302);
+    const w = await Workshop.findById(shop.id).lean();
+    assert.equal(w!.photos.length, 1);
+    const pub = await agent().get(`/workshops/${shop.id}`);
+    assert.ok(pub.text.includes(`src="${w!.photos[0]}"`));
+    const img = await agent().get(w!.photos[0]!);
+    assert.equal(img.status, 200);
+    const fake = await ag.post(`/staff/workshops/${shop.id}/photos?_csrf=${encodeURIComponent(token)}`).attach('photos', Buffer.from('<script>alert(1)</script>'), 'x.png');
+    assert.equal(fake.status, 302);
+    assert.equal((await Workshop.findById(shop.id).lean())!.photos.length, 1, 'a non-image is refused');
+  });
+});

@@ -47,7 +47,7 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     assert.equal(bad.status, 400);
     assert.match(bad.text, /必须填写/);
     const res = await submit(ag, '/staff/workshops/new', '/staff/workshops', {
-      name: '庙西绣花工坊', description: '十字绣', center: ctx.centers.miaoxi!, address: '村委', hours: '每天', lead: ctx.users.miaoxiStaff!, trainingCategory: '', trainingCourses: '', photos: '',
+      name: '庙西绣花工坊', description: '十字绣', center: ctx.centers.miaoxi!, address: '村委', hours: '每天', lead: ctx.users.miaoxiStaff!, trainingCategory: '', trainingCourses: '', photos: '', active: 'on',
     });
     assert.equal(res.status, 302);
     const id = res.headers.location!.split('/').pop()!;

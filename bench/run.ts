@@ -1,0 +1,255 @@
+// `npm run bench`: load figures for the pages people use most, as ratios to a reference page
+// (TechEmpower Fortunes on bare Express + Mongoose + Handlebars) measured in the same run.
+// Env: BENCH_DURATION (s, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64),
+// MONGODB_URI to bench against a real MongoDB instead of the embedded engine.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import mongoose, { Types } from 'mongoose';
+import { startEngine, defaultCacheDir } from '../server/db/engine.ts';
+import { connectDatabase, ensureIndexes } from '../server/db/connection.ts';
+import { invalidateCenters } from '../server/centers/tree.ts';
+import '../server/app.ts';
+import { Posting } from '../models/posting.ts';
+import { Course } from '../models/course.ts';
+import { Workshop } from '../models/workshop.ts';
+import { Task } from '../models/task.ts';
+import { User } from '../models/user.ts';
+import { Membership } from '../models/membership.ts';
+import { generateDemo, generateTownYear } from './generate.ts';
+import { seedFortunes } from './reference.ts';
+import { ROOT, startChild, peakRssMb, load, median, type Child, type LoadSpec, type LoadResult } from './lib.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const SECRET = crypto.randomBytes(32).toString('hex');
+const say = (m: string) => process.stdout.write(`[bench] ${m}\n`);
+
+/** A logged-in session written straight into the store (logging in 200 residents through argon2 would dominate). */
+async function sessionCookie(userId: string): Promise<string> {
+  const sid = crypto.randomBytes(24).toString('base64url');
+  const expires = new Date(Date.now() + 86400_000);
+  await mongoose.connection.db!.collection('sessions').insertOne({
+    _id: sid as unknown as Types.ObjectId,
+    expires,
+    lastModified: new Date(),
+    session: { cookie: { originalMaxAge: 86400_000, expires, httpOnly: true, path: '/', sameSite: 'lax', secure: false }, passport: { user: userId } },
+  });
+  const sig = crypto.createHmac('sha256', SECRET).update(sid).digest('base64').replace(/=+$/, '');
+  return `doorstep.sid=${encodeURIComponent(`s:${sid}.${sig}`)}`;
+}
+
+/** A CSRF token and its cookie for a logged-in cookie, from any page with a form. */
+async function csrfFor(app: string, cookie: string, page: string): Promise<{ cookie: string; token: string }> {
+  const res = await fetch(`${app}${page}`, { headers: { cookie } });
+  const html = await res.text();
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error(`no CSRF token on ${page} (${res.status})`);
+  const set = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
+  return { cookie: [cookie, ...set].join('; '), token };
+}
+
+interface Target {
+  name: string;
+  spec: LoadSpec;
+}
+
+interface Row {
+  volume: string;
+  target: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  ratio: number | null;
+}
+
+async function measure(volume: string, ref: LoadSpec, targets: Target[]): Promise<Row[]> {
+  const runs = new Map<string, LoadResult[]>();
+  const ratios = new Map<string, number[]>();
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const t of targets) {
+      // Interleave A (reference) and B (target) so drift on the machine hits both alike.
+      const a = await load(ref, { connections: CONNECTIONS, duration: DURATION });
+      const b = await load(t.spec, { connections: CONNECTIONS, duration: DURATION });
+      if (!runs.has(t.name)) runs.set(t.name, []);
+      runs.get(t.name)!.push(b);
+      if (!runs.has('reference')) runs.set('reference', []);
+      runs.get('reference')!.push(a);
+      if (!ratios.has(t.name)) ratios.set(t.name, []);
+      ratios.get(t.name)!.push(a.rps ? b.rps / a.rps : 0);
+      say(`${volume} round ${round}: ${t.name} ${b.rps} req/s vs reference ${a.rps} (errors ${b.errors})`);
+    }
+  }
+  const row = (name: string, rs: LoadResult[], ratio: number | null): Row => ({
+    volume,
+    target: name,
+    rps: Math.round(median(rs.map((r) => r.rps))),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    errors: rs.reduce((s, r) => s + r.errors, 0),
+    ratio,
+  });
+  return [row('reference', runs.get('reference')!, 1), ...targets.map((t) => row(t.name, runs.get(t.name)!, Number(median(ratios.get(t.name)!).toFixed(2))))];
+}
+
+async function main(): Promise<void> {
+  const engine = await startEngine({
+    mongodbUri: process.env.MONGODB_URI,
+    dataDir: 'unused',
+    ephemeral: true,
+    cacheDir: defaultCacheDir(),
+    dbName: 'doorstep_bench',
+    log: say,
+  });
+  say(`database: ${engine.kind} ${engine.uri}`);
+  const children: Child[] = [];
+  const results: Row[] = [];
+  const memory: Record<string, { appMb: number | null; dbMb: number | null }> = {};
+  try {
+    await connectDatabase(engine.uri);
+    await mongoose.connection.dropDatabase();
+    await ensureIndexes();
+    invalidateCenters();
+    const env = { MONGODB_URI: engine.uri, SESSION_SECRET: SECRET, NODE_ENV: 'production', LOG_LEVEL: 'warn', SEED_ON_EMPTY: '0', LOGIN_RATE_LIMIT: '100000', REGISTER_RATE_LIMIT: '100000', UPLOAD_RATE_LIMIT: '100000' };
+
+    // Calibration: what the machine and Node do without any database.
+    for (const kind of ['http', 'express']) {
+      const c = await startChild('bench/hello.ts', [kind], {}, /listening/);
+      const r = await load({ url: `${c.url}/` }, { connections: CONNECTIONS, duration: DURATION });
+      say(`calibration hello-${kind}: ${r.rps} req/s`);
+      results.push({ volume: 'calibration', target: `hello-${kind}`, rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, ratio: null });
+      await c.stop();
+    }
+
+    const ctx = await generateDemo();
+    await seedFortunes();
+    const reference = await startChild('bench/reference.ts', [], { MONGODB_URI: engine.uri }, /listening/);
+    children.push(reference);
+    const ref: LoadSpec = { url: `${reference.url}/fortunes` };
+
+    for (const volume of ['demo', 'town-year'] as const) {
+      let focus: { worker: string; workshop: string } | undefined;
+      if (volume === 'town-year') {
+        const started = Date.now();
+        focus = await generateTownYear(ctx, say);
+        say(`town-year generated in ${Math.round((Date.now() - started) / 1000)} s`);
+      }
+      const app = await startChild('server/main.ts', [], env, /site: http/);
+      children.push(app);
+      const miaoxi = ctx.centers.miaoxi!;
+      const workshopId = focus?.workshop ?? String((await Workshop.findOne({ center: miaoxi }, { _id: 1 }).lean())!._id);
+      const member = focus?.worker ?? String((await Membership.findOne({ workshop: workshopId }, { resident: 1 }).lean())!.resident);
+      const task = await Task.findOne({ workshop: workshopId }, { _id: 1 }).lean();
+      const courses = await Course.find({ status: 'published' }, { _id: 1 }).lean();
+      const residents = await User.find({ role: 'resident' }, { _id: 1 }).limit(200).lean();
+
+      const staffCookie = await sessionCookie(ctx.users.admin!);
+      const staffForm = await csrfFor(app.url, staffCookie, `/staff/workshops/${workshopId}/log`);
+      const workerCookie = await sessionCookie(member);
+      const enrolForms = await Promise.all(residents.map(async (r) => csrfFor(app.url, await sessionCookie(String(r._id)), '/profile')));
+      let n = 0;
+      let k = 0;
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+      const posting = await Posting.findOne({ status: 'published' }, { title: 1 }).lean();
+
+      const targets: Target[] = [
+        { name: 'gigs list', spec: { url: `${app.url}/gigs` } },
+        { name: 'gigs search', spec: { url: `${app.url}/gigs?q=${encodeURIComponent(posting?.title.slice(0, 2) ?? '彩灯')}&sort=pay&within=60` } },
+        { name: 'courses', spec: { url: `${app.url}/courses` } },
+        { name: 'lobby board', spec: { url: `${app.url}/centers/${miaoxi}/board` } },
+        { name: 'workshop live board', spec: { url: `${app.url}/workshops/${workshopId}/live` } },
+        { name: 'worker earnings', spec: { url: `${app.url}/me/work`, headers: { cookie: workerCookie } } },
+        { name: 'staff report', spec: { url: `${app.url}/staff/reports`, headers: { cookie: staffCookie } } },
+        {
+          name: 'log piece-work (POST)',
+          spec: {
+            url: `${app.url}/staff/workshops/${workshopId}/entries`,
+            method: 'POST',
+            headers: { cookie: staffForm.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+            body: () =>
+              new URLSearchParams({ _csrf: staffForm.token, workerId: member, taskId: String(task!._id), counted: '3', rejected: '0', date: today, note: '', orderId: '', idempotencyKey: `bench-${process.pid}-${n++}` }).toString(),
+          },
+        },
+        {
+          name: 'enrol (POST)',
+          spec: {
+            url: `${app.url}/courses`,
+            method: 'POST',
+            // Each request is another resident (and, after each pass, another course), so each writes an enrolment.
+            setup: (req) => {
+              const i = k++;
+              const form = enrolForms[i % enrolForms.length]!;
+              const course = courses[Math.floor(i / enrolForms.length) % courses.length]!;
+              return {
+                ...req,
+                method: 'POST',
+                path: `/courses/${String(course._id)}/enrol`,
+                headers: { ...req.headers, cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+                body: new URLSearchParams({ _csrf: form.token }).toString(),
+              };
+            },
+          },
+        },
+      ];
+
+      results.push(...(await measure(volume, ref, targets)));
+      memory[volume] = { appMb: peakRssMb(app.proc.pid), dbMb: peakRssMb(engine.pid) };
+      await app.stop();
+      children.splice(children.indexOf(app), 1);
+    }
+  } finally {
+    for (const c of children) await c.stop();
+    await mongoose.disconnect();
+    await engine.stop();
+  }
+  report(results, memory, engine.kind);
+}
+
+function report(rows: Row[], memory: Record<string, { appMb: number | null; dbMb: number | null }>, engineKind: string): void {
+  const demo = new Map(rows.filter((r) => r.volume === 'demo').map((r) => [r.target, r]));
+  const lines = [
+    `engine: ${engineKind}; ${CONNECTIONS} connections, ${DURATION} s per run, median of ${ROUNDS} interleaved rounds`,
+    '',
+    `${'volume'.padEnd(12)}${'target'.padEnd(24)}${'req/s'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'errors'.padStart(8)}${'× ref'.padStart(8)}${'vs demo'.padStart(9)}`,
+  ];
+  for (const r of rows) {
+    const base = r.volume === 'town-year' ? demo.get(r.target) : undefined;
+    const change = base && base.rps ? `${Math.round(((r.rps - base.rps) / base.rps) * 100)}%` : '';
+    lines.push(
+      `${r.volume.padEnd(12)}${r.target.padEnd(24)}${String(r.rps).padStart(8)}${String(r.p50).padStart(8)}${String(r.p99).padStart(8)}${String(r.errors).padStart(8)}${(r.ratio === null ? '' : r.ratio.toFixed(2)).padStart(8)}${change.padStart(9)}`,
+    );
+  }
+  lines.push('', 'peak RSS (MB):');
+  for (const [v, m] of Object.entries(memory)) lines.push(`  ${v}: app ${m.appMb ?? '?'}, database ${m.dbMb ?? '?'}`);
+  const targets = [
+    ['gigs list', 'demo', 0.5],
+    ['gigs search', 'demo', 0.5],
+    ['courses', 'demo', 0.5],
+    ['gigs list', 'town-year', 0.25],
+    ['gigs search', 'town-year', 0.25],
+    ['courses', 'town-year', 0.25],
+    ['worker earnings', 'town-year', 0.25],
+  ] as const;
+  lines.push('', 'targets:');
+  for (const [t, v, min] of targets) {
+    const r = rows.find((x) => x.target === t && x.volume === v);
+    lines.push(`  ${t} at ${v} ≥ ${min}× reference: ${r?.ratio ?? '?'} ${r && r.ratio !== null && r.ratio >= min ? 'met' : 'MISSED'}`);
+  }
+  const errors = rows.reduce((s, r) => s + r.errors, 0);
+  lines.push(`  zero errors: ${errors === 0 ? 'met' : `MISSED (${errors})`}`);
+  const peak = Math.max(...Object.values(memory).map((m) => m.appMb ?? 0));
+  lines.push(`  app RSS ≤ 300 MB: ${peak} MB ${peak <= 300 ? 'met' : 'MISSED'}`);
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  const dir = path.join(ROOT, 'bench/results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), engine: engineKind, connections: CONNECTIONS, duration: DURATION, rounds: ROUNDS, rows, memory }, null, 2));
+  process.stdout.write(`\nwritten to ${path.relative(ROOT, file)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
