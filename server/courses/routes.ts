@@ -9,7 +9,7 @@ import { validate, formOf, echoForm, type FormState } from '../http/validate.ts'
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
-import { dayKey, formatDate, TIME_ZONE } from '../lib/format.ts';
+import { clockTime, dayKey, formatDate } from '../lib/format.ts';
 import { pager } from '../lib/pager.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import type { Lang } from '../i18n/index.ts';
@@ -33,7 +33,7 @@ registerRoomPolicy('session', async (user, id) => {
   return !!course && canActOnCenter(user, String(course.center));
 });
 
-const time = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+const time = clockTime;
 
 function sessionView(s: Course['sessions'][number], lang: Lang, now = new Date()) {
   return {
@@ -251,7 +251,6 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     const center = await getCenter(String(cert.center));
     res.render('certificates/show', {
       title: req.t('courses.certificate.title'),
-      printable: true,
       bodyClass: 'certificate-page',
       cert: {
         name: cert.residentName,
@@ -508,7 +507,6 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     const confirmed = await svc.confirmedEnrolments(course._id);
     res.render('courses/sheet', {
       title: req.t('courses.sheet.title'),
-      printable: true,
       bodyClass: 'sheet-page',
       course: { id: String(course._id), title: course.title, venue: course.venue, instructor: course.instructor, center: req.lang === 'en' && course.centerNameEn ? course.centerNameEn : course.centerName },
       session: sessionView(session, req.lang),

@@ -41,9 +41,18 @@ export function formatDate(d: Date | string | number | null | undefined, lang: L
   return f.format(date);
 }
 
+// Building an Intl formatter costs far more than using one (and allocates a lot): build each once.
+const dayKeyFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const clockFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false });
+
 /** yyyy-mm-dd of a date in the center's time zone (for <input type=date> and day keys). */
 export function dayKey(d: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  return dayKeyFormat.format(d);
+}
+
+/** hh:mm (24 h) in the center's time zone. */
+export function clockTime(d: Date): string {
+  return clockFormat.format(d);
 }
 
 /** Parses "12.50" / "12" yuan into integer fen, or undefined when not a money amount. */

@@ -102,6 +102,7 @@ export async function markPaid(actor: Express.User, w: { _id: unknown; center: u
     s.paidBy = actor.name;
     await p.save();
   });
+  await notify(workerId, 'workshopPaid', { month }, '/me/work');
   await audit(actor, { action: 'workshop.period.paid', targetType: 'user', targetId: workerId, center: String(w.center), details: { workshop: String(w._id), month, ...input } });
 }
 

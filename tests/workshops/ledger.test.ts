@@ -164,6 +164,13 @@ describe('workshops: the piece-work ledger', () => {
     const frozen = await periods.getPeriod(shop.id, last);
     assert.deepEqual(frozen!.statements.map((s) => s.amountFen), [850], 'the closed statement never changes');
     assert.equal((await periods.statementsFromLedger(shop.id, last))[0]!.amountFen, 850, 'the closed month in the ledger never changes');
+    // Marking a worker paid records date and method; the amount stays.
+    const paid = await submit(ag, `/staff/workshops/${shop.id}/periods/${last}`, `/staff/workshops/${shop.id}/periods/${last}/paid/${w.id}`, { paidAt: today(), method: 'wechat' });
+    assert.equal(paid.status, 302);
+    const after = (await periods.getPeriod(shop.id, last))!.statements[0]!;
+    assert.equal(after.method, 'wechat');
+    assert.equal(after.paidAt, today());
+    assert.equal(after.amountFen, 850);
     // The ledger is append-only: the original is untouched.
     assert.equal((await LedgerEntry.findById(orig.entry._id).lean())!.amountFen, 1000);
     await assertSummariesMatchLedger(shop.id);
