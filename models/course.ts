@@ -1,4 +1,4 @@
-import { invalidate } from '../server/lib/ttl-cache.ts';
+import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 export const COURSE_CACHE_PREFIX = 'courses:';
@@ -68,11 +68,9 @@ courseSchema.pre('validate', function () {
   for (const s of this.sessions) if (s.endsAt <= s.startsAt) this.invalidate('sessions', 'session ends before it starts');
 });
 
+
 // The public catalogue reads courses and seat counts from an in-process cache; writes drop it.
-const dropCatalogue = () => invalidate(COURSE_CACHE_PREFIX);
-courseSchema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'deleteOne', 'deleteMany'], dropCatalogue);
-courseSchema.post('insertMany', dropCatalogue);
-courseSchema.post('save', dropCatalogue);
+dropCacheOnWrite(courseSchema, COURSE_CACHE_PREFIX);
 
 export type CourseDoc = InferSchemaType<typeof courseSchema> & { _id: Types.ObjectId };
 export const Course = mongoose.model('Course', courseSchema);

@@ -1,4 +1,4 @@
-import { invalidate } from '../server/lib/ttl-cache.ts';
+import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 export const POSTING_CACHE_PREFIX = 'postings:';
@@ -56,11 +56,9 @@ postingSchema.pre('validate', function () {
   if (this.startDay && this.endDay && this.endDay < this.startDay) this.invalidate('endDay', 'end before start');
 });
 
+
 // Public lists read published postings from an in-process cache; any write here drops it.
-const dropListCache = () => invalidate(POSTING_CACHE_PREFIX);
-postingSchema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'deleteOne', 'deleteMany'], dropListCache);
-postingSchema.post('insertMany', dropListCache);
-postingSchema.post('save', dropListCache);
+dropCacheOnWrite(postingSchema, POSTING_CACHE_PREFIX);
 
 export type PostingDoc = InferSchemaType<typeof postingSchema> & { _id: Types.ObjectId };
 export const Posting = mongoose.model('Posting', postingSchema);

@@ -1,4 +1,4 @@
-import { invalidate } from '../server/lib/ttl-cache.ts';
+import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import { COURSE_CACHE_PREFIX } from './course.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
@@ -16,11 +16,9 @@ const seatSchema = new Schema({
 seatSchema.index({ course: 1, seatNo: 1 }, { unique: true });
 seatSchema.index({ enrolment: 1 }, { unique: true });
 
+
 // The public catalogue reads courses and seat counts from an in-process cache; writes drop it.
-const dropCatalogue = () => invalidate(COURSE_CACHE_PREFIX);
-seatSchema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'deleteOne', 'deleteMany'], dropCatalogue);
-seatSchema.post('insertMany', dropCatalogue);
-seatSchema.post('save', dropCatalogue);
+dropCacheOnWrite(seatSchema, COURSE_CACHE_PREFIX);
 
 export type SeatDoc = InferSchemaType<typeof seatSchema> & { _id: Types.ObjectId };
 export const Seat = mongoose.model('Seat', seatSchema);

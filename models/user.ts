@@ -1,4 +1,4 @@
-import { invalidate } from '../server/lib/ttl-cache.ts';
+import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 export const USER_CACHE_PREFIX = 'user:';
@@ -32,10 +32,9 @@ userSchema.pre('validate', function () {
   if (this.role === 'staff' && !this.staffCenter) this.invalidate('staffCenter', 'staff need a center');
 });
 
+
 // Logged-in requests read their user through a short cache (server/accounts/service.ts).
-const dropUserCache = () => invalidate(USER_CACHE_PREFIX);
-userSchema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'deleteOne', 'deleteMany'], dropUserCache);
-userSchema.post('save', dropUserCache);
+dropCacheOnWrite(userSchema, USER_CACHE_PREFIX);
 
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
 export const User = mongoose.model('User', userSchema);

@@ -23,6 +23,7 @@ const workSummarySchema = new Schema(
     entries: { type: Number, default: 0 },
     tasks: { type: Schema.Types.Mixed, default: {} },
     workers: { type: Schema.Types.Mixed, default: {} },
+    days: { type: Schema.Types.Mixed, default: undefined },
   },
   { versionKey: false, minimize: false },
 );

@@ -7,6 +7,7 @@ import { NoEngineError, type Engine } from './db/engine.ts';
 import { sessionSecret } from './lib/session-secret.ts';
 import { seedDemo, databaseIsEmpty, DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/index.ts';
 import { startSchedulers } from './scheduler.ts';
+import { recoverIfUnclean, markCleanShutdown } from './recovery.ts';
 
 const say = (m: string) => process.stdout.write(`[doorstep] ${m}\n`);
 
@@ -53,6 +54,9 @@ async function main(): Promise<void> {
 
   await connectDatabase(engine.uri);
   shutdownParts.push(disconnectDatabase);
+
+  if (await recoverIfUnclean(config.DATA_DIR, logger)) say('the last run stopped abruptly: derived counts were checked and repaired');
+  shutdownParts.push(() => markCleanShutdown(config.DATA_DIR)); // runs before the database closes
 
   const seeded = config.SEED_ON_EMPTY && config.NODE_ENV !== 'production' && (await databaseIsEmpty());
   if (seeded) {

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { courseReminderJob } from './courses/reminders.ts';
 
 export interface ScheduledJob {
   name: string;
@@ -7,9 +6,10 @@ export interface ScheduledJob {
   run: () => Promise<unknown>;
 }
 
-// In-process periodic jobs (reminders, expiry). Each job must be idempotent: with several
-// app nodes every node runs it, and a restart may run it again.
-export const jobs: ScheduledJob[] = [courseReminderJob];
+// In-process periodic jobs (reminders, expiry, repairs); each capability pushes its own when
+// its module loads. Each job must be idempotent: with several app nodes every node runs it,
+// and a restart may run it again.
+export const jobs: ScheduledJob[] = [];
 
 export function startSchedulers(logger: Logger): () => Promise<void> {
   const timers = jobs.map((job) => {

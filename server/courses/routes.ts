@@ -1,3 +1,5 @@
+// Registers the session reminder job with the scheduler.
+import './reminders.ts';
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { COURSE_CATEGORIES } from '../../models/course.ts';

@@ -41,6 +41,8 @@ export interface EngineOptions {
   skip?: EngineKind[];
   /** Override PATH lookup (for tests). */
   pathEnv?: string;
+  /** Listen on this port instead of a free one (crash trials restart on the same address). */
+  port?: number;
 }
 
 export class NoEngineError extends Error {}
@@ -55,6 +57,16 @@ const liveChildren = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of liveChildren) child.kill('SIGKILL');
 });
+// Node's default on SIGINT/SIGTERM is to die without 'exit' handlers. Scripts that did not
+// install their own (tests, benchmarks, tools) get the same, minus the orphaned database;
+// main.ts installs a graceful handler and this one steps aside.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, function stopChildren() {
+    if (process.listenerCount(signal) > 1) return;
+    for (const child of liveChildren) child.kill('SIGKILL');
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
 
 export function findExecutable(name: string, pathEnv = process.env.PATH ?? ''): string | undefined {
   for (const dir of pathEnv.split(path.delimiter)) {
@@ -165,7 +177,7 @@ async function startChildEngine(
   opts: EngineOptions,
   cleanup: () => Promise<void>,
 ): Promise<Engine> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const args =
     kind === 'mongod'
       ? ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet']

@@ -538,3 +538,33 @@ export async function residentByPhone(phone: string) {
 }
 
 export type { PayType };
+
+/**
+ * Repairs what a crash between two writes can leave behind: a slot claimed for an application
+ * still pending marks it accepted; a slot of a withdrawn or rejected application is freed;
+ * each touched posting's count and filled state follow its slots. Run at start-up.
+ */
+export async function repairSlots(olderThanMs = 0): Promise<{ accepted: number; freed: number }> {
+  const out = { accepted: 0, freed: 0 };
+  // While serving, leave recent slots alone: an accept in flight is not a broken one.
+  const cutoff = new Date(Date.now() - olderThanMs);
+  const slots = (await PostingSlot.find({}, { application: 1, posting: 1, slotNo: 1, at: 1 }).lean()).filter((s) => s.at <= cutoff);
+  const apps = new Map((await Application.find({ _id: { $in: slots.map((s) => s.application) } }, { status: 1 }).lean()).map((a) => [String(a._id), a.status]));
+  const postings = new Set<string>();
+  for (const s of slots) {
+    const status = apps.get(String(s.application));
+    if (status === 'accepted') continue;
+    if (status === 'pending') {
+      await Application.updateOne({ _id: s.application, status: 'pending' }, { $set: { status: 'accepted', slotNo: s.slotNo } });
+      out.accepted += 1;
+    } else {
+      await PostingSlot.deleteOne({ _id: s._id });
+      out.freed += 1;
+    }
+    postings.add(String(s.posting));
+  }
+  for (const id of postings) await settleFill(id);
+  return out;
+}
+
+jobs.push({ name: 'gigs.repairSlots', everyMs: 10_000, run: () => repairSlots(20_000) });

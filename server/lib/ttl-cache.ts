@@ -15,7 +15,9 @@ export async function cached<T>(key: string, ttlMs: number, load: () => Promise<
   const e = entries.get(key) as Entry<T> | undefined;
   if (e && 'value' in e && Date.now() - e.at < ttlMs) return e.value as T;
   if (e?.pending) return e.pending;
-  const pending = load();
+  // A real promise, even when `load` returns a thenable such as a mongoose Query (which would
+  // run again each time it is awaited).
+  const pending = Promise.resolve().then(load);
   const entry: Entry<T> = { at: e?.at ?? 0, value: e?.value, pending };
   if (!(e && 'value' in e)) delete entry.value;
   entries.set(key, entry);
@@ -33,4 +35,16 @@ export async function cached<T>(key: string, ttlMs: number, load: () => Promise<
 /** Drops every cached key starting with `prefix`. */
 export function invalidate(prefix: string): void {
   for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key);
+}
+
+interface HookableSchema {
+  post(method: string | string[], fn: () => void): unknown;
+}
+
+/** Any write through this model on this node drops the cached keys under `prefix`. */
+export function dropCacheOnWrite(schema: HookableSchema, prefix: string): void {
+  const drop = () => invalidate(prefix);
+  schema.post(['updateOne', 'updateMany', 'findOneAndUpdate', 'findOneAndDelete', 'replaceOne', 'deleteOne', 'deleteMany'], drop);
+  schema.post('insertMany', drop);
+  schema.post('save', drop);
 }

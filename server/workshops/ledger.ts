@@ -1,13 +1,14 @@
 import { Types } from 'mongoose';
 import { LedgerEntry, type LedgerEntryDoc } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
-import { Task } from '../../models/task.ts';
+import { Task, TASK_CACHE_PREFIX } from '../../models/task.ts';
+import { cached, invalidate } from '../lib/ttl-cache.ts';
 import { Order } from '../../models/order.ts';
 import { runExclusive } from '../lib/keyed-queue.ts';
 import { dayKey } from '../lib/format.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { audit } from '../audit/service.ts';
-import { applyEntry, readSummaries, summaryIds } from './summaries.ts';
+import { applyEntry, ledgerLock, markDirty, readSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getWorkshop, isDuplicateKey, isObjectId } from './service.ts';
 
 export type Entry = LedgerEntryDoc;
@@ -30,8 +31,12 @@ export async function isClosed(workshopId: string, month: string): Promise<boole
   return !!(await PayPeriod.exists({ _id: periodId(workshopId, month) }));
 }
 
-/** Entries of one workshop and period are written (and periods closed) one at a time. */
-export const periodLock = (workshopId: string, month: string) => `period:${workshopId}:${month}`;
+/**
+ * A workshop's entries are written, summarised, periods closed and summaries rebuilt one at a
+ * time (on this node), so a rebuild never races an entry half applied. The month is part of
+ * the call sites' intent but not of the key.
+ */
+export const periodLock = (workshopId: string, _month: string) => ledgerLock(workshopId);
 
 async function findEntry(id: string): Promise<Entry | null> {
   if (!isObjectId(id)) return null;
@@ -118,19 +123,27 @@ async function insert(period: string, workshopId: string, doc: Record<string, un
   // so no entry lands in a month while (or after) its statements are computed.
   const result = await runExclusive(periodLock(workshopId, period), async () => {
     if (refuseClosed && (await isClosed(workshopId, period))) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
+    let stored: { entry: Entry; duplicate: boolean };
     try {
-      return { entry: (await LedgerEntry.create(doc)).toObject() as Entry, duplicate: false };
+      stored = { entry: (await LedgerEntry.create(doc)).toObject() as Entry, duplicate: false };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const again = await byKey(String(doc.idempotencyKey));
       if (!again) throw err;
       return { entry: again, duplicate: true };
     }
+    // The entry is stored (the unique key guards double counting); its summaries follow under
+    // the same lock. If they fail half-way (the database went away), the workshop is marked
+    // for a rebuild from the ledger; a crash of this process is repaired at the next start.
+    try {
+      await applyEntry(stored.entry);
+    } catch (err) {
+      markDirty(workshopId);
+      throw err;
+    }
+    return stored;
   });
   if (result.duplicate) return result;
-  // The entry is stored (the unique key guards double counting); the summaries follow, each
-  // under its own queue. rebuildSummaries repairs a crash in between.
-  await applyEntry(result.entry);
   if (result.entry.date === dayKey()) void publishBoard(workshopId);
   return result;
 }
@@ -235,12 +248,27 @@ export interface BoardState {
   orders: { id: string; done: number; quantity: number }[];
 }
 
-/** Today's pieces per task, the total and the top contributions (given names only, no money). */
-export async function boardState(workshopId: string): Promise<BoardState> {
+/** A workshop's tasks (name order), through a short cache: every log form and board shows them. */
+export function workshopTasks(workshopId: string) {
+  return cached(`${TASK_CACHE_PREFIX}${workshopId}`, 5_000, () =>
+    Task.find({ workshop: new Types.ObjectId(workshopId) }, { name: 1, unit: 1, rateFen: 1, active: 1 }).sort({ name: 1 }).lean(),
+  );
+}
+
+/**
+ * Today's pieces per task, the total and the top contributions (given names only, no money).
+ * Kept for a second or two: a wall board full of viewers should not multiply database reads;
+ * an entry logged on this node drops it at once (publishBoard).
+ */
+export function boardState(workshopId: string): Promise<BoardState> {
+  return cached(`board:${workshopId}`, 2_000, () => computeBoardState(workshopId));
+}
+
+async function computeBoardState(workshopId: string): Promise<BoardState> {
   const day = dayKey();
   const [summaries, tasks, orders] = await Promise.all([
     readSummaries([summaryIds.shopDay(workshopId, day)]),
-    Task.find({ workshop: new Types.ObjectId(workshopId) }, { name: 1, unit: 1, active: 1 }).sort({ name: 1 }).lean(),
+    workshopTasks(workshopId),
     Order.find({ workshop: new Types.ObjectId(workshopId), status: 'open' }, { quantity: 1 }).lean(),
   ]);
   const progress = await readSummaries(orders.map((o) => summaryIds.order(String(o._id))));
@@ -261,6 +289,7 @@ export async function boardState(workshopId: string): Promise<BoardState> {
 }
 
 export async function publishBoard(workshopId: string): Promise<void> {
+  invalidate(`board:${workshopId}`);
   try {
     emit(rooms.workshop(workshopId), 'workshop:board', await boardState(workshopId));
   } catch {

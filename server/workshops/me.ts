@@ -1,11 +1,11 @@
 import { Types } from 'mongoose';
-import { Membership } from '../../models/membership.ts';
-import { PayPeriod } from '../../models/pay-period.ts';
-import { Task } from '../../models/task.ts';
+import { Membership, MEMBERSHIP_CACHE_PREFIX } from '../../models/membership.ts';
+import { PayPeriod, PERIOD_CACHE_PREFIX } from '../../models/pay-period.ts';
 import { Workshop } from '../../models/workshop.ts';
 import { dayKey } from '../lib/format.ts';
-import { readSummaries, summaryIds, type SummaryDoc } from './summaries.ts';
-import { listEntries } from './ledger.ts';
+import { cached } from '../lib/ttl-cache.ts';
+import { readSummaries, summaryIds } from './summaries.ts';
+import { listEntries, workshopTasks } from './ledger.ts';
 import { dayAnswers } from './disputes.ts';
 
 /** Monday..today of the current week, as day keys. */
@@ -24,31 +24,31 @@ export function lastDays(n: number, today = dayKey()): string[] {
   return out;
 }
 
-const add = (a: { accepted: number; amountFen: number }, s: SummaryDoc) => ({ accepted: a.accepted + s.accepted, amountFen: a.amountFen + s.amountFen });
-
 /** Everything a worker's own page shows: only this worker's numbers, read from summaries by _id. */
 export async function myWork(userId: string) {
   const today = dayKey();
   const month = today.slice(0, 7);
   const week = weekDays(today);
   const recent = lastDays(7, today);
-  const memberships = await Membership.find({ resident: new Types.ObjectId(userId) }).lean();
+  // Memberships, tasks and closed periods change rarely: short caches spare a scan of each per view.
+  const memberships = await cached(`${MEMBERSHIP_CACHE_PREFIX}r:${userId}`, 5_000, () => Membership.find({ resident: new Types.ObjectId(userId) }).lean());
   return Promise.all(
     memberships.map(async (m) => {
       const ws = String(m.workshop);
+      // The worker-month summaries carry per-day totals: this month's and, when the week or the
+      // last seven days reach back into it, last month's — one or two reads, not one per day.
+      const months = [...new Set([...week, ...recent].map((d) => d.slice(0, 7)))];
       const [w, tasks, sums, periods, answers] = await Promise.all([
         Workshop.findById(ws, { name: 1, center: 1 }).lean(),
-        Task.find({ workshop: m.workshop }, { name: 1, unit: 1, rateFen: 1, active: 1 }).lean(),
-        readSummaries([
-          summaryIds.workerMonth(userId, ws, month),
-          ...new Set([...week, ...recent].map((d) => summaryIds.workerDay(userId, ws, d))),
-        ]),
-        PayPeriod.find({ workshop: m.workshop }).sort({ month: -1 }).lean(),
+        workshopTasks(ws),
+        readSummaries(months.map((mo) => summaryIds.workerMonth(userId, ws, mo))),
+        cached(`${PERIOD_CACHE_PREFIX}${ws}`, 5_000, () => PayPeriod.find({ workshop: m.workshop }).sort({ month: -1 }).lean()),
         dayAnswers(userId, ws, recent),
       ]);
-      const day = (d: string) => sums.get(summaryIds.workerDay(userId, ws, d))!;
+      const none = { accepted: 0, amountFen: 0, entries: 0 };
+      const day = (d: string) => sums.get(summaryIds.workerMonth(userId, ws, d.slice(0, 7)))?.days?.[d] ?? none;
       const monthSum = sums.get(summaryIds.workerMonth(userId, ws, month))!;
-      const weekSum = week.reduce((a, d) => add(a, day(d)), { accepted: 0, amountFen: 0 });
+      const weekSum = week.reduce((a, d) => ({ accepted: a.accepted + day(d).accepted, amountFen: a.amountFen + day(d).amountFen }), { accepted: 0, amountFen: 0 });
       const taskName = new Map(tasks.map((t) => [String(t._id), t]));
       return {
         workshop: { id: ws, name: w?.name ?? '' },

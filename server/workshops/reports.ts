@@ -1,5 +1,5 @@
-import { Types } from 'mongoose';
-import { User } from '../../models/user.ts';
+import { cached } from '../lib/ttl-cache.ts';
+import { User, USER_CACHE_PREFIX } from '../../models/user.ts';
 import { dayKey } from '../lib/format.ts';
 import { readSummaries, summaryIds, type SummaryDoc } from './summaries.ts';
 
@@ -26,16 +26,28 @@ export interface MonthFigures {
  * The common-prosperity figures for a set of workshops and months, from the month summaries
  * (which equal the ledger; tests compare). A worker active in two workshops counts once.
  */
+/**
+ * Ids of residents from low-income households. A report needs the status of every worker in it;
+ * one cached read of the (few) flagged users beats a scan of all users per report. Any write to
+ * users on this node drops it (models/user.ts).
+ */
+function lowIncomeIds(): Promise<Set<string>> {
+  return cached(`${USER_CACHE_PREFIX}low-income`, 30_000, async () => new Set((await User.find({ lowIncome: true }, { _id: 1 }).lean()).map((u) => String(u._id))));
+}
+
+/** The month summaries and low-income set a report needs, read once for all its tables. */
+export async function reportData(workshopIds: string[], months: string[]) {
+  const [sums, low] = await Promise.all([readSummaries(workshopIds.flatMap((w) => months.map((m) => summaryIds.shopMonth(w, m)))), lowIncomeIds()]);
+  return { sums, low };
+}
+
 export async function figures(workshopIds: string[], months: string[]): Promise<MonthFigures[]> {
-  const ids = workshopIds.flatMap((w) => months.map((m) => summaryIds.shopMonth(w, m)));
-  const sums = await readSummaries(ids);
-  const workerIds = new Set<string>();
-  for (const s of sums.values()) for (const w of Object.keys(s.workers)) workerIds.add(w);
-  const low = new Set(
-    workerIds.size
-      ? (await User.find({ _id: { $in: [...workerIds].map((id) => new Types.ObjectId(id)) }, lowIncome: true }, { _id: 1 }).lean()).map((u) => String(u._id))
-      : [],
-  );
+  return figuresFrom(await reportData(workshopIds, months), workshopIds, months);
+}
+
+/** Figures for some workshops and months, from data already read (see reportData). */
+export function figuresFrom(data: { sums: Map<string, SummaryDoc>; low: Set<string> }, workshopIds: string[], months: string[]): MonthFigures[] {
+  const { sums, low } = data;
   return months.map((month) => {
     const per = new Map<string, number>();
     let accepted = 0;

@@ -13,7 +13,7 @@ import * as shops from './service.ts';
 import * as ledger from './ledger.ts';
 import * as periods from './periods.ts';
 import * as disputes from './disputes.ts';
-import { figures, lastMonths } from './reports.ts';
+import { figuresFrom, reportData, lastMonths } from './reports.ts';
 import { myWork, myHistory } from './me.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
 import {
@@ -710,7 +710,10 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     const list = centerId ? await shops.workshopsInScope(centerId) : await shops.listWorkshops();
     const months = lastMonths(6);
     const ids = list.map((w) => String(w._id));
-    const [total, perShop] = await Promise.all([figures(ids, months), Promise.all(ids.map((id) => figures([id], months.slice(-1))))]);
+    // One read of every summary the page shows; the tables below are cut from it in memory.
+    const data = await reportData(ids, months);
+    const total = figuresFrom(data, ids, months);
+    const perShop = ids.map((id) => figuresFrom(data, [id], months.slice(-1)));
     const thisMonth = total[total.length - 1]!;
     // Each center in view (itself and those below) that has workshops, for reporting upward.
     const inView = centerId ? await subtreeIds(centerId) : (await allCenters()).map((c) => c.id);
@@ -719,7 +722,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       const below = new Set(await subtreeIds(c));
       const ws = list.filter((w) => below.has(String(w.center))).map((w) => String(w._id));
       if (!ws.length) continue;
-      const [f] = await figures(ws, months.slice(-1));
+      const [f] = figuresFrom(data, ws, months.slice(-1));
       centerRows.push({ id: c, name: centerName(await getCenter(c), req.lang), workshops: ws.length, ...f! });
     }
     res.render('workshops/reports', {

@@ -1,3 +1,5 @@
+import { jobs } from '../scheduler.ts';
+import { Workshop } from '../../models/workshop.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { runExclusive } from '../lib/keyed-queue.ts';
@@ -35,6 +37,8 @@ export interface SummaryDoc {
   entries: number;
   tasks: Record<string, TaskTotals>;
   workers: Record<string, TaskTotals & { name: string }>;
+  /** On worker-month summaries: the month's days, so a worker's page needs one read, not one per day. */
+  days?: Record<string, TaskTotals & { entries: number }>;
 }
 
 export const summaryIds = {
@@ -82,6 +86,11 @@ export async function applyEntry(e: EntryLike): Promise<void> {
           [`tasks.${task}.amountFen`]: e.amountFen,
         };
         const set: Record<string, string> = { kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key };
+        if (t.kind === 'wm') {
+          inc[`days.${e.date}.accepted`] = e.accepted;
+          inc[`days.${e.date}.amountFen`] = e.amountFen;
+          inc[`days.${e.date}.entries`] = 1;
+        }
         if (t.kind === 'sd' || t.kind === 'sm') {
           inc[`workers.${worker}.accepted`] = e.accepted;
           inc[`workers.${worker}.amountFen`] = e.amountFen;
@@ -113,6 +122,12 @@ export function computeSummaries(entries: EntryLike[]): Map<string, SummaryDoc> 
       const tt = (s.tasks[task] ??= { accepted: 0, amountFen: 0 });
       tt.accepted += e.accepted;
       tt.amountFen += e.amountFen;
+      if (t.kind === 'wm') {
+        const dd = ((s.days ??= {})[e.date] ??= { accepted: 0, amountFen: 0, entries: 0 });
+        dd.accepted += e.accepted;
+        dd.amountFen += e.amountFen;
+        dd.entries += 1;
+      }
       if (t.kind === 'sd' || t.kind === 'sm') {
         const ww = (s.workers[worker] ??= { accepted: 0, amountFen: 0, name: givenName(e.workerName) });
         ww.accepted += e.accepted;
@@ -131,13 +146,44 @@ const ENTRY_FIELDS = { workshop: 1, worker: 1, workerName: 1, task: 1, order: 1,
  * no entries are being logged (e.g. from the seed, a maintenance command or a test).
  */
 export async function rebuildSummaries(workshopId?: string): Promise<number> {
-  const filter = workshopId ? { workshop: workshopId } : {};
-  const entries = (await LedgerEntry.find(filter, ENTRY_FIELDS).lean()) as unknown as EntryLike[];
-  const computed = computeSummaries(entries);
-  await WorkSummary.deleteMany(workshopId ? { workshop: workshopId } : {});
-  const docs = [...computed.values()];
-  for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
-  return docs.length;
+  if (!workshopId) {
+    let n = 0;
+    for (const id of await Workshop.distinct('_id')) n += await rebuildSummaries(String(id));
+    return n;
+  }
+  // Under the workshop's ledger lock: no entry is inserted or applied while we recompute.
+  return runExclusive(ledgerLock(workshopId), async () => {
+    const entries = (await LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean()) as unknown as EntryLike[];
+    const docs = [...computeSummaries(entries).values()];
+    await WorkSummary.deleteMany({ workshop: workshopId });
+    for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
+    dirty.delete(workshopId);
+    return docs.length;
+  });
+}
+
+/** The lock every ledger write, period close and summary rebuild of a workshop runs under. */
+export const ledgerLock = (workshopId: string) => `ledger:${workshopId}`;
+
+// Workshops whose summaries may be off because an update failed half-way; repaired by a job.
+const dirty = new Set<string>();
+
+export function markDirty(workshopId: string): void {
+  dirty.add(workshopId);
+}
+
+export function hasDirtySummaries(): boolean {
+  return dirty.size > 0;
+}
+
+/** Rebuilds the summaries of workshops marked dirty (a scheduled job). */
+export async function repairDirtySummaries(): Promise<number> {
+  let n = 0;
+  for (const id of [...dirty]) {
+    await rebuildSummaries(id);
+    n += 1;
+  }
+  return n;
 }
 
 /** Reads summaries by _id (one lookup each); missing ones come back as zeros. */
@@ -159,7 +205,10 @@ export async function readSummaries(ids: string[]): Promise<Map<string, SummaryD
       entries: d?.entries ?? 0,
       tasks: d?.tasks ?? {},
       workers: d?.workers ?? {},
+      days: d?.days ?? {},
     });
   });
   return out;
 }
+
+jobs.push({ name: 'workshops.repairSummaries', everyMs: 5_000, run: repairDirtySummaries });

@@ -151,3 +151,16 @@ describe('platform', () => {
     for (const bad of ['//evil.com', 'https://evil.com', '/\\evil.com', 'javascript:alert(1)', '/a\nb']) assert.equal(safeReturnTo(bad), '/');
   });
 });
+
+describe('ttl cache', () => {
+  it('loads once for concurrent callers, even when the loader returns a thenable query', async () => {
+    const { cached, invalidate } = await import('../../server/lib/ttl-cache.ts');
+    let runs = 0;
+    const thenable = () => ({ then: (ok: (v: number) => void) => { runs += 1; setTimeout(() => ok(runs), 5); } });
+    const results = await Promise.all(Array.from({ length: 20 }, () => cached('test:x', 10_000, thenable as never)));
+    assert.equal(runs, 1);
+    assert.deepEqual(new Set(results), new Set([1]));
+    invalidate('test:');
+    assert.equal(await cached('test:x', 10_000, thenable as never), 2);
+  });
+});
