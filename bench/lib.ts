@@ -1,22 +1,13 @@
 // Shared pieces of the benchmark: child servers, peak memory, load runs, medians.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { freePort } from '../server/db/engine.ts';
+
+export { freePort };
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const running = new Set<ChildProcess>();
 // However the benchmark ends, its servers end with it.

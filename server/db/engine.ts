@@ -82,7 +82,8 @@ export function findExecutable(name: string, pathEnv = process.env.PATH ?? ''): 
   return undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (the engine, trials and benchmarks each start servers on one). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();

@@ -1,39 +1,24 @@
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launch, requireBrowser, startSite, artifactPath, browserLogin } from '../helpers/browser.ts';
-import { freshDemo, uniquePhone } from '../helpers/data.ts';
-import type { SeedContext } from '../../server/seed/index.ts';
+import { artifactPath, browserLogin, withBrowser } from '../helpers/browser.ts';
+import { uniquePhone } from '../helpers/data.ts';
 
 describe('browser: foundation pages', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  let ctx: SeedContext;
-
-  before(async function () {
-    requireBrowser(this);
-    ctx = await freshDemo();
-    site = await startSite();
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = withBrowser();
 
   it('registers a resident through the form, with no console errors, and screenshots key pages', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await env.browser.newPage({ viewport: { width: 390, height: 844 } });
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
     page.on('requestfailed', (r) => problems.push(`failed ${r.url()}`));
-    await page.goto(`${site.url}/register`);
+    await page.goto(`${env.site.url}/register`);
     await page.check('input[name=role][value=resident]');
     await page.fill('#f-name', '林阿姨');
     await page.fill('#f-phone', uniquePhone());
-    await page.selectOption('#f-homeCenter', ctx.centers.miaoxi!);
+    await page.selectOption('#f-homeCenter', env.ctx.centers.miaoxi!);
     await page.fill('#f-password', 'lantern-2026');
     await page.fill('#f-passwordConfirm', 'lantern-2026');
-    await Promise.all([page.waitForURL(`${site.url}/me`), page.click('form[action="/register"] button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${env.site.url}/me`), page.click('form[action="/register"] button[type=submit]')]);
     assert.match(await page.textContent('h1') ?? '', /林阿姨/);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no horizontal scrolling on a phone (got ${width}px)`);
@@ -41,12 +26,12 @@ describe('browser: foundation pages', function () {
   });
 
   it('elder mode enlarges text and tap targets and persists across pages', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(`${site.url}/`);
+    const page = await env.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${env.site.url}/`);
     const normal = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
     assert.ok(normal >= 18, `body text at least 18px (got ${normal})`);
     await page.click('a[href^="/prefs/elder?on=1"]');
-    await page.goto(`${site.url}/centers`);
+    await page.goto(`${env.site.url}/centers`);
     const elder = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
     assert.ok(elder >= 24, `elder mode text (got ${elder})`);
     const tap = await page.evaluate(() => (document.querySelector('.tool') as HTMLElement).getBoundingClientRect().height);
@@ -59,17 +44,17 @@ describe('browser: foundation pages', function () {
       ['register', '/register', null],
       ['login', '/login', null],
       ['centers', '/centers', null],
-      ['center', `/centers/${ctx.centers.miaoxi}`, null],
+      ['center', `/centers/${env.ctx.centers.miaoxi}`, null],
       ['staff-desk', '/staff', '13800000001'],
       ['admin', '/admin/staff', '13800000000'],
     ];
     for (const [name, url, phone] of shots) {
       for (const [label, width] of [['phone', 390], ['desktop', 1280]] as const) {
         for (const lang of ['zh-CN', 'en']) {
-          const context = await browser.newContext({ viewport: { width, height: 900 } });
+          const context = await env.browser.newContext({ viewport: { width, height: 900 } });
           const page = await context.newPage();
-          if (phone) await browserLogin(page, site.url, phone);
-          const res = await page.goto(`${site.url}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
+          if (phone) await browserLogin(page, env.site.url, phone);
+          const res = await page.goto(`${env.site.url}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
           assert.equal(res?.status(), 200, `${url} as ${phone ?? 'anonymous'}`);
           assert.equal(await page.getAttribute('html', 'lang'), lang);
           await page.screenshot({ path: artifactPath(`foundation-${name}-${label}-${lang}.png`), fullPage: true });
@@ -80,8 +65,8 @@ describe('browser: foundation pages', function () {
   });
 
   it('keeps a failed login on the form with a worded error', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${site.url}/login?lang=en`);
+    const page = await env.browser.newPage();
+    await page.goto(`${env.site.url}/login?lang=en`);
     await page.fill('#f-phone', '13800000003');
     await page.fill('#f-password', 'wrong-password');
     await page.click('form[action="/login"] button[type=submit]');

@@ -6,6 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.ts';
 import { startWebServer } from '../../server/web-server.ts';
 import { TEST_SECRET } from './app.ts';
+import { freshDemo } from './data.ts';
+import type { SeedContext } from '../../server/seed/index.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
@@ -46,3 +48,28 @@ export function artifactPath(name: string): string {
 }
 
 export const tmp = os.tmpdir();
+
+export interface BrowserEnv {
+  browser: Browser;
+  site: Awaited<ReturnType<typeof startSite>>;
+  ctx: SeedContext;
+}
+
+/**
+ * For a browser test file: before its tests, fresh demo data, the full site on a loopback port
+ * and a headless Chromium; after them, all closed. Skips where Chromium is missing (see above).
+ */
+export function withBrowser(): BrowserEnv {
+  const env = {} as BrowserEnv;
+  before(async function () {
+    requireBrowser(this);
+    env.ctx = await freshDemo();
+    env.site = await startSite();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.site?.close();
+  });
+  return env;
+}

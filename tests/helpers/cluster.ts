@@ -2,21 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { findExecutable } from '../../server/db/engine.ts';
+import { findExecutable, freePort } from '../../server/db/engine.ts';
+
+export { freePort };
 import { TEST_SECRET } from './app.ts';
 
 const NODE = process.execPath;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** The URI of the database the tests run on (the same engine the app nodes will use). */
 export function testDatabaseUri(): string {

@@ -1,46 +1,30 @@
 // The workshop wall board in a real browser: staff log pieces on a phone and the board's
 // total and task count change without a reload.
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launch, requireBrowser, startSite, artifactPath, browserLogin } from '../helpers/browser.ts';
-import { freshDemo } from '../helpers/data.ts';
-import type { SeedContext } from '../../server/seed/index.ts';
+import { artifactPath, browserLogin, withBrowser } from '../helpers/browser.ts';
 import { seededShop } from './helpers.ts';
 
 describe('workshops: live board in a browser', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof startSite>>;
-  let ctx: SeedContext;
-
-  before(async function () {
-    requireBrowser(this);
-    ctx = await freshDemo();
-    site = await startSite();
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = withBrowser();
 
   it('updates the total and the task row when staff log an entry', async () => {
     const shop = await seededShop();
     const task = shop.tasks.find((t) => t.name === '彩灯组装')!;
-    const board = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const board = await env.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const errors: string[] = [];
     board.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     board.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
-    await board.goto(`${site.url}/workshops/${shop.id}/live`);
+    await board.goto(`${env.site.url}/workshops/${shop.id}/live`);
     await board.waitForFunction(() => (window as unknown as { io?: unknown }).io !== undefined);
     await board.waitForTimeout(500);
     const total = Number(await board.getAttribute('[data-total]', 'data-total'));
     const before = Number(await board.textContent(`[data-task-id="${task.id}"] [data-count]`));
 
-    const staff = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await browserLogin(staff, site.url, '13800000001');
-    await staff.goto(`${site.url}/staff/workshops/${shop.id}/log`);
-    await staff.selectOption('#f-workerId', ctx.users.resident!);
+    const staff = await env.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await browserLogin(staff, env.site.url, '13800000001');
+    await staff.goto(`${env.site.url}/staff/workshops/${shop.id}/log`);
+    await staff.selectOption('#f-workerId', env.ctx.users.resident!);
     await staff.selectOption('#f-taskId', task.id);
     await staff.fill('#f-counted', '25');
     await staff.fill('#f-rejected', '2');
