@@ -4,6 +4,7 @@
 // MONGODB_URI to bench against a real MongoDB instead of the embedded engine.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import mongoose, { Types } from 'mongoose';
 import { startEngine, defaultCacheDir } from '../server/db/engine.ts';
@@ -112,7 +113,8 @@ async function main(): Promise<void> {
     await mongoose.connection.dropDatabase();
     await ensureIndexes();
     invalidateCenters();
-    const env = { MONGODB_URI: engine.uri, SESSION_SECRET: SECRET, NODE_ENV: 'production', LOG_LEVEL: 'warn', SEED_ON_EMPTY: '0', LOGIN_RATE_LIMIT: '100000', REGISTER_RATE_LIMIT: '100000', UPLOAD_RATE_LIMIT: '100000' };
+    const appData = fs.mkdtempSync(path.join(os.tmpdir(), 'doorstep-bench-app-'));
+    const env = { DATA_DIR: appData, MONGODB_URI: engine.uri, SESSION_SECRET: SECRET, NODE_ENV: 'production', LOG_LEVEL: 'warn', SEED_ON_EMPTY: '0', LOGIN_RATE_LIMIT: '100000', REGISTER_RATE_LIMIT: '100000', UPLOAD_RATE_LIMIT: '100000' };
 
     // Calibration: what the machine and Node do without any database.
     for (const kind of ['http', 'express']) {

@@ -248,7 +248,10 @@ export async function enrol(courseId: string, residentId: string, opts: { source
     });
     enrolment = doc.toObject() as EnrolmentDoc;
   } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
+    if (!isDuplicateKey(err)) {
+      scheduleRepair(); // the insert may have landed without its answer reaching us
+      throw err;
+    }
     // The same resident enrolling twice at once: the unique activeKey lets one through.
     const again = await waitForSettled(courseId, residentId);
     return describe(again, true);
@@ -256,8 +259,13 @@ export async function enrol(courseId: string, residentId: string, opts: { source
 
   let status: 'confirmed' | 'waitlisted' = 'waitlisted';
   if (enrolment.status === 'pending') {
-    status = (await claimSeat(course, enrolment._id, resident._id)) ? 'confirmed' : 'waitlisted';
-    await Enrolment.updateOne({ _id: enrolment._id }, { $set: { status, ...(status === 'confirmed' ? { confirmedAt: new Date() } : {}) } });
+    try {
+      status = (await claimSeat(course, enrolment._id, resident._id)) ? 'confirmed' : 'waitlisted';
+      await Enrolment.updateOne({ _id: enrolment._id }, { $set: { status, ...(status === 'confirmed' ? { confirmedAt: new Date() } : {}) } });
+    } catch (err) {
+      scheduleRepair(); // the database failed between the two writes
+      throw err;
+    }
   }
   const link = `/courses/${courseId}`;
   if (status === 'confirmed') {
@@ -570,4 +578,19 @@ export async function repairEnrolments(olderThanMs = 0): Promise<{ confirmed: nu
   return out;
 }
 
-jobs.push({ name: 'courses.repairEnrolments', everyMs: 10_000, run: () => repairEnrolments(20_000) });
+// Set when a write failed between an enrolment and its seat; the repair runs once the
+// records left half-done are older than anything still in flight.
+let repairAt = 0;
+function scheduleRepair(): void {
+  repairAt ||= Date.now() + 25_000;
+}
+
+jobs.push({
+  name: 'courses.repairEnrolments',
+  everyMs: 5_000,
+  run: async () => {
+    if (!repairAt || Date.now() < repairAt) return;
+    repairAt = 0;
+    await repairEnrolments(20_000);
+  },
+});

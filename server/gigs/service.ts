@@ -474,7 +474,10 @@ export async function accept(user: Express.User, applicationId: string): Promise
       slotNo = n;
       break;
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKey(err)) {
+        scheduleRepair(); // the claim may have landed without its answer reaching us
+        throw err;
+      }
       if (await PostingSlot.exists({ application: a._id })) throw new HttpError(409, 'gigs.errors.appTransition', { from: 'accepted', to: 'accepted' });
     }
   }
@@ -482,7 +485,13 @@ export async function accept(user: Express.User, applicationId: string): Promise
     await settleFill(String(p._id));
     throw new HttpError(409, 'gigs.errors.full');
   }
-  const res = await Application.updateOne({ _id: a._id, status: 'pending' }, { $set: { status: 'accepted', slotNo } });
+  let res;
+  try {
+    res = await Application.updateOne({ _id: a._id, status: 'pending' }, { $set: { status: 'accepted', slotNo } });
+  } catch (err) {
+    scheduleRepair(); // the slot is claimed but the application not yet marked
+    throw err;
+  }
   if (!res.matchedCount) {
     // Withdrawn while we claimed: give the seat back.
     await PostingSlot.deleteOne({ application: a._id });
@@ -567,4 +576,19 @@ export async function repairSlots(olderThanMs = 0): Promise<{ accepted: number; 
   return out;
 }
 
-jobs.push({ name: 'gigs.repairSlots', everyMs: 10_000, run: () => repairSlots(20_000) });
+// Set when a write failed between a slot claim and its application; the repair runs once the
+// records left half-done are older than anything still in flight.
+let repairAt = 0;
+function scheduleRepair(): void {
+  repairAt ||= Date.now() + 25_000;
+}
+
+jobs.push({
+  name: 'gigs.repairSlots',
+  everyMs: 5_000,
+  run: async () => {
+    if (!repairAt || Date.now() < repairAt) return;
+    repairAt = 0;
+    await repairSlots(20_000);
+  },
+});
