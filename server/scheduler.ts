@@ -25,8 +25,15 @@ export function startSchedulers(logger: Logger): () => Promise<void> {
         running = false;
       }
     };
-    void tick();
-    return setInterval(tick, job.everyMs);
+    // First runs are spread over the first minute, so a (re)start does not begin with every job
+    // at once competing with the first visitors.
+    const first = setTimeout(tick, Math.min(job.everyMs, 5_000 + Math.random() * 55_000));
+    const every = setInterval(tick, job.everyMs);
+    return { first, every };
   });
-  return async () => timers.forEach(clearInterval);
+  return async () =>
+    timers.forEach((t) => {
+      clearTimeout(t.first);
+      clearInterval(t.every);
+    });
 }

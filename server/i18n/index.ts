@@ -31,7 +31,26 @@ await instance.init({
   showSupportNotice: false,
 } as Parameters<typeof instance.init>[0]);
 
-const fixed = new Map<Lang, TFunction>(LANGS.map((l) => [l, instance.getFixedT(l)]));
+// Pages call t() hundreds of times, mostly for fixed strings: those are looked up once per
+// language and key (the catalogs never change while the app runs).
+function memoized(lang: Lang): TFunction {
+  const t = instance.getFixedT(lang);
+  const plain = new Map<string, string>();
+  const fn = ((key: string | string[], options?: unknown) => {
+    if (typeof key !== 'string' || (options && typeof options === 'object' && Object.keys(options).length)) {
+      return (t as unknown as (k: unknown, o?: unknown) => string)(key, options);
+    }
+    let v = plain.get(key);
+    if (v === undefined) {
+      v = (t as unknown as (k: string) => string)(key);
+      plain.set(key, v);
+    }
+    return v;
+  }) as unknown as TFunction;
+  return fn;
+}
+
+const fixed = new Map<Lang, TFunction>(LANGS.map((l) => [l, memoized(l)]));
 
 export function translator(lang: Lang): TFunction {
   return fixed.get(lang)!;

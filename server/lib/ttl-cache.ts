@@ -10,26 +10,40 @@ interface Entry<T> {
 
 const entries = new Map<string, Entry<unknown>>();
 
-/** The cached value for `key`, loading it (once, even under concurrent calls) when stale. */
+/**
+ * The cached value for `key`, loading it (once, even under concurrent calls) when missing.
+ * When it is merely older than `ttlMs`, callers get the old value at once while one reload runs
+ * in the background, so a busy page never stalls on the refresh. `invalidate` removes a value
+ * outright: the next caller waits for fresh data (read-your-writes on this node).
+ */
 export async function cached<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
   const e = entries.get(key) as Entry<T> | undefined;
-  if (e && 'value' in e && Date.now() - e.at < ttlMs) return e.value as T;
-  if (e?.pending) return e.pending;
+  const fresh = e && 'value' in e && Date.now() - e.at < ttlMs;
+  if (fresh) return e.value as T;
+  if (e?.pending) return 'value' in e ? (e.value as T) : e.pending;
+  const entry: Entry<T> = { at: e?.at ?? 0 };
+  if (e && 'value' in e) entry.value = e.value;
   // A real promise, even when `load` returns a thenable such as a mongoose Query (which would
   // run again each time it is awaited).
   const pending = Promise.resolve().then(load);
-  const entry: Entry<T> = { at: e?.at ?? 0, value: e?.value, pending };
-  if (!(e && 'value' in e)) delete entry.value;
+  entry.pending = pending;
   entries.set(key, entry);
-  try {
-    const value = await pending;
-    // An invalidation while loading wins: do not store what may already be stale.
-    if (entries.get(key) === entry) entries.set(key, { at: Date.now(), value });
-    return value;
-  } catch (err) {
-    if (entries.get(key) === entry) entries.delete(key);
-    throw err;
+  const settle = pending.then(
+    (value) => {
+      // An invalidation while loading wins: do not store what may already be stale.
+      if (entries.get(key) === entry) entries.set(key, { at: Date.now(), value });
+      return value;
+    },
+    (err: unknown) => {
+      if (entries.get(key) === entry) entries.delete(key);
+      throw err;
+    },
+  );
+  if ('value' in entry) {
+    settle.catch(() => {});
+    return entry.value as T;
   }
+  return settle;
 }
 
 /** Drops every cached key starting with `prefix`. */

@@ -164,3 +164,22 @@ describe('ttl cache', () => {
     assert.equal(await cached('test:x', 10_000, thenable as never), 2);
   });
 });
+
+describe('ttl cache: stale while revalidating', () => {
+  it('serves the old value at once when the TTL has passed, and the new one after the reload', async () => {
+    const { cached, invalidate } = await import('../../server/lib/ttl-cache.ts');
+    let n = 0;
+    const load = async () => {
+      n += 1;
+      await new Promise((r) => setTimeout(r, 20));
+      return n;
+    };
+    assert.equal(await cached('test:swr', 5, load), 1);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await cached('test:swr', 5, load), 1, 'stale value served while reloading');
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(await cached('test:swr', 1000, load), 2, 'reloaded value');
+    invalidate('test:swr');
+    assert.equal(await cached('test:swr', 1000, load), 3, 'after invalidation, callers wait for fresh data');
+  });
+});
