@@ -11,6 +11,26 @@ export interface ScheduledJob {
 // and a restart may run it again.
 export const jobs: ScheduledJob[] = [];
 
+/**
+ * A repair that runs once, some time after a write failed half-way, so that records still in
+ * flight are not mistaken for broken ones. Returns the function to call on such a failure.
+ */
+export function deferredRepair(name: string, run: () => Promise<unknown>, delayMs = 25_000): () => void {
+  let at = 0;
+  jobs.push({
+    name,
+    everyMs: 5_000,
+    run: async () => {
+      if (!at || Date.now() < at) return;
+      at = 0;
+      await run();
+    },
+  });
+  return () => {
+    at ||= Date.now() + delayMs;
+  };
+}
+
 export function startSchedulers(logger: Logger): () => Promise<void> {
   const timers = jobs.map((job) => {
     let running = false;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { cached } from '../lib/ttl-cache.ts';
-import { jobs } from '../scheduler.ts';
+import { deferredRepair } from '../scheduler.ts';
 import { Course, COURSE_CACHE_PREFIX, type CourseDoc } from '../../models/course.ts';
 import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../models/enrolment.ts';
 import { Seat } from '../../models/seat.ts';
@@ -578,19 +578,5 @@ export async function repairEnrolments(olderThanMs = 0): Promise<{ confirmed: nu
   return out;
 }
 
-// Set when a write failed between an enrolment and its seat; the repair runs once the
-// records left half-done are older than anything still in flight.
-let repairAt = 0;
-function scheduleRepair(): void {
-  repairAt ||= Date.now() + 25_000;
-}
-
-jobs.push({
-  name: 'courses.repairEnrolments',
-  everyMs: 5_000,
-  run: async () => {
-    if (!repairAt || Date.now() < repairAt) return;
-    repairAt = 0;
-    await repairEnrolments(20_000);
-  },
-});
+// After a write failed between two related writes, repair once nothing is still in flight.
+const scheduleRepair = deferredRepair('courses.repairEnrolments', () => repairEnrolments(20_000));

@@ -17,7 +17,7 @@ import { emit, rooms } from '../realtime/hub.ts';
 import { runExclusive } from '../lib/keyed-queue.ts';
 import { dayKey, yuanToFen } from '../lib/format.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
-import { jobs } from '../scheduler.ts';
+import { deferredRepair, jobs } from '../scheduler.ts';
 import type { StoredFile } from '../files/store.ts';
 import type { PostingInput, SearchInput } from './schemas.ts';
 
@@ -576,19 +576,5 @@ export async function repairSlots(olderThanMs = 0): Promise<{ accepted: number; 
   return out;
 }
 
-// Set when a write failed between a slot claim and its application; the repair runs once the
-// records left half-done are older than anything still in flight.
-let repairAt = 0;
-function scheduleRepair(): void {
-  repairAt ||= Date.now() + 25_000;
-}
-
-jobs.push({
-  name: 'gigs.repairSlots',
-  everyMs: 5_000,
-  run: async () => {
-    if (!repairAt || Date.now() < repairAt) return;
-    repairAt = 0;
-    await repairSlots(20_000);
-  },
-});
+// After a write failed between two related writes, repair once nothing is still in flight.
+const scheduleRepair = deferredRepair('gigs.repairSlots', () => repairSlots(20_000));
