@@ -51,13 +51,15 @@ async function csrfFor(app: string, cookie: string, page: string): Promise<{ coo
   return { cookie: [cookie, ...set].join('; '), token };
 }
 
-/** Waits until the app answers a cheap page quickly again (at most a minute). */
-async function quiet(anyUrl: string): Promise<void> {
-  const health = `${new URL(anyUrl).origin}/healthz`;
+/**
+ * Waits (at most a minute) until the database answers the reference page quickly again: the
+ * app's own health route does not touch the database, which is where queued writes pile up.
+ */
+async function quiet(refUrl: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const t = Date.now();
-    await fetch(health).then((r) => r.text()).catch(() => '');
+    await fetch(refUrl).then((r) => r.text()).catch(() => '');
     if (Date.now() - t < 50) return;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -87,7 +89,7 @@ async function measure(volume: string, ref: LoadSpec, targets: Target[]): Promis
       const a = await load(ref, { connections: CONNECTIONS, duration: DURATION });
       const b = await load(t.spec, { connections: CONNECTIONS, duration: DURATION });
       // Let work a run left queued (writes behind locks) drain before the next measurement.
-      if (t.spec.method === 'POST') await quiet(t.spec.url);
+      if (t.spec.method === 'POST') await quiet(ref.url);
       if (!runs.has(t.name)) runs.set(t.name, []);
       runs.get(t.name)!.push(b);
       if (!runs.has('reference')) runs.set('reference', []);

@@ -116,7 +116,6 @@ export function accountRoutes({ limits }: RouteDeps): Router {
   // Staff at the desk: find a resident by phone, see and set staff-only fields.
   r.get('/staff/residents', requireRole('staff', 'admin'), async (req, res) => {
     const q = typeof req.query.phone === 'string' ? req.query.phone.trim() : '';
-    let resident = null;
     let error = '';
     if (q) {
       const parsed = phoneSchema.safeParse(q);
@@ -125,8 +124,7 @@ export function accountRoutes({ limits }: RouteDeps): Router {
         const found = await accounts.findByPhone(parsed.data);
         if (found && found.role === 'resident') {
           await assertCenterScope(req, String(found.homeCenter));
-          resident = { id: String(found._id) };
-          return res.redirect(`/staff/residents/${resident.id}`);
+          return res.redirect(`/staff/residents/${String(found._id)}`);
         }
         error = req.t('accounts.residents.notFound');
       }

@@ -41,12 +41,6 @@ export function openFile(id: string) {
   return bucket().openDownloadStream(new Types.ObjectId(id));
 }
 
-export async function readFile(id: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of openFile(id)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export async function deleteFile(id: string): Promise<void> {
   try {
     await bucket().delete(new Types.ObjectId(id));

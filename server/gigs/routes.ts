@@ -1,3 +1,4 @@
+import { findByPhone } from '../accounts/service.ts';
 import { Router, type Request, type Response } from 'express';
 import { Types } from 'mongoose';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
@@ -447,8 +448,8 @@ export function gigRoutes({ config }: RouteDeps): Router {
     const id = String(req.params.id);
     const parsed = validate(req, onBehalfSchema, req.body);
     if (!parsed.ok) return renderOnBehalf(req, res, id, parsed.form, 400);
-    const found = await gigs.residentByPhone(parsed.data.phone);
-    if (!found) return renderOnBehalf(req, res, id, echoForm(req.body, { phone: req.t('gigs.errors.residentNotFound') }), 404);
+    const found = await findByPhone(parsed.data.phone);
+    if (!found || found.role !== 'resident') return renderOnBehalf(req, res, id, echoForm(req.body, { phone: req.t('gigs.errors.residentNotFound') }), 404);
     await assertCenterScope(req, String(found.homeCenter));
     try {
       await gigs.apply({ id: String(found._id) }, id, parsed.data, req.user!);

@@ -542,10 +542,6 @@ export async function myApplicationFor(userId: string, postingId: string) {
   return Application.findOne({ activeKey: `${postingId}:${userId}` }, { status: 1 }).lean();
 }
 
-export async function residentByPhone(phone: string) {
-  return User.findOne({ phone, role: 'resident' }, { name: 1, phone: 1, homeCenter: 1 }).lean();
-}
-
 export type { PayType };
 
 /**

@@ -56,10 +56,6 @@ export function translator(lang: Lang): TFunction {
   return fixed.get(lang)!;
 }
 
-export function hasKey(key: string, lang: Lang = DEFAULT_LANG): boolean {
-  return instance.exists(key, { lng: lang });
-}
-
 export function isLang(v: unknown): v is Lang {
   return typeof v === 'string' && (LANGS as readonly string[]).includes(v);
 }

@@ -229,6 +229,24 @@ export async function correctEntry(
   return result;
 }
 
+/** A ledger entry as pages show it (plain values; staff pages add who logged it). */
+export function entryView(e: Entry) {
+  return {
+    id: String(e._id),
+    date: e.date,
+    taskName: e.taskName,
+    unit: e.unit,
+    counted: e.counted,
+    rejected: e.rejected,
+    accepted: e.accepted,
+    rateFen: e.rateFen,
+    amountFen: e.amountFen,
+    correction: e.kind === 'correction',
+    reason: e.reason,
+    forClosedPeriod: e.forClosedPeriod,
+  };
+}
+
 export async function listEntries(filter: { workshop?: string; worker?: string; period?: string; date?: string }, limit = 200) {
   const q: Record<string, unknown> = {};
   if (filter.workshop) q.workshop = new Types.ObjectId(filter.workshop);

@@ -5,7 +5,7 @@ import { Workshop } from '../../models/workshop.ts';
 import { dayKey } from '../lib/format.ts';
 import { cached } from '../lib/ttl-cache.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
-import { listEntries, workshopTasks } from './ledger.ts';
+import { entryView, listEntries, workshopTasks } from './ledger.ts';
 import { dayAnswers } from './disputes.ts';
 
 /** Monday..today of the current week, as day keys. */
@@ -76,18 +76,5 @@ export async function myWork(userId: string) {
 /** One worker's entries in one workshop and month (read on demand: the ledger is large). */
 export async function myHistory(userId: string, workshopId: string, month: string) {
   const entries = await listEntries({ workshop: workshopId, worker: userId, period: month }, 1000);
-  return entries.map((e) => ({
-    id: String(e._id),
-    date: e.date,
-    taskName: e.taskName,
-    unit: e.unit,
-    counted: e.counted,
-    rejected: e.rejected,
-    accepted: e.accepted,
-    rateFen: e.rateFen,
-    amountFen: e.amountFen,
-    correction: e.kind === 'correction',
-    reason: e.reason,
-    forClosedPeriod: e.forClosedPeriod,
-  }));
+  return entries.map(entryView);
 }
