@@ -67,6 +67,25 @@ export function peakRssMb(pid: number | undefined): number | null {
   }
 }
 
+/** Samples a process's resident set size until stopped; returns the largest sample in MB. */
+export function watchRss(pid: number | undefined, everyMs = 100): () => number | null {
+  let max: number | null = null;
+  const sample = () => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) max = Math.max(max ?? 0, Math.round(Number(m[1]) / 1024));
+    } catch {
+      /* the process is gone */
+    }
+  };
+  const timer = pid ? setInterval(sample, everyMs) : undefined;
+  return () => {
+    clearInterval(timer);
+    if (pid) sample();
+    return max;
+  };
+}
+
 export interface LoadResult {
   rps: number;
   p50: number;

@@ -20,7 +20,7 @@ import { Membership } from '../models/membership.ts';
 import { generateDemo, generateTownYear } from './generate.ts';
 import { sessionStorageId } from '../server/http/session.ts';
 import { seedFortunes } from './reference.ts';
-import { ROOT, startChild, peakRssMb, load, median, type Child, type LoadSpec, type LoadResult } from './lib.ts';
+import { ROOT, startChild, peakRssMb, watchRss, load, median, type Child, type LoadSpec, type LoadResult } from './lib.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -79,16 +79,21 @@ interface Row {
   p99: number;
   errors: number;
   ratio: number | null;
+  /** The app's largest resident set while this target ran, in MB. */
+  appMb?: number | null;
 }
 
-async function measure(volume: string, ref: LoadSpec, targets: Target[]): Promise<Row[]> {
+async function measure(volume: string, ref: LoadSpec, targets: Target[], appPid: number | undefined): Promise<Row[]> {
   const runs = new Map<string, LoadResult[]>();
   const ratios = new Map<string, number[]>();
+  const rss = new Map<string, number>();
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
       // Interleave A (reference) and B (target) so drift on the machine hits both alike.
       const a = await load(ref, { connections: CONNECTIONS, duration: DURATION });
+      const stopWatch = watchRss(appPid);
       const b = await load(t.spec, { connections: CONNECTIONS, duration: DURATION });
+      rss.set(t.name, Math.max(rss.get(t.name) ?? 0, stopWatch() ?? 0));
       // Let work a run left queued (writes behind locks) drain before the next measurement.
       if (t.spec.method === 'POST') await quiet(ref.url);
       if (!runs.has(t.name)) runs.set(t.name, []);
@@ -100,7 +105,7 @@ async function measure(volume: string, ref: LoadSpec, targets: Target[]): Promis
       say(`${volume} round ${round}: ${t.name} ${b.rps} req/s vs reference ${a.rps} (errors ${b.errors})`);
     }
   }
-  const row = (name: string, rs: LoadResult[], ratio: number | null): Row => ({
+  const row = (name: string, rs: LoadResult[], ratio: number | null, appMb: number | null = null): Row => ({
     volume,
     target: name,
     rps: Math.round(median(rs.map((r) => r.rps))),
@@ -108,8 +113,9 @@ async function measure(volume: string, ref: LoadSpec, targets: Target[]): Promis
     p99: median(rs.map((r) => r.p99)),
     errors: rs.reduce((s, r) => s + r.errors, 0),
     ratio,
+    appMb,
   });
-  return [row('reference', runs.get('reference')!, 1), ...targets.map((t) => row(t.name, runs.get(t.name)!, Number(median(ratios.get(t.name)!).toFixed(2))))];
+  return [row('reference', runs.get('reference')!, 1), ...targets.map((t) => row(t.name, runs.get(t.name)!, Number(median(ratios.get(t.name)!).toFixed(2)), rss.get(t.name) ?? null))];
 }
 
 async function main(): Promise<void> {
@@ -215,7 +221,7 @@ async function main(): Promise<void> {
         },
       ];
 
-      results.push(...(await measure(volume, ref, targets)));
+      results.push(...(await measure(volume, ref, targets, app.proc.pid)));
       memory[volume] = { appMb: peakRssMb(app.proc.pid), dbMb: peakRssMb(engine.pid) };
       await app.stop();
       children.splice(children.indexOf(app), 1);
@@ -233,13 +239,13 @@ function report(rows: Row[], memory: Record<string, { appMb: number | null; dbMb
   const lines = [
     `engine: ${engineKind}; ${CONNECTIONS} connections, ${DURATION} s per run, median of ${ROUNDS} interleaved rounds`,
     '',
-    `${'volume'.padEnd(12)}${'target'.padEnd(24)}${'req/s'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'errors'.padStart(8)}${'× ref'.padStart(8)}${'vs demo'.padStart(9)}`,
+    `${'volume'.padEnd(12)}${'target'.padEnd(24)}${'req/s'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'errors'.padStart(8)}${'× ref'.padStart(8)}${'vs demo'.padStart(9)}${'app MB'.padStart(8)}`,
   ];
   for (const r of rows) {
     const base = r.volume === 'town-year' ? demo.get(r.target) : undefined;
     const change = base && base.rps ? `${Math.round(((r.rps - base.rps) / base.rps) * 100)}%` : '';
     lines.push(
-      `${r.volume.padEnd(12)}${r.target.padEnd(24)}${String(r.rps).padStart(8)}${String(r.p50).padStart(8)}${String(r.p99).padStart(8)}${String(r.errors).padStart(8)}${(r.ratio === null ? '' : r.ratio.toFixed(2)).padStart(8)}${change.padStart(9)}`,
+      `${r.volume.padEnd(12)}${r.target.padEnd(24)}${String(r.rps).padStart(8)}${String(r.p50).padStart(8)}${String(r.p99).padStart(8)}${String(r.errors).padStart(8)}${(r.ratio === null ? '' : r.ratio.toFixed(2)).padStart(8)}${change.padStart(9)}${String(r.appMb ?? '').padStart(8)}`,
     );
   }
   lines.push('', 'peak RSS (MB):');

@@ -229,8 +229,8 @@ export async function enrol(courseId: string, residentId: string, opts: { source
   const problem = eligibilityProblem(course, resident, opts.now);
   if (problem) throw new HttpError(problem.key === 'courses.errors.residentsOnly' ? 403 : problem.key === 'courses.errors.notOpen' ? 409 : 400, problem.key, problem.params);
 
-  const existing = await activeEnrolment(courseId, residentId);
-  if (existing) return describe(existing, true);
+  // No look-up first (a scan on FerretDB): the unique activeKey turns a second enrolment of
+  // the same resident, at once or later, into a duplicate key answered below.
   let enrolment: EnrolmentDoc;
   try {
     // Someone already waiting goes first: a newcomer joins the queue behind them.
@@ -252,7 +252,7 @@ export async function enrol(courseId: string, residentId: string, opts: { source
       scheduleRepair(); // the insert may have landed without its answer reaching us
       throw err;
     }
-    // The same resident enrolling twice at once: the unique activeKey lets one through.
+    // Already enrolled (or enrolling twice at once): the unique activeKey lets one through.
     const again = await waitForSettled(courseId, residentId);
     return describe(again, true);
   }

@@ -18,7 +18,8 @@ export function makeApp(env: Record<string, string> = {}): { app: Express; confi
     SESSION_SECRET: TEST_SECRET,
     ...env,
   });
-  const { app } = createApp({ config, logger: pino({ level: 'silent' }), sessionSecret: TEST_SECRET });
+  // TEST_LOG_LEVEL=error shows what a 500 in a test was about.
+  const { app } = createApp({ config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), sessionSecret: TEST_SECRET });
   return { app, config };
 }
 
