@@ -105,39 +105,41 @@ export async function applyEntry(e: EntryLike): Promise<void> {
 }
 
 /** The summaries the given entries add up to (what the live documents must equal). */
-export function computeSummaries(entries: EntryLike[]): Map<string, SummaryDoc> {
+export function computeSummaries(entries: Iterable<EntryLike>): Map<string, SummaryDoc> {
   const out = new Map<string, SummaryDoc>();
-  for (const e of entries) {
-    const task = String(e.task);
-    const worker = String(e.worker);
-    for (const t of targets(e)) {
-      let s = out.get(t.id);
-      if (!s) {
-        s = { ref: t.id, kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key, counted: 0, rejected: 0, accepted: 0, amountFen: 0, entries: 0, tasks: {}, workers: {} };
-        out.set(t.id, s);
-      }
-      s.counted += e.counted;
-      s.rejected += e.rejected;
-      s.accepted += e.accepted;
-      s.amountFen += e.amountFen;
-      s.entries += 1;
-      const tt = (s.tasks[task] ??= { accepted: 0, amountFen: 0 });
-      tt.accepted += e.accepted;
-      tt.amountFen += e.amountFen;
-      if (t.kind === 'wm') {
-        const dd = ((s.days ??= {})[e.date] ??= { accepted: 0, amountFen: 0, entries: 0 });
-        dd.accepted += e.accepted;
-        dd.amountFen += e.amountFen;
-        dd.entries += 1;
-      }
-      if (t.kind === 'sd' || t.kind === 'sm') {
-        const ww = (s.workers[worker] ??= { accepted: 0, amountFen: 0, name: givenName(e.workerName) });
-        ww.accepted += e.accepted;
-        ww.amountFen += e.amountFen;
-      }
+  for (const e of entries) addToSummaries(out, e);
+  return out;
+}
+
+function addToSummaries(out: Map<string, SummaryDoc>, e: EntryLike): void {
+  const task = String(e.task);
+  const worker = String(e.worker);
+  for (const t of targets(e)) {
+    let s = out.get(t.id);
+    if (!s) {
+      s = { ref: t.id, kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key, counted: 0, rejected: 0, accepted: 0, amountFen: 0, entries: 0, tasks: {}, workers: {} };
+      out.set(t.id, s);
+    }
+    s.counted += e.counted;
+    s.rejected += e.rejected;
+    s.accepted += e.accepted;
+    s.amountFen += e.amountFen;
+    s.entries += 1;
+    const tt = (s.tasks[task] ??= { accepted: 0, amountFen: 0 });
+    tt.accepted += e.accepted;
+    tt.amountFen += e.amountFen;
+    if (t.kind === 'wm') {
+      const dd = ((s.days ??= {})[e.date] ??= { accepted: 0, amountFen: 0, entries: 0 });
+      dd.accepted += e.accepted;
+      dd.amountFen += e.amountFen;
+      dd.entries += 1;
+    }
+    if (t.kind === 'sd' || t.kind === 'sm') {
+      const ww = (s.workers[worker] ??= { accepted: 0, amountFen: 0, name: givenName(e.workerName) });
+      ww.accepted += e.accepted;
+      ww.amountFen += e.amountFen;
     }
   }
-  return out;
 }
 
 const ENTRY_FIELDS = { workshop: 1, worker: 1, workerName: 1, task: 1, order: 1, date: 1, period: 1, counted: 1, rejected: 1, accepted: 1, amountFen: 1 } as const;
@@ -155,8 +157,10 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
   }
   // Under the workshop's ledger lock: no entry is inserted or applied while we recompute.
   return runExclusive(ledgerLock(workshopId), async () => {
-    const entries = (await LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean()) as unknown as EntryLike[];
-    const docs = [...computeSummaries(entries).values()];
+    // Streamed: a town's year of entries need not sit in memory at once, only the totals.
+    const totals = new Map<string, SummaryDoc>();
+    for await (const e of LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean().cursor({ batchSize: 1000 })) addToSummaries(totals, e as unknown as EntryLike);
+    const docs = [...totals.values()];
     await WorkSummary.deleteMany({ workshop: workshopId });
     for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500).map((d) => ({ _id: keyId(d.ref), ...d })));
     dirty.delete(workshopId);
