@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { retryMalformedReads } from './read-retry.ts';
 
 const POOL_SIZE = 16;
 
@@ -8,6 +9,7 @@ const POOL_SIZE = 16;
  */
 export async function connectDatabase(uri: string): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
+  retryMalformedReads();
   // A small pool: more simultaneous commands than the database has cores only make them
   // fight over SQLite's lock under FerretDB (which, past ~100 at once, also returned malformed
   // find replies in the 200-enrolment trial). Requests beyond it queue in the driver.

@@ -3,6 +3,7 @@ import MongoStore from 'connect-mongo';
 import mongoose from 'mongoose';
 import type { Config } from '../config.ts';
 import { keyId } from '../lib/key-id.ts';
+import { retryRead } from '../db/read-retry.ts';
 
 export const SESSION_COOKIE = 'doorstep.sid';
 
@@ -29,7 +30,8 @@ class IdLookupMongoStore extends MongoStore {
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
     const self = this as unknown as StoreInternals;
     (async () => {
-      const doc = await (await self.collectionP).findOne({ _id: self.computeStorageId(sid) });
+      const collection = await self.collectionP;
+      const doc = await retryRead(() => collection.findOne({ _id: self.computeStorageId(sid) }));
       if (!doc || (doc.expires && doc.expires.getTime() <= Date.now())) return callback(null, null);
       const result = self.transformFunctions.unserialize(doc.session);
       if (self.options.touchAfter > 0 && doc.lastModified) result.lastModified = doc.lastModified;

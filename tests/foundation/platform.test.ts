@@ -210,3 +210,31 @@ describe('database: ids FerretDB can find without a scan', () => {
     for (const d of docs) assert.ok(d._id instanceof mongoose.Types.ObjectId, `session _id ${String(d._id)} is an ObjectId`);
   });
 });
+
+describe('database: a malformed reply from the engine', () => {
+  it('is read again for queries, and never repeated for writes', async () => {
+    const mongoose = (await import('mongoose')).default;
+    const { Center } = await import('../../models/center.ts');
+    const malformed = () => new mongoose.mongo.MongoUnexpectedServerResponseError('BSON element "cursor" is missing');
+    const coll = Center.collection as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const calls = { findOne: 0, updateOne: 0 };
+    for (const name of ['findOne', 'updateOne'] as const) {
+      const real = coll[name]!;
+      coll[name] = function (this: unknown, ...args: unknown[]) {
+        calls[name] += 1;
+        if (calls[name] === 1) throw malformed();
+        return real.apply(this, args);
+      };
+    }
+    try {
+      const c = await Center.findOne({}).lean();
+      assert.ok(c, 'the read succeeded on its second attempt');
+      assert.equal(calls.findOne, 2);
+      await assert.rejects(Center.updateOne({ _id: c._id }, { $set: { name: c.name } }), /cursor/);
+      assert.equal(calls.updateOne, 1, 'a write is not repeated');
+    } finally {
+      delete coll.findOne;
+      delete coll.updateOne;
+    }
+  });
+});
