@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mongoose from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import { startEngine, defaultCacheDir } from '../server/db/engine.ts';
 import { connectDatabase, ensureIndexes } from '../server/db/connection.ts';
 import { invalidateCenters } from '../server/centers/tree.ts';
@@ -18,7 +18,6 @@ import { Task } from '../models/task.ts';
 import { User } from '../models/user.ts';
 import { Membership } from '../models/membership.ts';
 import { generateDemo, generateTownYear } from './generate.ts';
-import { sessionStorageId } from '../server/http/session.ts';
 import { seedFortunes } from './reference.ts';
 import { ROOT, startChild, peakRssMb, watchRss, load, median, type Child, type LoadSpec, type LoadResult } from './lib.ts';
 
@@ -33,7 +32,7 @@ async function sessionCookie(userId: string): Promise<string> {
   const sid = crypto.randomBytes(24).toString('base64url');
   const expires = new Date(Date.now() + 86400_000);
   await mongoose.connection.db!.collection('sessions').insertOne({
-    _id: sessionStorageId(sid),
+    _id: sid as unknown as Types.ObjectId,
     expires,
     lastModified: new Date(),
     session: { cookie: { originalMaxAge: 86400_000, expires, httpOnly: true, path: '/', sameSite: 'lax', secure: false }, passport: { user: userId } },

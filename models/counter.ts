@@ -1,10 +1,10 @@
 import mongoose, { Schema } from 'mongoose';
 
-// Summary numbers under deterministic ids (keyId of e.g. `unread:<user>`), read by _id and
+// Summary numbers under deterministic ids (e.g. `unread:<user>`), read by _id and
 // changed with $inc through one in-process queue per key (server/lib/keyed-queue.ts).
 const counterSchema = new Schema(
   {
-    _id: { type: Schema.Types.ObjectId, required: true },
+    _id: { type: String, required: true },
     value: { type: Number, default: 0 },
   },
   { versionKey: false },

@@ -1,13 +1,12 @@
-import { keyId } from '../server/lib/key-id.ts';
 import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 // A worker's answer to a day's counts: confirmed, or "the count is wrong" (数量不对) with a
 // comment, which waits in the staff queue until answered. One per worker, workshop and day
-// (`_id` = keyId of `d:<worker>:<workshop>:<yyyy-mm-dd>`); pressing again updates the comment.
+// (`_id` = `d:<worker>:<workshop>:<yyyy-mm-dd>`); pressing again updates the comment.
 const disputeSchema = new Schema(
   {
-    _id: { type: Schema.Types.ObjectId, required: true },
+    _id: { type: String, required: true },
     workshop: { type: Schema.Types.ObjectId, ref: 'Workshop', required: true },
     center: { type: Schema.Types.ObjectId, ref: 'Center', required: true },
     worker: { type: Schema.Types.ObjectId, ref: 'User', required: true },
@@ -25,10 +24,10 @@ const disputeSchema = new Schema(
 
 disputeSchema.index({ workshop: 1, status: 1 });
 
-export const disputeId = (worker: string, workshop: string, date: string) => keyId(`d:${worker}:${workshop}:${date}`);
+export const disputeId = (worker: string, workshop: string, date: string) => `d:${worker}:${workshop}:${date}`;
 export const DISPUTE_CACHE_PREFIX = 'disputes:';
 // Workers' day answers are read through a short cache (server/workshops/disputes.ts).
 dropCacheOnWrite(disputeSchema, DISPUTE_CACHE_PREFIX);
 
-export type DisputeDoc = InferSchemaType<typeof disputeSchema> & { _id: Types.ObjectId; worker: Types.ObjectId };
+export type DisputeDoc = InferSchemaType<typeof disputeSchema> & { _id: string; worker: Types.ObjectId };
 export const Dispute = mongoose.model('Dispute', disputeSchema);

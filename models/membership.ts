@@ -1,12 +1,11 @@
-import { keyId } from '../server/lib/key-id.ts';
 import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-// A resident admitted to a workshop, under the deterministic id keyId(`m:<workshop>:<resident>`),
+// A resident admitted to a workshop, under the deterministic id `m:<workshop>:<resident>`,
 // so joining twice is a duplicate key and membership checks read by _id.
 const membershipSchema = new Schema(
   {
-    _id: { type: Schema.Types.ObjectId, required: true },
+    _id: { type: String, required: true },
     workshop: { type: Schema.Types.ObjectId, ref: 'Workshop', required: true },
     resident: { type: Schema.Types.ObjectId, ref: 'User', required: true },
     // Copied so lists render without joins (never the low-income flag: it is read live).
@@ -24,7 +23,7 @@ const membershipSchema = new Schema(
 membershipSchema.index({ workshop: 1 });
 membershipSchema.index({ resident: 1 });
 
-export const membershipId = (workshop: string, resident: string) => keyId(`m:${workshop}:${resident}`);
+export const membershipId = (workshop: string, resident: string) => `m:${workshop}:${resident}`;
 export const MEMBERSHIP_CACHE_PREFIX = 'members:';
 // A worker's memberships are read through a short cache (server/workshops/me.ts).
 dropCacheOnWrite(membershipSchema, MEMBERSHIP_CACHE_PREFIX);

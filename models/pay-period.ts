@@ -1,8 +1,7 @@
-import { keyId } from '../server/lib/key-id.ts';
 import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-// A closed pay period (one month) of a workshop, under keyId(`p:<workshop>:<yyyy-mm>`): its existence
+// A closed pay period (one month) of a workshop, under `p:<workshop>:<yyyy-mm>`: its existence
 // is what closes the month (a unique _id, so closing twice is harmless). Statements are
 // computed from the ledger when closing and never change; only payment marks are added.
 const statementSchema = new Schema(
@@ -24,7 +23,7 @@ const statementSchema = new Schema(
 
 const payPeriodSchema = new Schema(
   {
-    _id: { type: Schema.Types.ObjectId, required: true },
+    _id: { type: String, required: true },
     workshop: { type: Schema.Types.ObjectId, ref: 'Workshop', required: true },
     center: { type: Schema.Types.ObjectId, ref: 'Center', required: true },
     month: { type: String, required: true, match: /^\d{4}-\d{2}$/ },
@@ -40,7 +39,7 @@ const payPeriodSchema = new Schema(
 
 payPeriodSchema.index({ workshop: 1, month: 1 }, { unique: true });
 
-export const periodId = (workshop: string, month: string) => keyId(`p:${workshop}:${month}`);
+export const periodId = (workshop: string, month: string) => `p:${workshop}:${month}`;
 export const PERIOD_CACHE_PREFIX = 'periods:';
 // Closed periods are read through a short cache (server/workshops/me.ts).
 dropCacheOnWrite(payPeriodSchema, PERIOD_CACHE_PREFIX);

@@ -1,6 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
 
-// Totals over the ledger under deterministic ids (`ref`; the _id is keyId(ref)), read by _id and changed with $inc through
+// Totals over the ledger under deterministic ids, read by _id and changed with $inc through
 // runExclusive (server/workshops/summaries.ts), rebuildable from the ledger:
 //   wd:<worker>:<workshop>:<yyyy-mm-dd>   a worker's day
 //   wm:<worker>:<workshop>:<yyyy-mm>      a worker's pay period (month)
@@ -11,8 +11,7 @@ import mongoose, { Schema } from 'mongoose';
 // { accepted, amountFen, name } (name = given name only, for the public board).
 const workSummarySchema = new Schema(
   {
-    _id: { type: Schema.Types.ObjectId, required: true },
-    ref: { type: String, required: true },
+    _id: { type: String, required: true },
     kind: { type: String, enum: ['wd', 'wm', 'sd', 'sm', 'o'], required: true },
     workshop: { type: String, required: true },
     worker: { type: String, default: '' },

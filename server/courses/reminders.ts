@@ -1,4 +1,3 @@
-import { keyId } from '../lib/key-id.ts';
 import { Course } from '../../models/course.ts';
 import { Enrolment } from '../../models/enrolment.ts';
 import { CourseReminder } from '../../models/course-reminder.ts';
@@ -24,7 +23,7 @@ export async function sendSessionReminders(now = new Date()): Promise<number> {
     for (const s of soon) {
       for (const e of confirmed) {
         try {
-          await CourseReminder.create({ _id: keyId(`${String(s._id)}:${String(e.resident)}`) });
+          await CourseReminder.create({ _id: `${String(s._id)}:${String(e.resident)}` });
         } catch (err) {
           if (isDuplicateKey(err)) continue;
           throw err;

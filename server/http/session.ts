@@ -2,17 +2,9 @@ import session from 'express-session';
 import MongoStore from 'connect-mongo';
 import mongoose from 'mongoose';
 import type { Config } from '../config.ts';
-import { keyId } from '../lib/key-id.ts';
 import { retryRead } from '../db/read-retry.ts';
 
 export const SESSION_COOKIE = 'doorstep.sid';
-
-/**
- * Where a session id is stored: an ObjectId derived from it (server/lib/key-id.ts), because
- * FerretDB finds a string `_id` by reading the whole collection. The store never holds the
- * id itself, so a leaked sessions collection does not hand out live cookies.
- */
-export const sessionStorageId = (sid: string) => keyId(`session:${sid}`);
 
 interface StoreInternals {
   collectionP: Promise<{ findOne(filter: object): Promise<{ session: unknown; expires?: Date; lastModified?: Date } | null> }>;
@@ -45,8 +37,6 @@ export function sessionMiddleware(config: Config, secret: string) {
     // connect-mongo bundles its own copy of the driver types; the client is the same at runtime.
     client: mongoose.connection.getClient() as unknown as Parameters<typeof MongoStore.create>[0]['client'],
     collectionName: 'sessions',
-    // Typed as returning a string; the driver takes the ObjectId as it is.
-    transformId: sessionStorageId as unknown as (sid: string) => string,
     stringify: false,
     // FerretDB refuses TTL indexes (DESIGN.md), so expired sessions are swept on a timer.
     autoRemove: 'interval',

@@ -2,7 +2,6 @@ import { Types } from 'mongoose';
 import { Notification } from '../../models/notification.ts';
 import { Counter } from '../../models/counter.ts';
 import { runExclusive } from '../lib/keyed-queue.ts';
-import { keyId } from '../lib/key-id.ts';
 import { cached, invalidate } from '../lib/ttl-cache.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 
@@ -15,7 +14,7 @@ const unreadKey = (userId: string) => `unread:${userId}`;
 export async function notify(userId: string, type: string, params: Record<string, string> = {}, link = ''): Promise<void> {
   const doc = await Notification.create({ user: new Types.ObjectId(userId), type, params, link });
   const unread = await runExclusive(unreadKey(userId), async () => {
-    const c = await Counter.findOneAndUpdate({ _id: keyId(unreadKey(userId)) }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
+    const c = await Counter.findOneAndUpdate({ _id: unreadKey(userId) }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
     return c?.value ?? 1;
   });
   invalidate(unreadKey(userId));
@@ -25,7 +24,7 @@ export async function notify(userId: string, type: string, params: Record<string
 /** For the header bell on every logged-in page: read by _id, kept a few seconds. */
 export async function unreadCount(userId: string): Promise<number> {
   return cached(unreadKey(userId), 5_000, async () => {
-    const c = await Counter.findById(keyId(unreadKey(userId)), { value: 1 }).lean();
+    const c = await Counter.findById(unreadKey(userId), { value: 1 }).lean();
     return Math.max(0, c?.value ?? 0);
   });
 }
@@ -40,7 +39,7 @@ export async function listNotifications(userId: string, limit = 50) {
 export async function markAllRead(userId: string): Promise<void> {
   await runExclusive(unreadKey(userId), async () => {
     await Notification.updateMany({ user: new Types.ObjectId(userId), read: false }, { $set: { read: true } });
-    await Counter.updateOne({ _id: keyId(unreadKey(userId)) }, { $set: { value: 0 } }, { upsert: true });
+    await Counter.updateOne({ _id: unreadKey(userId) }, { $set: { value: 0 } }, { upsert: true });
   });
   invalidate(unreadKey(userId));
   emit(rooms.user(userId), 'notification:read', { unread: 0 });

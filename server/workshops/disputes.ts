@@ -4,7 +4,7 @@ import { Dispute, DISPUTE_CACHE_PREFIX, disputeId } from '../../models/dispute.t
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { HttpError } from '../http/errors.ts';
-import { getMembership, isObjectId } from './service.ts';
+import { getMembership } from './service.ts';
 
 /** The worker confirms a day's counts, or says the count is wrong (数量不对) with a comment. */
 export async function answerDay(user: Express.User, w: { _id: unknown; center: unknown; name: string; lead?: unknown }, date: string, input: { wrong: boolean; comment: string }) {
@@ -37,14 +37,14 @@ export async function openDisputes(workshopIds: string[]) {
 }
 
 export async function getDispute(id: string) {
-  const d = isObjectId(id) ? await Dispute.findById(id).lean() : null;
+  const d = await Dispute.findById(id).lean();
   if (!d) throw new HttpError(404, 'errors.notFound');
   return d;
 }
 
 export async function resolveDispute(actor: Express.User, id: string, reply: string) {
   const d = await getDispute(id);
-  await Dispute.updateOne({ _id: d._id }, { $set: { status: 'resolved', reply, resolvedBy: actor.name, resolvedAt: new Date() } });
+  await Dispute.updateOne({ _id: id }, { $set: { status: 'resolved', reply, resolvedBy: actor.name, resolvedAt: new Date() } });
   await audit(actor, { action: 'workshop.dispute.resolve', targetType: 'dispute', targetId: id, center: String(d.center), details: { reply } });
   await notify(String(d.worker), 'workshopDisputeAnswered', { date: d.date }, '/me/work');
 }

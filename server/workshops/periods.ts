@@ -92,7 +92,7 @@ export async function listPeriods(workshopId: string) {
 /** Marks one worker's statement paid (date and method); the amounts never change. */
 export async function markPaid(actor: Express.User, w: { _id: unknown; center: unknown }, month: string, workerId: string, input: { paidAt: string; method: PayMethod }) {
   const id = periodId(String(w._id), month);
-  await runExclusive(String(id), async () => {
+  await runExclusive(id, async () => {
     const p = await PayPeriod.findById(id);
     if (!p) throw new HttpError(404, 'errors.notFound');
     const s = p.statements.find((x) => String(x.worker) === workerId);

@@ -329,7 +329,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       members: members.map((m) => ({ id: String(m.resident), name: m.residentName, phone: m.residentPhone, override: m.override, reason: m.overrideReason, joinedAt: m.joinedAt })),
       today: sums.get(summaryIds.shopDay(id, today)),
       month: sums.get(summaryIds.shopMonth(id, today.slice(0, 7))),
-      disputes: open.map((d) => ({ id: String(d._id), name: d.workerName, date: d.date, comment: d.comment })),
+      disputes: open.map((d) => ({ id: d._id, name: d.workerName, date: d.date, comment: d.comment })),
       pending: pending.map((p) => ({ id: String(p._id), name: p.workerName, taskName: p.taskName, unit: p.unit, counted: p.counted, date: p.date, note: p.note })),
       taskForm: forms.task ?? formOf(),
       admitForm: forms.admit ?? formOf(),
@@ -418,7 +418,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       flash(req, 'error', 'workshops.errors.replyRequired');
       return res.redirect(`/staff/workshops/${String(w._id)}`);
     }
-    await disputes.resolveDispute(req.user!, String(d._id), parsed.data.reply);
+    await disputes.resolveDispute(req.user!, d._id, parsed.data.reply);
     flash(req, 'success', 'workshops.disputes.resolved');
     res.redirect(`/staff/workshops/${String(w._id)}`);
   });

@@ -3,7 +3,6 @@ import { Workshop } from '../../models/workshop.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { runExclusive } from '../lib/keyed-queue.ts';
-import { keyId } from '../lib/key-id.ts';
 
 /** The part of a ledger entry the summaries need. */
 export interface EntryLike {
@@ -26,8 +25,7 @@ export interface TaskTotals {
 }
 
 export interface SummaryDoc {
-  /** The summary's name (`summaryIds`); stored under keyId(ref). */
-  ref: string;
+  _id: string;
   kind: 'wd' | 'wm' | 'sd' | 'sm' | 'o';
   workshop: string;
   worker: string;
@@ -87,7 +85,7 @@ export async function applyEntry(e: EntryLike): Promise<void> {
           [`tasks.${task}.accepted`]: e.accepted,
           [`tasks.${task}.amountFen`]: e.amountFen,
         };
-        const set: Record<string, string> = { ref: t.id, kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key };
+        const set: Record<string, string> = { kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key };
         if (t.kind === 'wm') {
           inc[`days.${e.date}.accepted`] = e.accepted;
           inc[`days.${e.date}.amountFen`] = e.amountFen;
@@ -98,7 +96,7 @@ export async function applyEntry(e: EntryLike): Promise<void> {
           inc[`workers.${worker}.amountFen`] = e.amountFen;
           set[`workers.${worker}.name`] = givenName(e.workerName);
         }
-        await WorkSummary.collection.updateOne({ _id: keyId(t.id) }, { $inc: inc, $set: set }, { upsert: true });
+        await WorkSummary.collection.updateOne({ _id: t.id } as never, { $inc: inc, $set: set }, { upsert: true });
       }),
     ),
   );
@@ -117,7 +115,7 @@ function addToSummaries(out: Map<string, SummaryDoc>, e: EntryLike): void {
   for (const t of targets(e)) {
     let s = out.get(t.id);
     if (!s) {
-      s = { ref: t.id, kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key, counted: 0, rejected: 0, accepted: 0, amountFen: 0, entries: 0, tasks: {}, workers: {} };
+      s = { _id: t.id, kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key, counted: 0, rejected: 0, accepted: 0, amountFen: 0, entries: 0, tasks: {}, workers: {} };
       out.set(t.id, s);
     }
     s.counted += e.counted;
@@ -162,7 +160,7 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
     for await (const e of LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean().cursor({ batchSize: 1000 })) addToSummaries(totals, e as unknown as EntryLike);
     const docs = [...totals.values()];
     await WorkSummary.deleteMany({ workshop: workshopId });
-    for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500).map((d) => ({ _id: keyId(d.ref), ...d })));
+    for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
     dirty.delete(workshopId);
     return docs.length;
   });
@@ -192,14 +190,14 @@ export async function repairDirtySummaries(): Promise<number> {
   return n;
 }
 
-/** Reads summaries by name, each by its _id; missing ones come back as zeros. */
+/** Reads summaries by _id (one lookup each); missing ones come back as zeros. */
 export async function readSummaries(ids: string[]): Promise<Map<string, SummaryDoc>> {
-  const docs = await Promise.all(ids.map((id) => WorkSummary.findById(keyId(id)).lean()));
+  const docs = await Promise.all(ids.map((id) => WorkSummary.findById(id).lean()));
   const out = new Map<string, SummaryDoc>();
   ids.forEach((id, i) => {
     const d = docs[i] as unknown as SummaryDoc | null;
     out.set(id, {
-      ref: id,
+      _id: id,
       kind: (d?.kind ?? id.split(':')[0]) as SummaryDoc['kind'],
       workshop: d?.workshop ?? '',
       worker: d?.worker ?? '',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEngine, defaultCacheDir, NoEngineError } from '../../server/db/engine.ts';
+import { startEngine, defaultCacheDir, NoEngineError, patchFerretDB } from '../../server/db/engine.ts';
 import { engineKind } from '../setup.ts';
 
 const alive = (pid: number | undefined) => {
@@ -62,5 +62,18 @@ describe('embedded database launcher', function () {
     await second.stop();
     await first.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('FerretDB build patch', () => {
+  it('makes the _id lookup use the _id index expression, and refuses a source it does not fit', async () => {
+    const src = fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-src-'));
+    const file = path.join(src, 'internal/backends/sqlite/metadata/metadata.go');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `const (\n\tIDColumn = DefaultColumn + "->'$._id'"\n)\n`);
+    await patchFerretDB(src);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'const (\n\tIDColumn = DefaultColumn + `->"_id"`\n)\n');
+    await assert.rejects(patchFerretDB(src), /FerretDB source changed/);
+    fs.rmSync(src, { recursive: true, force: true });
   });
 });

@@ -184,33 +184,6 @@ describe('ttl cache: stale while revalidating', () => {
   });
 });
 
-describe('database: ids FerretDB can find without a scan', () => {
-  it('every model keeps an ObjectId _id (deterministic keys go through keyId)', async () => {
-    const mongoose = (await import('mongoose')).default;
-    await import('../../server/app.ts');
-    const names = mongoose.modelNames();
-    assert.ok(names.length >= 20, `models registered: ${names.length}`);
-    const strings = names.filter((n) => mongoose.model(n).schema.path('_id')?.instance !== 'ObjectId');
-    assert.deepEqual(strings, [], 'models whose _id is not an ObjectId');
-  });
-
-  it('keyId is deterministic, distinct per key and a valid ObjectId', async () => {
-    const { keyId } = await import('../../server/lib/key-id.ts');
-    assert.equal(String(keyId('wm:a:b:2026-11')), String(keyId('wm:a:b:2026-11')));
-    assert.notEqual(String(keyId('wm:a:b:2026-11')), String(keyId('wm:a:b:2026-12')));
-    assert.match(String(keyId('x')), /^[0-9a-f]{24}$/);
-  });
-
-  it('sessions are stored under an ObjectId derived from the session id', async () => {
-    const mongoose = (await import('mongoose')).default;
-    const ag = await loggedIn('13800000003');
-    assert.equal((await ag.get('/me')).status, 200);
-    const docs = await mongoose.connection.db!.collection('sessions').find({}, { projection: { _id: 1 } }).toArray();
-    assert.ok(docs.length >= 1);
-    for (const d of docs) assert.ok(d._id instanceof mongoose.Types.ObjectId, `session _id ${String(d._id)} is an ObjectId`);
-  });
-});
-
 describe('database: a malformed reply from the engine', () => {
   it('is read again for queries, and never repeated for writes', async () => {
     const mongoose = (await import('mongoose')).default;

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type Types } from 'mongoose';
 import { TEST_SECRET } from './app.ts';
-import { sessionStorageId } from '../../server/http/session.ts';
 
 export const FULL_TRIALS = process.env.TRIALS_FULL === '1';
 
@@ -13,7 +12,7 @@ export async function sessionCookie(userId: string, conn: Connection = mongoose.
   const sid = crypto.randomBytes(24).toString('base64url');
   const expires = new Date(Date.now() + 3600_000);
   await conn.db!.collection('sessions').insertOne({
-    _id: sessionStorageId(sid),
+    _id: sid as unknown as Types.ObjectId,
     expires,
     session: { cookie: { originalMaxAge: 3600_000, expires, httpOnly: true, path: '/', sameSite: 'lax', secure: false }, passport: { user: userId } },
   });

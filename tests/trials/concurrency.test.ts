@@ -21,7 +21,6 @@ import { apply } from '../../server/gigs/service.ts';
 import { sessionUser } from '../../server/accounts/service.ts';
 import { positionOf } from '../../server/courses/service.ts';
 import { summaryIds } from '../../server/workshops/summaries.ts';
-import { keyId } from '../../server/lib/key-id.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 
@@ -108,7 +107,7 @@ describe(`trial: concurrency (${ROUNDS} rounds)`, function () {
     const entries = await LedgerEntry.find({ workshop: ws._id }, { accepted: 1, amountFen: 1 }).lean();
     assert.equal(entries.length, n);
     assert.equal(entries.reduce((a, e) => a + e.accepted, 0), expected);
-    const month = await WorkSummary.findById(keyId(summaryIds.workerMonth(worker.id, String(ws._id), today.slice(0, 7)))).lean();
+    const month = await WorkSummary.findById(summaryIds.workerMonth(worker.id, String(ws._id), today.slice(0, 7))).lean();
     assert.equal(month!.accepted, expected);
     assert.equal(month!.amountFen, expected * 37);
   });

@@ -128,10 +128,10 @@ async function verify(f: Fixture, acked: { enrolled: string[]; entries: string[]
   const stored = await db.collection('worksummaries').find({ workshop: f.workshop }).toArray();
   assert.equal(stored.length, expected.size, 'one summary per expected key');
   for (const s of stored) {
-    const e = expected.get(String(s.ref));
-    assert.ok(e, `unexpected summary ${String(s.ref)}`);
-    assert.equal(s.accepted, e.accepted, `${String(s.ref)} accepted`);
-    assert.equal(s.amountFen, e.amountFen, `${String(s.ref)} amount`);
+    const e = expected.get(String(s._id));
+    assert.ok(e, `unexpected summary ${String(s._id)}`);
+    assert.equal(s.accepted, e.accepted, `${String(s._id)} accepted`);
+    assert.equal(s.amountFen, e.amountFen, `${String(s._id)} amount`);
   }
   return { acknowledged: acked.enrolled.length + acked.entries.length, entries: entries.length, seats };
 }

@@ -10,7 +10,6 @@ import { dayKey } from '../../server/lib/format.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
 import { ordersWithProgress } from '../../server/workshops/orders.ts';
 import { computeSummaries, summaryIds, type EntryLike } from '../../server/workshops/summaries.ts';
-import { keyId } from '../../server/lib/key-id.ts';
 import { actor, addMember, key, makeShop, seededShop } from './helpers.ts';
 
 describe('workshops: orders and take-home batches', () => {
@@ -65,7 +64,7 @@ describe('workshops: orders and take-home batches', () => {
     assert.equal(e!.accepted, 35);
     assert.equal(e!.amountFen, 35 * 50);
     assert.equal((await Batch.findById(b!._id).lean())!.status, 'returned');
-    const m = await WorkSummary.findById(keyId(summaryIds.workerMonth(w.id, shop.id, dayKey().slice(0, 7)))).lean();
+    const m = await WorkSummary.findById(summaryIds.workerMonth(w.id, shop.id, dayKey().slice(0, 7))).lean();
     assert.equal(m!.amountFen, 1750);
   });
 
@@ -76,7 +75,7 @@ describe('workshops: orders and take-home batches', () => {
     const orders = await Order.find({ workshop: shop.id }).lean();
     assert.ok(orders.length >= 1);
     for (const o of orders) {
-      const live = await WorkSummary.findById(keyId(summaryIds.order(String(o._id)))).lean();
+      const live = await WorkSummary.findById(summaryIds.order(String(o._id))).lean();
       assert.equal(live?.accepted ?? 0, expected.get(summaryIds.order(String(o._id)))?.accepted ?? 0);
     }
   });

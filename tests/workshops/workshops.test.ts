@@ -17,7 +17,6 @@ import { dayKey } from '../../server/lib/format.ts';
 import { attachIo } from '../../server/realtime/hub.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
 import { summaryIds } from '../../server/workshops/summaries.ts';
-import { keyId } from '../../server/lib/key-id.ts';
 import { actor, key, seededShop } from './helpers.ts';
 
 async function complete(residentId: string, category: string, center: string) {
@@ -155,7 +154,7 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     const ag = await loggedIn('13800000003');
     const me = await ag.get('/me/work');
     assert.equal(me.status, 200);
-    const month = await WorkSummary.findById(keyId(summaryIds.workerMonth(ctx.users.resident!, shop.id, dayKey().slice(0, 7)))).lean();
+    const month = await WorkSummary.findById(summaryIds.workerMonth(ctx.users.resident!, shop.id, dayKey().slice(0, 7))).lean();
     const fmt = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol' }).format((month?.amountFen ?? 0) / 100);
     assert.ok(me.text.includes(fmt), `shows own month total ${fmt}`);
     assert.match(me.text, /<input type="hidden" name="date" value="\d{4}-\d{2}-\d{2}">/, 'each day to confirm names its date');
