@@ -19,7 +19,7 @@ import { User } from '../models/user.ts';
 import { Membership } from '../models/membership.ts';
 import { generateDemo, generateTownYear } from './generate.ts';
 import { seedFortunes } from './reference.ts';
-import { ROOT, startChild, peakRssMb, watchRss, load, median, type Child, type LoadSpec, type LoadResult } from './lib.ts';
+import { ROOT, startChild, startFlags, peakRssMb, watchRss, load, median, type Child, type LoadSpec, type LoadResult } from './lib.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
         focus = await generateTownYear(ctx, say);
         say(`town-year generated in ${Math.round((Date.now() - started) / 1000)} s`);
       }
-      const app = await startChild('server/main.ts', [], env, /site: http/);
+      const app = await startChild('server/main.ts', [], env, /site: http/, startFlags());
       children.push(app);
       // Warm up: first runs of the scheduled jobs and cache fills are not what a visitor meets.
       await new Promise((r) => setTimeout(r, 65_000));
