@@ -14,7 +14,7 @@ const run = promisify(execFile);
 export const FERRETDB_VERSION = 'v1.24.2';
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 /** The cached binary's name: the version plus our one patch (see patchFerretDB). */
-export const FERRETDB_BINARY = `ferretdb-${FERRETDB_VERSION}-id-index`;
+const FERRETDB_BINARY = `ferretdb-${FERRETDB_VERSION}-id-index`;
 
 export type EngineKind = 'external' | 'mongod' | 'ferretdb' | 'memory-server';
 
@@ -60,7 +60,7 @@ export class NoEngineError extends Error {}
  *   database crash loses nothing (the OS holds the pages); a power cut may lose the last moments
  *   of writes but never corrupts the file: the same promise as MongoDB's default journal interval.
  */
-export const SQLITE_PARAMS = '_txlock=immediate&_pragma=busy_timeout(30000)&_pragma=synchronous(normal)';
+const SQLITE_PARAMS = '_txlock=immediate&_pragma=busy_timeout(30000)&_pragma=synchronous(normal)';
 
 export function defaultCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');

@@ -3,6 +3,7 @@ import { Workshop } from '../../models/workshop.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { runExclusive } from '../lib/keyed-queue.ts';
+import { retryRead } from '../db/read-retry.ts';
 
 /** The part of a ledger entry the summaries need. */
 export interface EntryLike {
@@ -156,8 +157,13 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
   // Under the workshop's ledger lock: no entry is inserted or applied while we recompute.
   return runExclusive(ledgerLock(workshopId), async () => {
     // Streamed: a town's year of entries need not sit in memory at once, only the totals.
+    // A cursor does not pass through the query retry (server/db/read-retry.ts): a malformed
+    // reply restarts the whole read.
     const totals = new Map<string, SummaryDoc>();
-    for await (const e of LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean().cursor({ batchSize: 1000 })) addToSummaries(totals, e as unknown as EntryLike);
+    await retryRead(async () => {
+      totals.clear();
+      for await (const e of LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean().cursor({ batchSize: 1000 })) addToSummaries(totals, e as unknown as EntryLike);
+    });
     const docs = [...totals.values()];
     await WorkSummary.deleteMany({ workshop: workshopId });
     for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
