@@ -51,8 +51,14 @@ function addDays(day: string, n: number): string {
   return dayKey(d);
 }
 
-async function insertInChunks<T>(model: { insertMany(docs: T[], opts: object): Promise<unknown> }, docs: T[], size = 2000): Promise<void> {
-  for (let i = 0; i < docs.length; i += size) await model.insertMany(docs.slice(i, i + size), { ordered: false, lean: true });
+type BulkModel = { insertMany(docs: object[], opts: object): Promise<unknown>; applyDefaults(doc: object): object };
+
+// lean inserts skip casting, so schema defaults are applied here: without them a generated task or
+// workshop has no `active` and the app treats it as switched off.
+async function insertInChunks(model: BulkModel, docs: object[], size = 2000): Promise<void> {
+  for (let i = 0; i < docs.length; i += size) {
+    await model.insertMany(docs.slice(i, i + size).map((d) => model.applyDefaults(d)), { ordered: false, lean: true });
+  }
 }
 
 export async function generateDemo(): Promise<SeedContext> {
@@ -179,7 +185,7 @@ export async function generateTownYear(ctx: SeedContext, log: (m: string) => voi
       status: first.getTime() > Date.now() - 30 * 86400_000 ? 'published' : 'completed',
     };
   });
-  await Course.insertMany(courses, { lean: true });
+  await insertInChunks(Course, courses);
   const enrolments: Record<string, unknown>[] = [];
   const seats: Record<string, unknown>[] = [];
   const enrolled = new Set<string>();
@@ -200,15 +206,15 @@ export async function generateTownYear(ctx: SeedContext, log: (m: string) => voi
   log(`courses: ${courses.length}, enrolments: ${enrolments.length}`);
 
   const workshops = Array.from({ length: TOWN_YEAR.workshops }, (_, i) => ({ _id: new Types.ObjectId(), name: `基准工坊${i}`, center: villageIds[i]!, description: '', address: '', hours: '8:00–17:00' }));
-  await Workshop.insertMany(workshops, { lean: true });
+  await insertInChunks(Workshop, workshops);
   const tasks = workshops.flatMap((w) => ['组装', '包装', '质检'].map((n) => ({ _id: new Types.ObjectId(), workshop: w._id, name: n, unit: '件', rateFen: r.int(20, 200) })));
-  await Task.insertMany(tasks, { lean: true });
+  await insertInChunks(Task, tasks);
   const workers = residents.slice(0, TOWN_YEAR.workers);
   const memberships = workers.map((wk, i) => {
     const w = workshops[i % workshops.length]!;
     return { _id: membershipId(String(w._id), String(wk._id)), workshop: w._id, resident: wk._id, residentName: wk.name, residentPhone: wk.phone, joinedAt: new Date() };
   });
-  await Membership.insertMany(memberships, { lean: true });
+  await insertInChunks(Membership, memberships);
   const staffId = new Types.ObjectId(ctx.users.miaoxiStaff!);
   const entries = Array.from({ length: TOWN_YEAR.ledger }, (_, i) => {
     const wk = workers[i % workers.length]!;

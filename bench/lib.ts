@@ -100,6 +100,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** Answers that count as errors, by cause: HTTP status, `socket` errors and `timeout`s. */
+  failures: Record<string, number>;
   requests: number;
 }
 
@@ -113,11 +115,11 @@ export interface LoadSpec {
   setup?: (req: { path: string; headers: Record<string, string>; method: string; body?: string }) => object;
 }
 
-export async function load(spec: LoadSpec, opts: { connections: number; duration: number }): Promise<LoadResult> {
+export async function load(spec: LoadSpec, opts: { connections: number; duration?: number; amount?: number }): Promise<LoadResult> {
   const result = await autocannon({
     url: spec.url,
     connections: opts.connections,
-    duration: opts.duration,
+    ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration }),
     method: spec.method ?? 'GET',
     headers: spec.headers,
     requests:
@@ -131,14 +133,28 @@ export async function load(spec: LoadSpec, opts: { connections: number; duration
           ]
         : undefined,
   } as autocannon.Options);
+  // Redirects are the normal answer to a form POST; only 4xx/5xx and failures count.
+  const failures: Record<string, number> = {};
+  for (const [code, v] of Object.entries((result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {})) {
+    if (Number(code) >= 400) failures[code] = v.count;
+  }
+  if (result.timeouts) failures.timeout = result.timeouts;
+  if (result.errors - result.timeouts > 0) failures.socket = result.errors - result.timeouts;
   return {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
-    // Redirects are the normal answer to a form POST; only 4xx/5xx and failures count.
-    errors: result.errors + result.timeouts + Object.entries((result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).reduce((n, [code, v]) => (Number(code) >= 400 ? n + v.count : n), 0),
+    errors: Object.values(failures).reduce((a, b) => a + b, 0),
+    failures,
     requests: result.requests.total,
   };
+}
+
+/** Adds up failure counts by cause, e.g. `{ '400': 3 }` and `{ '400': 2, timeout: 1 }`. */
+export function addFailures(runs: Record<string, number>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const r of runs) for (const [k, n] of Object.entries(r)) sum[k] = (sum[k] ?? 0) + n;
+  return sum;
 }
 
 export function median(xs: number[]): number {

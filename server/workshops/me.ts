@@ -1,12 +1,12 @@
 import { Types } from 'mongoose';
 import { Membership, MEMBERSHIP_CACHE_PREFIX } from '../../models/membership.ts';
 import { PayPeriod, PERIOD_CACHE_PREFIX } from '../../models/pay-period.ts';
-import { Workshop } from '../../models/workshop.ts';
 import { dayKey } from '../lib/format.ts';
 import { cached } from '../lib/ttl-cache.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
 import { entryView, listEntries, workshopTasks } from './ledger.ts';
 import { dayAnswers } from './disputes.ts';
+import { findWorkshop } from './service.ts';
 
 /** Monday..today of the current week, as day keys. */
 export function weekDays(today = dayKey()): string[] {
@@ -39,7 +39,7 @@ export async function myWork(userId: string) {
       // last seven days reach back into it, last month's — one or two reads, not one per day.
       const months = [...new Set([...week, ...recent].map((d) => d.slice(0, 7)))];
       const [w, tasks, sums, periods, answers] = await Promise.all([
-        Workshop.findById(ws, { name: 1, center: 1 }).lean(),
+        findWorkshop(ws),
         workshopTasks(ws),
         readSummaries(months.map((mo) => summaryIds.workerMonth(userId, ws, mo))),
         cached(`${PERIOD_CACHE_PREFIX}${ws}`, 5_000, () => PayPeriod.find({ workshop: m.workshop }).sort({ month: -1 }).lean()),

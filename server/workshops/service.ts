@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { Workshop } from '../../models/workshop.ts';
+import { Workshop, WORKSHOP_CACHE_PREFIX } from '../../models/workshop.ts';
 import { Task } from '../../models/task.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
 import { User } from '../../models/user.ts';
@@ -8,6 +8,7 @@ import { audit } from '../audit/service.ts';
 import { hasCompleted } from '../courses/completion.ts';
 import { subtreeIds } from '../centers/tree.ts';
 import { notify } from '../notifications/service.ts';
+import { cached } from '../lib/ttl-cache.ts';
 
 export const isObjectId = (v: unknown): v is string => typeof v === 'string' && /^[a-f\d]{24}$/i.test(v);
 
@@ -28,9 +29,18 @@ export interface WorkshopInput {
   active: boolean;
 }
 
+/**
+ * A workshop by id, or null. Read through a short cache: worker pages, the live board and every
+ * logged entry need it, and it changes rarely (writes on this node drop it at once). Shared:
+ * callers must not modify it.
+ */
+export async function findWorkshop(id: string) {
+  if (!isObjectId(id)) return null;
+  return cached(`${WORKSHOP_CACHE_PREFIX}${id}`, 5_000, () => Workshop.findById(id).lean());
+}
+
 export async function getWorkshop(id: string) {
-  if (!isObjectId(id)) throw new HttpError(404, 'errors.notFound');
-  const w = await Workshop.findById(id).lean();
+  const w = await findWorkshop(id);
   if (!w) throw new HttpError(404, 'errors.notFound');
   return w;
 }
