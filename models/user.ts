@@ -1,4 +1,5 @@
 import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
+import { REPORT_CACHE_PREFIX } from './work-summary.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 export const USER_CACHE_PREFIX = 'user:';
@@ -35,6 +36,8 @@ userSchema.pre('validate', function () {
 
 // Logged-in requests read their user through a short cache (server/accounts/service.ts).
 dropCacheOnWrite(userSchema, USER_CACHE_PREFIX);
+// Workshop reports count low-income workers (server/workshops/reports.ts).
+dropCacheOnWrite(userSchema, REPORT_CACHE_PREFIX);
 
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
 export const User = mongoose.model('User', userSchema);

@@ -30,4 +30,8 @@ const workSummarySchema = new Schema(
 
 workSummarySchema.index({ workshop: 1, kind: 1 });
 
+// Staff reports read many month summaries per view, so they go through a short cache. Summaries
+// are written through the driver (no mongoose hooks): server/workshops/summaries.ts drops it.
+export const REPORT_CACHE_PREFIX = 'reports:';
+
 export const WorkSummary = mongoose.model('WorkSummary', workSummarySchema);

@@ -1,4 +1,7 @@
 import { cached } from '../lib/ttl-cache.ts';
+import { REPORT_CACHE_PREFIX } from '../../models/work-summary.ts';
+import { allCenters, subtreeIds } from '../centers/tree.ts';
+import { listWorkshops, workshopsInScope } from './service.ts';
 import { User, USER_CACHE_PREFIX } from '../../models/user.ts';
 import { dayKey } from '../lib/format.ts';
 import { readSummaries, summaryIds, type SummaryDoc } from './summaries.ts';
@@ -23,10 +26,6 @@ export interface MonthFigures {
 }
 
 /**
- * The common-prosperity figures for a set of workshops and months, from the month summaries
- * (which equal the ledger; tests compare). A worker active in two workshops counts once.
- */
-/**
  * Ids of residents from low-income households. A report needs the status of every worker in it;
  * one cached read of the (few) flagged users beats a scan of all users per report. Any write to
  * users on this node drops it (models/user.ts).
@@ -35,19 +34,23 @@ function lowIncomeIds(): Promise<Set<string>> {
   return cached(`${USER_CACHE_PREFIX}low-income`, 30_000, async () => new Set((await User.find({ lowIncome: true }, { _id: 1 }).lean()).map((u) => String(u._id))));
 }
 
+type ReportData = { sums: Map<string, SummaryDoc>; low: Set<string> };
+
 /** The month summaries and low-income set a report needs, read once for all its tables. */
-export async function reportData(workshopIds: string[], months: string[]) {
+async function reportData(workshopIds: string[], months: string[]): Promise<ReportData> {
   const [sums, low] = await Promise.all([readSummaries(workshopIds.flatMap((w) => months.map((m) => summaryIds.shopMonth(w, m)))), lowIncomeIds()]);
   return { sums, low };
 }
 
+/**
+ * The common-prosperity figures for a set of workshops and months, from the month summaries
+ * (which equal the ledger; tests compare). A worker active in two workshops counts once.
+ */
 export async function figures(workshopIds: string[], months: string[]): Promise<MonthFigures[]> {
   return figuresFrom(await reportData(workshopIds, months), workshopIds, months);
 }
 
-/** Figures for some workshops and months, from data already read (see reportData). */
-export function figuresFrom(data: { sums: Map<string, SummaryDoc>; low: Set<string> }, workshopIds: string[], months: string[]): MonthFigures[] {
-  const { sums, low } = data;
+function figuresFrom({ sums, low }: ReportData, workshopIds: string[], months: string[]): MonthFigures[] {
   return months.map((month) => {
     const per = new Map<string, number>();
     let accepted = 0;
@@ -66,6 +69,42 @@ export function figuresFrom(data: { sums: Map<string, SummaryDoc>; low: Set<stri
       accepted,
       paidFen: paid,
       paidLowIncomeFen: [...per.entries()].filter(([id]) => low.has(id)).reduce((a, [, fen]) => a + fen, 0),
+    };
+  });
+}
+
+export interface ScopeReport {
+  /** Six months, oldest first. */
+  trend: MonthFigures[];
+  /** This month, per workshop in scope (name order). */
+  workshops: { id: string; name: string; figures: MonthFigures }[];
+  /** This month, per center in scope (itself and those below) that has workshops. */
+  centers: { id: string; workshops: number; figures: MonthFigures }[];
+}
+
+/**
+ * The report for a center and everything below it (null: every center). Kept for 30 s, since
+ * it is many reads and much arithmetic and staff reload it: an entry applied or a summary
+ * rebuilt on this node, or any change to a user (low-income status), drops it at once; entries
+ * logged on other nodes show within that time.
+ */
+export function scopeReport(centerId: string | null): Promise<ScopeReport> {
+  const months = lastMonths(6);
+  return cached(`${REPORT_CACHE_PREFIX}${centerId ?? 'all'}:${months.at(-1)}`, 30_000, async () => {
+    const list = centerId ? await workshopsInScope(centerId) : await listWorkshops();
+    const ids = list.map((w) => String(w._id));
+    const data = await reportData(ids, months);
+    const thisMonth = months.slice(-1);
+    const centers: ScopeReport['centers'] = [];
+    for (const c of centerId ? await subtreeIds(centerId) : (await allCenters()).map((n) => n.id)) {
+      const below = new Set(await subtreeIds(c));
+      const ws = ids.filter((_, i) => below.has(String(list[i]!.center)));
+      if (ws.length) centers.push({ id: c, workshops: ws.length, figures: figuresFrom(data, ws, thisMonth)[0]! });
+    }
+    return {
+      trend: figuresFrom(data, ids, months),
+      workshops: list.map((w) => ({ id: String(w._id), name: w.name, figures: figuresFrom(data, [String(w._id)], thisMonth)[0]! })),
+      centers,
     };
   });
 }

@@ -5,7 +5,7 @@ import { requireRole, assertCenterScope, canActOnCenter } from '../http/guards.t
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
-import { allCenters, centerName, centerOptions, getCenter, subtreeIds } from '../centers/tree.ts';
+import { centerName, centerOptions, getCenter, subtreeIds } from '../centers/tree.ts';
 import { dayKey, formatMoney } from '../lib/format.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { User } from '../../models/user.ts';
@@ -14,7 +14,7 @@ import * as shops from './service.ts';
 import * as ledger from './ledger.ts';
 import * as periods from './periods.ts';
 import * as disputes from './disputes.ts';
-import { figuresFrom, reportData, lastMonths } from './reports.ts';
+import { scopeReport, lastMonths } from './reports.ts';
 import { myWork, myHistory } from './me.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
 import {
@@ -699,24 +699,10 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     const requested = typeof req.query.center === 'string' && shops.isObjectId(req.query.center) ? req.query.center : '';
     if (requested) await assertCenterScope(req, requested);
     const centerId = requested || scope;
-    const list = centerId ? await shops.workshopsInScope(centerId) : await shops.listWorkshops();
-    const months = lastMonths(6);
-    const ids = list.map((w) => String(w._id));
-    // One read of every summary the page shows; the tables below are cut from it in memory.
-    const data = await reportData(ids, months);
-    const total = figuresFrom(data, ids, months);
-    const perShop = ids.map((id) => figuresFrom(data, [id], months.slice(-1)));
+    const report = await scopeReport(centerId);
+    const total = report.trend;
     const thisMonth = total[total.length - 1]!;
-    // Each center in view (itself and those below) that has workshops, for reporting upward.
-    const inView = centerId ? await subtreeIds(centerId) : (await allCenters()).map((c) => c.id);
-    const centerRows = [];
-    for (const c of inView) {
-      const below = new Set(await subtreeIds(c));
-      const ws = list.filter((w) => below.has(String(w.center))).map((w) => String(w._id));
-      if (!ws.length) continue;
-      const [f] = figuresFrom(data, ws, months.slice(-1));
-      centerRows.push({ id: c, name: centerName(await getCenter(c), req.lang), workshops: ws.length, ...f! });
-    }
+    const centerRows = await Promise.all(report.centers.map(async (c) => ({ id: c.id, name: centerName(await getCenter(c.id), req.lang), workshops: c.workshops, ...c.figures })));
     res.render('workshops/reports', {
       title: req.t('workshops.reports.title'),
       centerName: centerId ? centerName(await getCenter(centerId), req.lang) : req.t('workshops.reports.allCenters'),
@@ -724,7 +710,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       center: centerId ?? '',
       thisMonth,
       trend: total,
-      shops: list.map((w, i) => ({ id: String(w._id), name: w.name, ...perShop[i]![0]! })),
+      shops: report.workshops.map((w) => ({ id: w.id, name: w.name, ...w.figures })),
       centerRows,
       chart: JSON.stringify({
         labels: total.map((m) => m.month),

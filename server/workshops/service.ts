@@ -45,11 +45,12 @@ export async function getWorkshop(id: string) {
   return w;
 }
 
+// A town has tens of workshops: lists filter one cached read of all of them in memory (on
+// FerretDB a filtered find reads the whole collection anyway).
 export async function listWorkshops(opts: { centers?: string[]; activeOnly?: boolean } = {}) {
-  const filter: Record<string, unknown> = {};
-  if (opts.centers) filter.center = { $in: opts.centers.map((c) => new Types.ObjectId(c)) };
-  if (opts.activeOnly) filter.active = true;
-  return Workshop.find(filter).sort({ name: 1 }).lean();
+  const all = await cached(`${WORKSHOP_CACHE_PREFIX}all`, 5_000, () => Workshop.find().sort({ name: 1 }).lean());
+  const centers = opts.centers && new Set(opts.centers.map(String));
+  return all.filter((w) => (!centers || centers.has(String(w.center))) && (!opts.activeOnly || w.active));
 }
 
 export async function workshopsInScope(centerId: string) {

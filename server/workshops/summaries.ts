@@ -1,6 +1,7 @@
 import { jobs } from '../scheduler.ts';
 import { Workshop } from '../../models/workshop.ts';
-import { WorkSummary } from '../../models/work-summary.ts';
+import { WorkSummary, REPORT_CACHE_PREFIX } from '../../models/work-summary.ts';
+import { invalidate } from '../lib/ttl-cache.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { runExclusive } from '../lib/keyed-queue.ts';
 import { retryRead } from '../db/read-retry.ts';
@@ -101,6 +102,7 @@ export async function applyEntry(e: EntryLike): Promise<void> {
       }),
     ),
   );
+  invalidate(REPORT_CACHE_PREFIX);
 }
 
 /** The summaries the given entries add up to (what the live documents must equal). */
@@ -168,6 +170,7 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
     await WorkSummary.deleteMany({ workshop: workshopId });
     for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
     dirty.delete(workshopId);
+    invalidate(REPORT_CACHE_PREFIX);
     return docs.length;
   });
 }

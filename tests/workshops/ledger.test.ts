@@ -6,6 +6,10 @@ import type { SeedContext } from '../../server/seed/index.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { Task } from '../../models/task.ts';
+import { Membership } from '../../models/membership.ts';
+import { Workshop } from '../../models/workshop.ts';
+import { User } from '../../models/user.ts';
+import { subtreeIds } from '../../server/centers/tree.ts';
 import { AuditEntry } from '../../models/audit-entry.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
@@ -222,17 +226,29 @@ describe('workshops: the piece-work ledger', () => {
     const entries = await LedgerEntry.find({ workshop: shop.id, period: month }).lean();
     const per = new Map<string, number>();
     for (const e of entries) per.set(String(e.worker), (per.get(String(e.worker)) ?? 0) + e.amountFen);
-    const { User } = await import('../../models/user.ts');
     const low = new Set((await User.find({ lowIncome: true }, { _id: 1 }).lean()).map((u) => String(u._id)));
     assert.equal(f!.paidFen, entries.reduce((a, e) => a + e.amountFen, 0));
     assert.equal(f!.activeWorkers, [...per.values()].filter((v) => v !== 0).length);
     assert.equal(f!.paidLowIncomeFen, [...per.entries()].filter(([id]) => low.has(id)).reduce((a, [, v]) => a + v, 0));
     assert.equal(f!.lowIncomeWorkers, [...per.entries()].filter(([id, v]) => low.has(id) && v !== 0).length);
     assert.ok(f!.lowIncomeWorkers > 0);
+    // A staff member's page covers every workshop of their center and those below it.
     const ag = await loggedIn('13800000001');
-    const page = await ag.get('/staff/reports');
-    assert.equal(page.status, 200);
-    assert.match(page.text, new RegExp(`data-report="paid" data-fen="${f!.paidFen + 0}"|data-fen=`));
-    assert.match(page.text, /\/vendor\/chart\.umd\.js/);
+    const { staffCenter } = (await User.findOne({ phone: '13800000001' }, { staffCenter: 1 }).lean())!;
+    const paidOnPage = async () => {
+      const page = await ag.get('/staff/reports');
+      assert.equal(page.status, 200);
+      assert.match(page.text, /\/vendor\/chart\.umd\.js/);
+      return Number(/data-report="paid" data-fen="(-?\d+)"/.exec(page.text)?.[1]);
+    };
+    const inScope = (await Workshop.find({ center: { $in: await subtreeIds(String(staffCenter)) } }, { _id: 1 }).lean()).map((w) => String(w._id));
+    assert.ok(inScope.includes(shop.id));
+    const before = await paidOnPage();
+    assert.equal(before, (await figures(inScope, [month]))[0]!.paidFen);
+    // The page is cached, but an entry logged here shows on the next view.
+    const member = (await Membership.findOne({ workshop: shop.id }).lean())!;
+    const { entry } = await ledger.logEntry(staff, shop.id, { workerId: String(member.resident), taskId: shop.tasks[0]!.id, counted: 5, rejected: 0, date: today(), note: '', idempotencyKey: key('report') });
+    assert.ok(entry.amountFen > 0);
+    assert.equal(await paidOnPage(), before + entry.amountFen);
   });
 });
