@@ -32,25 +32,46 @@ await instance.init({
 } as Parameters<typeof instance.init>[0]);
 
 // Pages call t() hundreds of times, mostly for fixed strings: those are looked up once per
-// language and key (the catalogs never change while the app runs).
+// language and key (the catalogs never change while the app runs). Strings with plain
+// {{placeholders}} are filled in from that lookup too; anything else (nesting, a missing or
+// non-scalar value) goes through i18next.
+const PLACEHOLDER = /\{\{(\w+)\}\}/g;
+
 function memoized(lang: Lang): TFunction {
-  const t = instance.getFixedT(lang);
+  const t = instance.getFixedT(lang) as unknown as (k: unknown, o?: unknown) => string;
   const plain = new Map<string, string>();
-  const fn = ((key: string | string[], options?: unknown) => {
-    if (typeof key !== 'string' || (options && typeof options === 'object' && Object.keys(options).length)) {
-      return (t as unknown as (k: unknown, o?: unknown) => string)(key, options);
-    }
+  const lookup = (key: string) => {
     let v = plain.get(key);
     if (v === undefined) {
-      v = (t as unknown as (k: string) => string)(key);
+      v = t(key);
       plain.set(key, v);
     }
     return v;
+  };
+  const fill = (template: string, values: Record<string, unknown>): string | undefined => {
+    if (template.includes('$t(')) return undefined;
+    let complete = true;
+    const out = template.replace(PLACEHOLDER, (whole, name: string) => {
+      const v = values[name];
+      if (typeof v === 'string' || typeof v === 'number') return String(v);
+      complete = false;
+      return whole;
+    });
+    return complete && !out.includes('{{') ? out : undefined;
+  };
+  return ((key: string | string[], options?: unknown) => {
+    if (typeof key !== 'string') return t(key, options);
+    if (!options || typeof options !== 'object' || !Object.keys(options).length) return lookup(key);
+    return fill(lookup(key), options as Record<string, unknown>) ?? t(key, options);
   }) as unknown as TFunction;
-  return fn;
 }
 
 const fixed = new Map<Lang, TFunction>(LANGS.map((l) => [l, memoized(l)]));
+
+/** i18next itself, without the memo: what the memoized translator must always agree with (tested). */
+export function unmemoized(lang: Lang): TFunction {
+  return instance.getFixedT(lang);
+}
 
 export function translator(lang: Lang): TFunction {
   return fixed.get(lang)!;
