@@ -32,9 +32,9 @@ await instance.init({
 } as Parameters<typeof instance.init>[0]);
 
 // Pages call t() hundreds of times, mostly for fixed strings: those are looked up once per
-// language and key (the catalogs never change while the app runs). Strings with plain
-// {{placeholders}} are filled in from that lookup too; anything else (nesting, a missing or
-// non-scalar value) goes through i18next.
+// language and key (the catalogs never change while the app runs). Catalog strings whose only
+// markup is {{placeholders}} are filled in from that lookup too; anything else (nesting with
+// $t(), a missing or non-scalar value) goes through i18next.
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
 
 function memoized(lang: Lang): TFunction {
@@ -48,8 +48,17 @@ function memoized(lang: Lang): TFunction {
     }
     return v;
   };
+  const simple = new Map<string, boolean>();
+  const isSimple = (key: string) => {
+    let ok = simple.get(key);
+    if (ok === undefined) {
+      const raw: unknown = instance.getResource(lang, 'translation', key);
+      ok = typeof raw === 'string' && !raw.includes('$t(') && !raw.replace(PLACEHOLDER, '').includes('{{');
+      simple.set(key, ok);
+    }
+    return ok;
+  };
   const fill = (template: string, values: Record<string, unknown>): string | undefined => {
-    if (template.includes('$t(')) return undefined;
     let complete = true;
     const out = template.replace(PLACEHOLDER, (whole, name: string) => {
       const v = values[name];
@@ -57,12 +66,12 @@ function memoized(lang: Lang): TFunction {
       complete = false;
       return whole;
     });
-    return complete && !out.includes('{{') ? out : undefined;
+    return complete ? out : undefined;
   };
   return ((key: string | string[], options?: unknown) => {
     if (typeof key !== 'string') return t(key, options);
     if (!options || typeof options !== 'object' || !Object.keys(options).length) return lookup(key);
-    return fill(lookup(key), options as Record<string, unknown>) ?? t(key, options);
+    return (isSimple(key) ? fill(lookup(key), options as Record<string, unknown>) : undefined) ?? t(key, options);
   }) as unknown as TFunction;
 }
 

@@ -100,6 +100,9 @@ describe('platform', () => {
         }
       }
       assert.ok(checked > 1000, `checked ${checked}`);
+      // Nested strings: the placeholder picks which string is nested.
+      assert.match(translator('zh-CN')('gigs.errors.transition', { from: 'draft', to: 'published' }), /草稿/);
+      assert.equal(translator('en')('gigs.errors.transition', { from: 'draft', to: 'published' }), unmemoized('en')('gigs.errors.transition', { from: 'draft', to: 'published' }));
     });
     it('formats money from integer fen per language', () => {
       assert.equal(formatMoney(1250, 'zh-CN'), '¥12.50');
