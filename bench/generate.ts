@@ -106,7 +106,8 @@ export async function generateTownYear(ctx: SeedContext, log: (m: string) => voi
   await insertInChunks(User, [...residents, ...employers]);
   log(`users: ${residents.length + employers.length}`);
 
-  await Employer.insertMany(
+  await insertInChunks(
+    Employer,
     employers.map((e, i) => ({
       user: e._id,
       name: `基准企业${i}`,
@@ -118,7 +119,6 @@ export async function generateTownYear(ctx: SeedContext, log: (m: string) => voi
       centerPath: [new Types.ObjectId(linhai), townId, e.homeCenter],
       status: 'verified',
     })),
-    { ordered: false, lean: true },
   );
 
   const postings = Array.from({ length: TOWN_YEAR.postings }, (_, i) => {
