@@ -127,7 +127,12 @@ async function insert(period: string, workshopId: string, doc: Record<string, un
     try {
       stored = { entry: (await LedgerEntry.create(doc)).toObject() as Entry, duplicate: false };
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKey(err)) {
+        // The insert may have landed without its answer reaching us (the database went away
+        // mid-reply): its summaries were not applied, so the workshop is rebuilt from the ledger.
+        markDirty(workshopId);
+        throw err;
+      }
       const again = await byKey(String(doc.idempotencyKey));
       if (!again) throw err;
       return { entry: again, duplicate: true };
