@@ -4,19 +4,7 @@ import { formatDate } from '../lib/format.ts';
 import type { Lang } from '../i18n/index.ts';
 import { listCategories } from './service.ts';
 
-// Every card shows two days; there are only so many distinct ones, and formatting is not cheap.
-const dayLabels = new Map<string, string>();
-export function dayLabel(day: string | undefined, lang: Lang): string {
-  if (!day) return '';
-  const key = `${lang}|${day}`;
-  let label = dayLabels.get(key);
-  if (label === undefined) {
-    label = formatDate(`${day}T00:00:00+08:00`, lang, 'date');
-    if (dayLabels.size > 5000) dayLabels.clear();
-    dayLabels.set(key, label);
-  }
-  return label;
-}
+export const dayLabel = (day: string | undefined, lang: Lang) => (day ? formatDate(`${day}T00:00:00+08:00`, lang, 'date') : '');
 
 export async function categoryLabel(key: string, lang: Lang): Promise<string> {
   const c = (await listCategories()).find((x) => x.key === key);
