@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { agent, loggedIn } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { loadConfig, ConfigError } from '../../server/config.ts';
 import { pickLang, translator, unmemoized } from '../../server/i18n/index.ts';
 import { formatMoney, yuanToFen } from '../../server/lib/format.ts';
 import { safeReturnTo } from '../../server/lib/safe-redirect.ts';
+
+/** Every string of a language's catalogs, as [key, text], keys as pages use them. */
+function catalogStrings(lang: string): [string, string][] {
+  const flat = (o: unknown, p: string): [string, string][] =>
+    o && typeof o === 'object' ? Object.entries(o).flatMap(([k, v]) => flat(v, `${p}.${k}`)) : [[p, String(o)]];
+  const dir = path.resolve('server/i18n', lang);
+  return fs.readdirSync(dir).flatMap((f) => flat(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')), f.replace('.json', '')));
+}
 
 describe('platform', () => {
   before(async () => {
@@ -68,34 +78,21 @@ describe('platform', () => {
       assert.equal(pickLang('zh-CN', 'en', 'en'), 'zh-CN', 'query beats cookie');
       assert.equal(pickLang('fr', undefined, 'fr-FR'), 'zh-CN');
     });
-    it('has the same keys in both catalogs', async () => {
-      const fs = await import('node:fs');
-      const path = await import('node:path');
-      const flat = (o: unknown, p = ''): string[] =>
-        o && typeof o === 'object' ? Object.entries(o).flatMap(([k, v]) => flat(v, p ? `${p}.${k}` : k)) : [p];
-      const dir = path.resolve('server/i18n');
-      const load = (lang: string) =>
-        fs.readdirSync(path.join(dir, lang)).flatMap((f) => flat(JSON.parse(fs.readFileSync(path.join(dir, lang, f), 'utf8')), f.replace('.json', ''))).sort();
-      assert.deepEqual(load('en'), load('zh-CN'));
+    it('has the same keys in both catalogs', () => {
+      const keys = (lang: string) => catalogStrings(lang).map(([k]) => k).sort();
+      assert.deepEqual(keys('en'), keys('zh-CN'));
     });
-    it('fills in placeholders exactly as i18next does, for every string in both catalogs', async () => {
-      const fs = await import('node:fs');
-      const path = await import('node:path');
-      const strings = (o: unknown, p = ''): [string, string][] =>
-        o && typeof o === 'object' ? Object.entries(o).flatMap(([k, v]) => strings(v, p ? `${p}.${k}` : k)) : [[p, String(o)]];
+    it('fills in placeholders exactly as i18next does, for every string in both catalogs', () => {
       let checked = 0;
       for (const lang of ['zh-CN', 'en'] as const) {
-        const dir = path.resolve('server/i18n', lang);
-        for (const f of fs.readdirSync(dir)) {
-          for (const [key, text] of strings(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')), f.replace('.json', ''))) {
-            const names = [...text.matchAll(/\{\{-?\s*(\w+)/g)].map((m) => m[1]!);
-            // Every value kind a page passes: a word, a number, markup-like text; and one left out.
-            const values = Object.fromEntries(names.map((n, i) => [n, i % 2 ? 42 : '<b>甲&乙</b>']));
-            const partial = Object.fromEntries(names.slice(1).map((n) => [n, 'x']));
-            for (const v of [values, partial, {}]) {
-              assert.equal(translator(lang)(key, v), unmemoized(lang)(key, v), `${lang} ${key} ${JSON.stringify(v)}`);
-              checked += 1;
-            }
+        for (const [key, text] of catalogStrings(lang)) {
+          const names = [...text.matchAll(/\{\{-?\s*(\w+)/g)].map((m) => m[1]!);
+          // Every value kind a page passes: a word, a number, markup-like text; and one left out.
+          const values = Object.fromEntries(names.map((n, i) => [n, i % 2 ? 42 : '<b>甲&乙</b>']));
+          const partial = Object.fromEntries(names.slice(1).map((n) => [n, 'x']));
+          for (const v of [values, partial, {}]) {
+            assert.equal(translator(lang)(key, v), unmemoized(lang)(key, v), `${lang} ${key} ${JSON.stringify(v)}`);
+            checked += 1;
           }
         }
       }
