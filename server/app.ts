@@ -43,10 +43,12 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.engine('hbs', viewEngine(ROOT));
   app.set('view engine', 'hbs');
   app.set('views', path.join(ROOT, 'views'));
-  if (production) app.enable('view cache');
+  // Templates are compiled once unless a developer asked to see edits live; this is what makes
+  // `npm start` (NODE_ENV=development for plain-HTTP cookies and demo data) serve at full speed.
+  app.set('view cache', !config.TEMPLATE_RELOAD);
 
   app.use(securityHeaders(production));
-  app.use(express.static(path.join(ROOT, 'public'), { maxAge: production ? '7d' : 0 }));
+  app.use(express.static(path.join(ROOT, 'public'), { maxAge: production ? '7d' : config.TEMPLATE_RELOAD ? 0 : '1h' }));
   // Browsers ask for /favicon.ico on pages without a <link rel=icon> (the board, posters).
   app.get('/favicon.ico', (_req, res) => res.type('image/svg+xml').sendFile(path.join(ROOT, 'public/img/icon.svg')));
   // Chart.js is served from our origin (CSP: no CDNs).

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { agent, loggedIn } from '../helpers/app.ts';
+import { agent, loggedIn, makeApp } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { loadConfig, ConfigError } from '../../server/config.ts';
 import { pickLang, translator, unmemoized } from '../../server/i18n/index.ts';
@@ -163,6 +163,13 @@ describe('platform', () => {
         assert.throws(() => loadConfig({ [name!]: value }), (err: Error) => err instanceof ConfigError && err.message.includes(name!));
       });
     }
+    it('compiles templates once under the settings `npm start` uses; only TEMPLATE_RELOAD=1 re-reads them', () => {
+      const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+      assert.doesNotMatch(pkg.scripts.start!, /TEMPLATE_RELOAD|NODE_ENV/);
+      assert.equal(makeApp({ NODE_ENV: 'development' }).app.enabled('view cache'), true);
+      assert.equal(makeApp({ NODE_ENV: 'development', TEMPLATE_RELOAD: '1' }).app.enabled('view cache'), false);
+      assert.match(pkg.scripts.dev!, /TEMPLATE_RELOAD=1/);
+    });
     it('requires SESSION_SECRET in production', () => {
       assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET/);
       assert.ok(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }));
