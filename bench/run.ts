@@ -1,6 +1,6 @@
 // `npm run bench`: load figures for the pages people use most, as ratios to a reference page
 // (TechEmpower Fortunes on bare Express + Mongoose + Handlebars) measured in the same run.
-// Env: BENCH_DURATION (s, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64),
+// Env: BENCH_DURATION (s, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64), BENCH_VOLUMES,
 // MONGODB_URI to bench against a real MongoDB instead of the embedded engine.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +24,8 @@ import { ROOT, startChild, startFlags, peakRssMb, watchRss, load, median, addFai
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+// BENCH_VOLUMES=demo skips generating the town's year (a quick check of the benchmark itself).
+const VOLUMES = (process.env.BENCH_VOLUMES ?? 'demo,town-year').split(',').filter((v): v is 'demo' | 'town-year' => v === 'demo' || v === 'town-year');
 const SECRET = crypto.randomBytes(32).toString('hex');
 const say = (m: string) => process.stdout.write(`[bench] ${m}\n`);
 
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
     await ensureIndexes();
     invalidateCenters();
     const appData = fs.mkdtempSync(path.join(os.tmpdir(), 'doorstep-bench-app-'));
-    const env = { DATA_DIR: appData, MONGODB_URI: engine.uri, SESSION_SECRET: SECRET, NODE_ENV: 'production', LOG_LEVEL: 'warn', SEED_ON_EMPTY: '0', LOGIN_RATE_LIMIT: '100000', REGISTER_RATE_LIMIT: '100000', UPLOAD_RATE_LIMIT: '100000' };
+    const env = { DATA_DIR: appData, MONGODB_URI: engine.uri, SESSION_SECRET: SECRET, NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', LOG_LEVEL: 'warn', SEED_ON_EMPTY: '0', LOGIN_RATE_LIMIT: '100000', REGISTER_RATE_LIMIT: '100000', UPLOAD_RATE_LIMIT: '100000' };
 
     // Calibration: what the machine and Node do without any database.
     for (const kind of ['http', 'express']) {
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
     children.push(reference);
     const ref: LoadSpec = { url: `${reference.url}/fortunes` };
 
-    for (const volume of ['demo', 'town-year'] as const) {
+    for (const volume of VOLUMES) {
       let focus: { worker: string; workshop: string } | undefined;
       if (volume === 'town-year') {
         const started = Date.now();
@@ -242,6 +244,8 @@ async function main(): Promise<void> {
         },
       ];
 
+      // Before the POST targets, whose queued writes would slow whichever app is measured next.
+      if (volume === 'demo') results.push(await npmStartAgainstProduction(env, app.url));
       results.push(...(await measure(volume, ref, targets, app.proc.pid)));
       memory[volume] = { appMb: peakRssMb(app.proc.pid), dbMb: peakRssMb(engine.pid) };
       await app.stop();
@@ -253,6 +257,41 @@ async function main(): Promise<void> {
     await engine.stop();
   }
   report(results, memory, engine.kind);
+}
+
+/**
+ * `/gigs` served the way `npm start` serves it (NODE_ENV unset, so development cookies and demo
+ * data) against the production app, interleaved; `ratio` is npm start ÷ production.
+ */
+async function npmStartAgainstProduction(env: Record<string, string>, productionUrl: string): Promise<Row> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doorstep-bench-start-'));
+  const plain = await startChild('server/main.ts', [], { ...env, NODE_ENV: 'development', SESSION_SECRET: '', PUBLIC_URL: '', DATA_DIR: dataDir }, /site: http/, startFlags());
+  try {
+    const spec = (base: string): LoadSpec => ({ url: `${base}/gigs` });
+    for (const base of [productionUrl, plain.url]) await load(spec(base), { connections: CONNECTIONS, duration: Math.min(3, DURATION) });
+    const runs: LoadResult[] = [];
+    const ratios: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const prod = await load(spec(productionUrl), { connections: CONNECTIONS, duration: DURATION });
+      const b = await load(spec(plain.url), { connections: CONNECTIONS, duration: DURATION });
+      runs.push(b);
+      ratios.push(prod.rps ? b.rps / prod.rps : 0);
+      say(`demo round ${round}: gigs list under npm start ${b.rps} req/s vs production ${prod.rps}`);
+    }
+    return {
+      volume: 'demo',
+      target: 'gigs (npm start)',
+      rps: Math.round(median(runs.map((r) => r.rps))),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      failures: addFailures(runs.map((r) => r.failures)),
+      ratio: Number(median(ratios).toFixed(2)),
+    };
+  } finally {
+    await plain.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 function report(rows: Row[], memory: Record<string, { appMb: number | null; dbMb: number | null }>, engineKind: string): void {
@@ -285,6 +324,9 @@ function report(rows: Row[], memory: Record<string, { appMb: number | null; dbMb
     const r = rows.find((x) => x.target === t && x.volume === v);
     lines.push(`  ${t} at ${v} ≥ ${min}× reference: ${r?.ratio ?? '?'} ${r && r.ratio !== null && r.ratio >= min ? 'met' : 'MISSED'}`);
   }
+  const npmStart = rows.find((x) => x.target === 'gigs (npm start)');
+  const slower = npmStart?.ratio ? 1 / npmStart.ratio : null;
+  lines.push(`  npm start serves /gigs within 1.3× of production (× ref column is npm start ÷ production): ${slower?.toFixed(2) ?? '?'}× ${slower !== null && slower <= 1.3 ? 'met' : 'MISSED'}`);
   const failed = rows.filter((r) => r.errors);
   lines.push(`  zero errors: ${failed.length === 0 ? 'met' : `MISSED: ${failed.map((r) => `${r.volume} ${r.target} ${JSON.stringify(r.failures)}`).join('; ')}`}`);
   const peak = Math.max(...Object.values(memory).map((m) => m.appMb ?? 0));
