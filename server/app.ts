@@ -63,7 +63,8 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
     }),
   );
 
-  app.use(cookieParser());
+  // Signed cookies carry flash messages (server/http/flash.ts).
+  app.use(cookieParser(sessionSecret));
   app.use(locale);
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   const session = sessionMiddleware(config, sessionSecret);
