@@ -13,7 +13,7 @@ import { getCenter, subtreeIds } from '../centers/tree.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { emit, rooms } from '../realtime/hub.ts';
-import { openPostings as openPostingsCache, postingQueue } from '../store/index.ts';
+import { categories, openPostings as openPostingsCache, postingQueue } from '../store/index.ts';
 import { dayKey, yuanToFen } from '../lib/format.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
 import { deferredRepair, jobs } from '../scheduler.ts';
@@ -40,17 +40,15 @@ export const BUILTIN_CATEGORIES = [
   { key: 'other', name: '其他', nameEn: 'Other' },
 ];
 
-let categoryCache: { at: number; list: { key: string; name: string; nameEn: string }[] } | undefined;
-
-export async function listCategories(): Promise<{ key: string; name: string; nameEn: string }[]> {
-  if (categoryCache && Date.now() - categoryCache.at < 30_000) return categoryCache.list;
-  let docs = await Category.find({}, { key: 1, name: 1, nameEn: 1, order: 1 }).sort({ order: 1, createdAt: 1 }).lean();
-  if (!docs.length) {
-    await ensureBuiltinCategories();
-    docs = await Category.find({}, { key: 1, name: 1, nameEn: 1, order: 1 }).sort({ order: 1, createdAt: 1 }).lean();
-  }
-  categoryCache = { at: Date.now(), list: docs.map((d) => ({ key: d.key, name: d.name, nameEn: d.nameEn })) };
-  return categoryCache.list;
+export function listCategories(): Promise<{ key: string; name: string; nameEn: string }[]> {
+  return categories.get('all', async () => {
+    let docs = await Category.find({}, { key: 1, name: 1, nameEn: 1, order: 1 }).sort({ order: 1, createdAt: 1 }).lean();
+    if (!docs.length) {
+      await ensureBuiltinCategories();
+      docs = await Category.find({}, { key: 1, name: 1, nameEn: 1, order: 1 }).sort({ order: 1, createdAt: 1 }).lean();
+    }
+    return docs.map((d) => ({ key: d.key, name: d.name, nameEn: d.nameEn }));
+  });
 }
 
 export async function ensureBuiltinCategories(): Promise<void> {
@@ -61,7 +59,6 @@ export async function ensureBuiltinCategories(): Promise<void> {
       if (!isDuplicateKey(err)) throw err;
     }
   }
-  categoryCache = undefined;
 }
 
 export async function addCategory(actor: Express.User, input: { key: string; name: string; nameEn: string }): Promise<FieldResult> {
@@ -71,7 +68,6 @@ export async function addCategory(actor: Express.User, input: { key: string; nam
     if (isDuplicateKey(err)) return { ok: false, field: 'key', key: 'gigs.errors.categoryTaken' };
     throw err;
   }
-  categoryCache = undefined;
   await audit(actor, { action: 'gigs.category.create', targetType: 'category', targetId: input.key, details: { name: input.name } });
   return { ok: true };
 }

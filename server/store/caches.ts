@@ -16,6 +16,9 @@ export const centerTree = declareCache<{ ordered: readonly unknown[] }>({
   suspect: (next, last) => next.ordered.length === 0 && last.ordered.length > 0,
 });
 
+/** Gig categories in display order (key "all"). */
+export const categories = declareCache({ name: 'categories', ttlMs: 30_000, max: 1, dropOn: ['Category'] });
+
 /** Published, unexpired postings with list fields (key: today's date). */
 export const openPostings = declareCache({ name: 'open-postings', ttlMs: 5_000, max: 4, dropOn: ['Posting'] });
 

@@ -111,8 +111,8 @@ export async function logEntry(actor: Express.User, workshopId: string, input: L
 }
 
 async function insert(period: string, workshopId: string, doc: Record<string, unknown>, refuseClosed: boolean): Promise<{ entry: Entry; duplicate: boolean }> {
-  // The closed check and the insert run under the period's lock, which closing also takes,
-  // so no entry lands in a month while (or after) its statements are computed.
+  // The closed check and the insert run in the workshop's ledger queue, which closing also
+  // takes, so no entry lands in a month while (or after) its statements are computed.
   const result = await ledgerQueue.run(workshopId, async () => {
     if (refuseClosed && (await isClosed(workshopId, period))) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
     let stored: { entry: Entry; duplicate: boolean };

@@ -7,6 +7,8 @@ import { allCenters, invalidateCenters } from '../../server/centers/tree.ts';
 import { Center } from '../../models/center.ts';
 import { Workshop } from '../../models/workshop.ts';
 import { findWorkshop } from '../../server/workshops/service.ts';
+import { workshopTasks } from '../../server/workshops/ledger.ts';
+import { Task } from '../../models/task.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,6 +89,13 @@ describe('store: declared caches', () => {
     assert.equal(first!.name, w!.name);
     await Workshop.updateOne({ _id: w!._id }, { $set: { name: 'Renamed for the cache test' } });
     assert.equal((await findWorkshop(String(w!._id)))!.name, 'Renamed for the cache test');
+    const before = (await workshopTasks(String(w!._id))).length;
+    await Task.create({ workshop: w!._id, name: 'A task for the cache test', unit: '个', rateFen: 10 });
+    assert.equal((await workshopTasks(String(w!._id))).length, before + 1, 'create (save) drops too');
+    const doc = await Workshop.findById(w!._id);
+    doc!.name = 'Saved for the cache test';
+    await doc!.save();
+    assert.equal((await findWorkshop(String(w!._id)))!.name, 'Saved for the cache test');
   });
 
   it('every cache of the app declares a size bound and a time to live', async () => {
