@@ -48,7 +48,9 @@ export class CacheLoadError extends Error {
   }
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+// Long enough for a read on a machine under heavy load (a slow answer is still an answer), short
+// enough that a hung read cannot hold a key's refresh for ever.
+const DEFAULT_TIMEOUT_MS = 20_000;
 const ATTEMPTS = 2;
 const RETRY_DELAY_MS = 50;
 
@@ -68,18 +70,20 @@ export function forgetAllCaches(): void {
   for (const c of declared) c.forget();
 }
 
+class LoadTimeout extends Error {}
+
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new LoadTimeout(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /**
  * Declares a read-through cache on lru-cache: bounded (`max`), fresh for `ttlMs`, then stale
- * while one reload runs. A load that fails, times out or looks `suspect` is logged, tried once
- * more, and never stored: the last good value stays (and is served), or, with none, callers get
+ * while one reload runs. A load that fails or looks `suspect` is logged and tried once more, one
+ * that times out is logged; neither is stored: the last good value stays (and is served), or, with none, callers get
  * a CacheLoadError. A drop while a load runs wins: that load's answer goes to its callers only.
  */
 export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
@@ -109,7 +113,8 @@ export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
           return { value };
         } catch (err) {
           storeLog().warn({ err, cache: spec.name, key, attempt, kept: !!stale }, 'cache load failed');
-          if (attempt >= ATTEMPTS) throw err;
+          // A timed-out read is not asked again at once: that would only add to the load.
+          if (attempt >= ATTEMPTS || err instanceof LoadTimeout) throw err;
           await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
         }
       }

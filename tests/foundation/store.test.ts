@@ -147,7 +147,7 @@ describe('store: a failed or slow read is never cached as an answer (issue 11.5)
     await withWarnings(async () => {
       const started = Date.now();
       await assert.rejects(cache.get('k', () => sleep(200).then(() => 1)), CacheLoadError);
-      assert.ok(Date.now() - started < 150);
+      assert.ok(Date.now() - started < 190, "not waiting for the late answer");
     });
     assert.equal(await cache.get('k', async () => 2), 2);
   });
