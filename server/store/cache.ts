@@ -40,10 +40,10 @@ export interface Cache<V> {
   forget(): void;
 }
 
-/** A load failed (or was too slow) and there was no earlier value to serve instead. */
+/** A load gave no value and no error (lru-cache's answer for a fetch it gave up on). */
 export class CacheLoadError extends Error {
   constructor(cache: string, key: string) {
-    super(`cache ${cache}: could not load ${key} (see the warnings logged before)`);
+    super(`cache ${cache}: no value for ${key}`);
     this.name = 'CacheLoadError';
   }
 }
@@ -82,9 +82,10 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Declares a read-through cache on lru-cache: bounded (`max`), fresh for `ttlMs`, then stale
- * while one reload runs. A load that fails or looks `suspect` is logged and tried once more, one
- * that times out is logged; neither is stored: the last good value stays (and is served), or, with none, callers get
- * a CacheLoadError. A drop while a load runs wins: that load's answer goes to its callers only.
+ * while one reload runs. A load that fails or looks `suspect` is logged and tried once more; one
+ * that times out is logged. Neither is stored: the last good value stays and is served, or, with
+ * none, the callers waiting get the error (the next caller reads again). A drop while a load
+ * runs wins: that load's answer goes to the callers waiting on it, but is not kept.
  */
 export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
   const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -96,8 +97,7 @@ export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
     allowStale: true,
     // A drop during a load does not fail the callers waiting on it; the answer is just not kept.
     ignoreFetchAbort: true,
-    // A failed reload keeps the last good value in place and serves it.
-    allowStaleOnFetchRejection: true,
+    // A failed reload keeps the last good value in place (it is served while stale anyway).
     noDeleteOnFetchRejection: true,
     fetchMethod: async (key, stale, { context }) => {
       const load = context;
@@ -107,7 +107,7 @@ export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
           const value = (await withTimeout(Promise.resolve().then(load), timeoutMs)) as V;
           if (spec.suspect) {
             const previous = stale ? stale.value : lastGood.get(key);
-            if (previous !== undefined && spec.suspect(value, previous)) throw new Error('suspect answer');
+            if (previous !== undefined && spec.suspect(value, previous)) throw new Error(`cache ${spec.name}: suspect answer`);
             lastGood.set(key, value);
           }
           return { value };
@@ -123,7 +123,6 @@ export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
   const cache: Cache<V> = {
     spec,
     async get<T extends V>(key: string, load: () => PromiseLike<T>) {
-      // With allowStaleOnFetchRejection, a failed first load resolves to undefined instead of throwing.
       const box = await lru.fetch(key, { context: load });
       if (!box) throw new CacheLoadError(spec.name, key);
       return box.value as T;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { agent } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
-import { declareCache, CacheLoadError } from '../../server/store/cache.ts';
+import { declareCache } from '../../server/store/cache.ts';
 import { declaredCaches, setStoreLogger, postingQueue } from '../../server/store/index.ts';
 import { allCenters, invalidateCenters } from '../../server/centers/tree.ts';
 import { Center } from '../../models/center.ts';
@@ -136,7 +136,7 @@ describe('store: a failed or slow read is never cached as an answer (issue 11.5)
   it('with no earlier value, callers get a clear error, not an empty answer, and the next read succeeds', async () => {
     const cache = declareCache<string[]>({ name: named('cold'), ttlMs: 60_000, max: 10 });
     await withWarnings(async (warnings) => {
-      await assert.rejects(cache.get('k', async () => Promise.reject(new Error('engine busy'))), CacheLoadError);
+      await assert.rejects(cache.get('k', async () => Promise.reject(new Error('engine busy'))), /engine busy/);
       assert.equal(warnings.length, 2, 'tried twice, logged twice');
     });
     assert.deepEqual(await cache.get('k', async () => ['a']), ['a']);
@@ -146,7 +146,7 @@ describe('store: a failed or slow read is never cached as an answer (issue 11.5)
     const cache = declareCache<number>({ name: named('slow'), ttlMs: 60_000, max: 10, timeoutMs: 20 });
     await withWarnings(async () => {
       const started = Date.now();
-      await assert.rejects(cache.get('k', () => sleep(200).then(() => 1)), CacheLoadError);
+      await assert.rejects(cache.get('k', () => sleep(200).then(() => 1)), /no answer within 20 ms/);
       assert.ok(Date.now() - started < 190, "not waiting for the late answer");
     });
     assert.equal(await cache.get('k', async () => 2), 2);
@@ -174,7 +174,7 @@ describe('store: a failed or slow read is never cached as an answer (issue 11.5)
       invalidateCenters();
       centersAnswer(async () => []);
       await withWarnings(async (warnings) => {
-        await assert.rejects(allCenters(), CacheLoadError);
+        await assert.rejects(allCenters(), /suspect answer/);
         const page = await agent().get('/register');
         assert.equal(page.status, 500, 'a clear error page, not a form with no centers to choose');
         assert.ok(warnings.some((w) => w.cache === 'center-tree'));
@@ -190,7 +190,7 @@ describe('store: a failed or slow read is never cached as an answer (issue 11.5)
       invalidateCenters();
       centersAnswer(() => Promise.reject(new Error('operation exceeded time limit')));
       await withWarnings(async () => {
-        await assert.rejects(allCenters(), CacheLoadError);
+        await assert.rejects(allCenters(), /operation exceeded time limit/);
       });
       Center.find = find;
       assert.ok((await allCenters()).length > 5);
