@@ -9,6 +9,8 @@ import { Workshop } from '../../models/workshop.ts';
 import { findWorkshop } from '../../server/workshops/service.ts';
 import { workshopTasks } from '../../server/workshops/ledger.ts';
 import { Task } from '../../models/task.ts';
+import { Category } from '../../models/category.ts';
+import { listCategories } from '../../server/gigs/service.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -96,6 +98,9 @@ describe('store: declared caches', () => {
     doc!.name = 'Saved for the cache test';
     await doc!.save();
     assert.equal((await findWorkshop(String(w!._id)))!.name, 'Saved for the cache test');
+    const categories = (await listCategories()).length;
+    await Category.create({ key: 'cache-test', name: '缓存测试', nameEn: 'Cache test', order: 100 });
+    assert.equal((await listCategories()).length, categories + 1, 'a new category shows at once');
   });
 
   it('every cache of the app declares a size bound and a time to live', async () => {
