@@ -1,7 +1,4 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
-
-export const COURSE_CACHE_PREFIX = 'courses:';
 
 export const COURSE_CATEGORIES = ['childcare', 'baking', 'electrician', 'ecommerce', 'eldercare', 'agriculture', 'handicraft', 'other'] as const;
 export type CourseCategory = (typeof COURSE_CATEGORIES)[number];
@@ -68,9 +65,6 @@ courseSchema.pre('validate', function () {
   for (const s of this.sessions) if (s.endsAt <= s.startsAt) this.invalidate('sessions', 'session ends before it starts');
 });
 
-
-// The public catalogue reads courses and seat counts from an in-process cache; writes drop it.
-dropCacheOnWrite(courseSchema, COURSE_CACHE_PREFIX);
 
 export type CourseDoc = InferSchemaType<typeof courseSchema> & { _id: Types.ObjectId };
 export const Course = mongoose.model('Course', courseSchema);

@@ -1,4 +1,3 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 // A worker's answer to a day's counts: confirmed, or "the count is wrong" (数量不对) with a
@@ -25,9 +24,6 @@ const disputeSchema = new Schema(
 disputeSchema.index({ workshop: 1, status: 1 });
 
 export const disputeId = (worker: string, workshop: string, date: string) => `d:${worker}:${workshop}:${date}`;
-export const DISPUTE_CACHE_PREFIX = 'disputes:';
-// Workers' day answers are read through a short cache (server/workshops/disputes.ts).
-dropCacheOnWrite(disputeSchema, DISPUTE_CACHE_PREFIX);
 
 export type DisputeDoc = InferSchemaType<typeof disputeSchema> & { _id: string; worker: Types.ObjectId };
 export const Dispute = mongoose.model('Dispute', disputeSchema);

@@ -1,4 +1,3 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
 // A resident admitted to a workshop, under the deterministic id `m:<workshop>:<resident>`,
@@ -24,9 +23,6 @@ membershipSchema.index({ workshop: 1 });
 membershipSchema.index({ resident: 1 });
 
 export const membershipId = (workshop: string, resident: string) => `m:${workshop}:${resident}`;
-export const MEMBERSHIP_CACHE_PREFIX = 'members:';
-// A worker's memberships are read through a short cache (server/workshops/me.ts).
-dropCacheOnWrite(membershipSchema, MEMBERSHIP_CACHE_PREFIX);
 
 export type MembershipDoc = InferSchemaType<typeof membershipSchema>;
 export const Membership = mongoose.model('Membership', membershipSchema);

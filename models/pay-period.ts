@@ -1,4 +1,3 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
 // A closed pay period (one month) of a workshop, under `p:<workshop>:<yyyy-mm>`: its existence
@@ -40,9 +39,6 @@ const payPeriodSchema = new Schema(
 payPeriodSchema.index({ workshop: 1, month: 1 }, { unique: true });
 
 export const periodId = (workshop: string, month: string) => `p:${workshop}:${month}`;
-export const PERIOD_CACHE_PREFIX = 'periods:';
-// Closed periods are read through a short cache (server/workshops/me.ts).
-dropCacheOnWrite(payPeriodSchema, PERIOD_CACHE_PREFIX);
 
 export type PayPeriodDoc = InferSchemaType<typeof payPeriodSchema>;
 export const PayPeriod = mongoose.model('PayPeriod', payPeriodSchema);

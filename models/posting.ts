@@ -1,7 +1,4 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
-
-export const POSTING_CACHE_PREFIX = 'postings:';
 
 export const POSTING_STATUSES = ['draft', 'submitted', 'published', 'rejected', 'filled', 'closed', 'expired'] as const;
 export type PostingStatus = (typeof POSTING_STATUSES)[number];
@@ -56,9 +53,6 @@ postingSchema.pre('validate', function () {
   if (this.startDay && this.endDay && this.endDay < this.startDay) this.invalidate('endDay', 'end before start');
 });
 
-
-// Public lists read published postings from an in-process cache; any write here drops it.
-dropCacheOnWrite(postingSchema, POSTING_CACHE_PREFIX);
 
 export type PostingDoc = InferSchemaType<typeof postingSchema> & { _id: Types.ObjectId };
 export const Posting = mongoose.model('Posting', postingSchema);

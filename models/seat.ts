@@ -1,5 +1,3 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
-import { COURSE_CACHE_PREFIX } from './course.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 // A confirmed seat. Claimed by inserting {course, seatNo} with seatNo in 1..capacity: the
@@ -16,9 +14,6 @@ const seatSchema = new Schema({
 seatSchema.index({ course: 1, seatNo: 1 }, { unique: true });
 seatSchema.index({ enrolment: 1 }, { unique: true });
 
-
-// The public catalogue reads courses and seat counts from an in-process cache; writes drop it.
-dropCacheOnWrite(seatSchema, COURSE_CACHE_PREFIX);
 
 export type SeatDoc = InferSchemaType<typeof seatSchema> & { _id: Types.ObjectId };
 export const Seat = mongoose.model('Seat', seatSchema);

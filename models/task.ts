@@ -1,4 +1,3 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 // A piece-rate task of a workshop. Changing `rateFen` affects only entries logged afterwards:
@@ -16,9 +15,6 @@ const taskSchema = new Schema(
 
 taskSchema.index({ workshop: 1, name: 1 }, { unique: true });
 
-export const TASK_CACHE_PREFIX = 'tasks:';
-// Task lists are read through a short cache (server/workshops); writes drop it.
-dropCacheOnWrite(taskSchema, TASK_CACHE_PREFIX);
 
 export type TaskDoc = InferSchemaType<typeof taskSchema> & { _id: Types.ObjectId };
 export const Task = mongoose.model('Task', taskSchema);

@@ -1,8 +1,4 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
-import { REPORT_CACHE_PREFIX } from './work-summary.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
-
-export const USER_CACHE_PREFIX = 'user:';
 
 export const ROLES = ['resident', 'employer', 'staff', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,11 +29,6 @@ userSchema.pre('validate', function () {
   if (this.role === 'staff' && !this.staffCenter) this.invalidate('staffCenter', 'staff need a center');
 });
 
-
-// Logged-in requests read their user through a short cache (server/accounts/service.ts).
-dropCacheOnWrite(userSchema, USER_CACHE_PREFIX);
-// Workshop reports count low-income workers (server/workshops/reports.ts).
-dropCacheOnWrite(userSchema, REPORT_CACHE_PREFIX);
 
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
 export const User = mongoose.model('User', userSchema);

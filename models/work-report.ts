@@ -1,4 +1,3 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 // A worker's own count (自报数量): pending until staff confirm it, which appends a ledger entry
@@ -28,9 +27,6 @@ const workReportSchema = new Schema(
 workReportSchema.index({ idempotencyKey: 1 }, { unique: true });
 workReportSchema.index({ workshop: 1, status: 1 });
 
-export const WORK_REPORT_CACHE_PREFIX = 'workreports:';
-// A worker's own reports are shown on every view of their page, through a short cache (server/workshops/reports-self.ts).
-dropCacheOnWrite(workReportSchema, WORK_REPORT_CACHE_PREFIX);
 
 export type WorkReportDoc = InferSchemaType<typeof workReportSchema> & { _id: Types.ObjectId };
 export const WorkReport = mongoose.model('WorkReport', workReportSchema);

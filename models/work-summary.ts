@@ -1,7 +1,7 @@
 import mongoose, { Schema } from 'mongoose';
 
 // Totals over the ledger under deterministic ids, read by _id and changed with $inc through
-// runExclusive (server/workshops/summaries.ts), rebuildable from the ledger:
+// a per-key queue (summaryQueue, server/store/queues.ts), rebuildable from the ledger:
 //   wd:<worker>:<workshop>:<yyyy-mm-dd>   a worker's day
 //   wm:<worker>:<workshop>:<yyyy-mm>      a worker's pay period (month)
 //   sd:<workshop>:<yyyy-mm-dd>            a workshop's day (live board)
@@ -29,9 +29,5 @@ const workSummarySchema = new Schema(
 );
 
 workSummarySchema.index({ workshop: 1, kind: 1 });
-
-// Staff reports read many month summaries per view, so they go through a short cache. Summaries
-// are written through the driver (no mongoose hooks): server/workshops/summaries.ts drops it.
-export const REPORT_CACHE_PREFIX = 'reports:';
 
 export const WorkSummary = mongoose.model('WorkSummary', workSummarySchema);

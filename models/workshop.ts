@@ -1,4 +1,3 @@
-import { dropCacheOnWrite } from '../server/lib/ttl-cache.ts';
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 // A common-prosperity workshop (共富工坊) run by a center. Tasks live in their own collection
@@ -23,9 +22,6 @@ const workshopSchema = new Schema(
 
 workshopSchema.index({ center: 1 });
 
-export const WORKSHOP_CACHE_PREFIX = 'workshops:';
-// Workshops are read by id through a short cache on every worker and board page (server/workshops/service.ts).
-dropCacheOnWrite(workshopSchema, WORKSHOP_CACHE_PREFIX);
 
 export type WorkshopDoc = InferSchemaType<typeof workshopSchema> & { _id: Types.ObjectId };
 export const Workshop = mongoose.model('Workshop', workshopSchema);

@@ -25,6 +25,7 @@ import { courseRoutes } from './courses/routes.ts';
 import { gigRoutes } from './gigs/routes.ts';
 import { workshopRoutes } from './workshops/routes.ts';
 import { setCheckinSecret } from './courses/checkin.ts';
+import { setStoreLogger } from './store/index.ts';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -38,6 +39,7 @@ export interface AppOptions {
 export function createApp({ config, logger, sessionSecret }: AppOptions) {
   const app = express();
   const production = config.NODE_ENV === 'production';
+  setStoreLogger(logger); // failed cache loads are logged with the rest
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   app.engine('hbs', viewEngine(ROOT));
@@ -65,7 +67,8 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
     }),
   );
 
-  app.use(cookieParser());
+  // Signed cookies carry flash messages (server/http/flash.ts).
+  app.use(cookieParser(sessionSecret));
   app.use(locale);
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   const session = sessionMiddleware(config, sessionSecret);

@@ -22,7 +22,6 @@ declare global {
 
 declare module 'express-session' {
   interface SessionData {
-    flash?: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string> }[];
     returnTo?: string;
   }
 }

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
-import { User, USER_CACHE_PREFIX, type Role } from '../../models/user.ts';
-import { cached } from '../lib/ttl-cache.ts';
+import { User, type Role } from '../../models/user.ts';
+import { sessionUsers } from '../store/index.ts';
 import { getCenter } from '../centers/tree.ts';
 import { HttpError } from '../http/errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -36,7 +36,7 @@ function toSessionUser(d: {
  */
 export async function sessionUser(id: string): Promise<Express.User | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  return cached(`${USER_CACHE_PREFIX}${id}`, 5_000, async () => {
+  return sessionUsers.get(id, async () => {
     const d = await User.findById(id, SESSION_FIELDS).lean();
     return !d || d.disabled ? null : toSessionUser(d);
   });

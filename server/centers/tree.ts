@@ -1,5 +1,6 @@
 import { Center, type CenterLevel } from '../../models/center.ts';
 import type { Lang } from '../i18n/index.ts';
+import { centerTree } from '../store/index.ts';
 
 export interface CenterNode {
   id: string;
@@ -14,16 +15,18 @@ export interface CenterNode {
 }
 
 // The tree is small (hundreds of centers for a whole city) and read on nearly every page, so
-// it lives in memory. Writes on this node invalidate it; other nodes catch up within the TTL.
-const TTL_MS = 30_000;
-let cache: { at: number; byId: Map<string, CenterNode>; ordered: CenterNode[] } | undefined;
-let loading: Promise<void> | undefined;
-
-export function invalidateCenters(): void {
-  cache = undefined;
+// it lives in memory (centerTree, server/store/caches.ts). Writes on this node drop it; other
+// nodes catch up within its time to live. A failed or short read never replaces a good tree.
+interface Tree {
+  byId: Map<string, CenterNode>;
+  ordered: CenterNode[];
 }
 
-async function load(): Promise<void> {
+export function invalidateCenters(): void {
+  centerTree.drop('all');
+}
+
+async function load(): Promise<Tree> {
   const docs = await Center.find({}, { name: 1, nameEn: 1, level: 1, parent: 1, ancestors: 1, address: 1, hours: 1, phone: 1 }).lean();
   const nodes: CenterNode[] = docs.map((d) => ({
     id: String(d._id),
@@ -52,15 +55,11 @@ async function load(): Promise<void> {
     }
   };
   walk(null);
-  cache = { at: Date.now(), byId, ordered };
+  return { byId, ordered };
 }
 
-async function tree() {
-  if (!cache || Date.now() - cache.at > TTL_MS) {
-    loading ??= load().finally(() => (loading = undefined));
-    await loading;
-  }
-  return cache!;
+function tree(): Promise<Tree> {
+  return centerTree.get('all', load);
 }
 
 export async function allCenters(): Promise<CenterNode[]> {

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
-import { cached } from '../lib/ttl-cache.ts';
 import { deferredRepair } from '../scheduler.ts';
-import { Course, COURSE_CACHE_PREFIX, type CourseDoc } from '../../models/course.ts';
+import { Course, type CourseDoc } from '../../models/course.ts';
 import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../models/enrolment.ts';
 import { Seat } from '../../models/seat.ts';
 import { Attendance } from '../../models/attendance.ts';
@@ -12,7 +11,7 @@ import { HttpError } from '../http/errors.ts';
 import { canActOnCenter } from '../http/guards.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
-import { runExclusive } from '../lib/keyed-queue.ts';
+import { courseQueue, publishedCourses } from '../store/index.ts';
 import { getCenter, subtreeIds } from '../centers/tree.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
 import type { CourseInput } from './schemas.ts';
@@ -63,7 +62,7 @@ export interface CatalogueFilter {
 export async function catalogue(f: CatalogueFilter, now = new Date()) {
   // All published courses with their seat counts, cached briefly (a town has tens of them);
   // filters run in memory so a catalogue page does not wait on the database.
-  const { courses: all, counts } = await cached(`${COURSE_CACHE_PREFIX}published`, 5_000, async () => {
+  const { courses: all, counts } = await publishedCourses.get('all', async () => {
     const courses = await Course.find({ status: 'published' }, { description: 0, materials: 0 }).sort({ firstSessionAt: 1, _id: 1 }).lean<LeanCourse[]>();
     return { courses, counts: await seatCounts(courses.map((c) => c._id)) };
   });
@@ -302,7 +301,7 @@ async function describe(e: EnrolmentDoc, already: boolean): Promise<EnrolResult>
  * node; across nodes the unique seat index still keeps the count within capacity.
  */
 export function fillSeats(courseId: string): Promise<number> {
-  return runExclusive(`course:${courseId}`, async () => {
+  return courseQueue.run(courseId, async () => {
     const course = await Course.findById(courseId, { capacity: 1, status: 1, title: 1 }).lean();
     if (!course || course.status !== 'published') return 0;
     let promoted = 0;

@@ -2,8 +2,7 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import QRCode from 'qrcode';
 import { Employer, type EmployerStatus } from '../../models/employer.ts';
-import { cached } from '../lib/ttl-cache.ts';
-import { Posting, POSTING_CACHE_PREFIX, type PostingStatus, type PayType } from '../../models/posting.ts';
+import { Posting, type PostingStatus, type PayType } from '../../models/posting.ts';
 import { PostingSlot } from '../../models/posting-slot.ts';
 import { Application } from '../../models/application.ts';
 import { Category } from '../../models/category.ts';
@@ -14,7 +13,7 @@ import { getCenter, subtreeIds } from '../centers/tree.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { emit, rooms } from '../realtime/hub.ts';
-import { runExclusive } from '../lib/keyed-queue.ts';
+import { categories, openPostings as openPostingsCache, postingQueue } from '../store/index.ts';
 import { dayKey, yuanToFen } from '../lib/format.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
 import { deferredRepair, jobs } from '../scheduler.ts';
@@ -41,17 +40,15 @@ export const BUILTIN_CATEGORIES = [
   { key: 'other', name: '其他', nameEn: 'Other' },
 ];
 
-let categoryCache: { at: number; list: { key: string; name: string; nameEn: string }[] } | undefined;
-
-export async function listCategories(): Promise<{ key: string; name: string; nameEn: string }[]> {
-  if (categoryCache && Date.now() - categoryCache.at < 30_000) return categoryCache.list;
-  let docs = await Category.find({}, { key: 1, name: 1, nameEn: 1, order: 1 }).sort({ order: 1, createdAt: 1 }).lean();
-  if (!docs.length) {
-    await ensureBuiltinCategories();
-    docs = await Category.find({}, { key: 1, name: 1, nameEn: 1, order: 1 }).sort({ order: 1, createdAt: 1 }).lean();
-  }
-  categoryCache = { at: Date.now(), list: docs.map((d) => ({ key: d.key, name: d.name, nameEn: d.nameEn })) };
-  return categoryCache.list;
+export function listCategories(): Promise<{ key: string; name: string; nameEn: string }[]> {
+  return categories.get('all', async () => {
+    let docs = await Category.find({}, { key: 1, name: 1, nameEn: 1, order: 1 }).sort({ order: 1, createdAt: 1 }).lean();
+    if (!docs.length) {
+      await ensureBuiltinCategories();
+      docs = await Category.find({}, { key: 1, name: 1, nameEn: 1, order: 1 }).sort({ order: 1, createdAt: 1 }).lean();
+    }
+    return docs.map((d) => ({ key: d.key, name: d.name, nameEn: d.nameEn }));
+  });
 }
 
 export async function ensureBuiltinCategories(): Promise<void> {
@@ -62,7 +59,6 @@ export async function ensureBuiltinCategories(): Promise<void> {
       if (!isDuplicateKey(err)) throw err;
     }
   }
-  categoryCache = undefined;
 }
 
 export async function addCategory(actor: Express.User, input: { key: string; name: string; nameEn: string }): Promise<FieldResult> {
@@ -72,7 +68,6 @@ export async function addCategory(actor: Express.User, input: { key: string; nam
     if (isDuplicateKey(err)) return { ok: false, field: 'key', key: 'gigs.errors.categoryTaken' };
     throw err;
   }
-  categoryCache = undefined;
   await audit(actor, { action: 'gigs.category.create', targetType: 'category', targetId: input.key, details: { name: input.name } });
   return { ok: true };
 }
@@ -309,7 +304,7 @@ const LIST_FIELDS = {
 /** Published, unexpired postings with the fields lists and search need, newest first, cached briefly. */
 function openPostings() {
   const today = dayKey();
-  return cached(`${POSTING_CACHE_PREFIX}open:${today}`, 5_000, () =>
+  return openPostingsCache.get(today, () =>
     Posting.find({ status: 'published', endDay: { $gte: today } }, { ...LIST_FIELDS, description: 1, centerPath: 1 })
       .sort({ publishedAt: -1, _id: -1 })
       .lean(),
@@ -439,7 +434,7 @@ export async function withdraw(user: Express.User, applicationId: string): Promi
   if (a.status === 'accepted') {
     // The seat goes back; a filled posting opens again if it has not ended.
     await PostingSlot.deleteOne({ application: a._id });
-    await runExclusive(`posting:${String(a.posting)}`, async () => {
+    await postingQueue.run(String(a.posting), async () => {
       const count = await PostingSlot.countDocuments({ posting: a.posting });
       const p = await Posting.findById(a.posting, { status: 1, endDay: 1, centerPath: 1 }).lean();
       const reopen = p?.status === 'filled' && p.endDay >= dayKey();
@@ -503,7 +498,7 @@ export async function accept(user: Express.User, applicationId: string): Promise
 
 /** Recounts the claimed slots; when all are taken the posting becomes filled and waiting applicants are told. */
 async function settleFill(postingId: string): Promise<void> {
-  await runExclusive(`posting:${postingId}`, async () => {
+  await postingQueue.run(postingId, async () => {
     const p = await Posting.findById(postingId, { status: 1, headcount: 1, title: 1, employer: 1, centerPath: 1 }).lean();
     if (!p) return;
     const count = await PostingSlot.countDocuments({ posting: p._id });

@@ -3,6 +3,7 @@ import { centerName, getCenter } from '../centers/tree.ts';
 import { unreadCount } from '../notifications/service.ts';
 import type { Csrf } from './csrf.ts';
 import { NAV } from './menus.ts';
+import { takeFlash } from './flash.ts';
 
 /** What every page needs: who is logged in, navigation, flash messages, the CSRF field. */
 export function pageLocals(csrf: Csrf): RequestHandler {
@@ -26,10 +27,8 @@ export function pageLocals(csrf: Csrf): RequestHandler {
     };
     let token: string | undefined;
     l.csrfToken = () => (token ??= csrf.token(req, res));
-    if (req.session?.flash?.length) {
-      l.flash = req.session.flash.map((f) => ({ type: f.type, text: req.t(f.key, f.params ?? {}) }));
-      delete req.session.flash;
-    }
+    const flash = takeFlash(req, res);
+    if (flash.length) l.flash = flash.map((f) => ({ type: f.type, text: req.t(f.key, f.params ?? {}) }));
     const centerId = user ? (user.staffCenter ?? user.homeCenter) : undefined;
     l.centerName = centerId ? centerName(await getCenter(centerId), req.lang) : '';
     if (user) l.unread = await unreadCount(user.id);

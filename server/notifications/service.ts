@@ -1,8 +1,7 @@
 import { Types } from 'mongoose';
 import { Notification } from '../../models/notification.ts';
 import { Counter } from '../../models/counter.ts';
-import { runExclusive } from '../lib/keyed-queue.ts';
-import { cached, invalidate } from '../lib/ttl-cache.ts';
+import { unreadCounts, unreadQueue } from '../store/index.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 
 const unreadKey = (userId: string) => `unread:${userId}`;
@@ -13,17 +12,17 @@ const unreadKey = (userId: string) => `unread:${userId}`;
  */
 export async function notify(userId: string, type: string, params: Record<string, string> = {}, link = ''): Promise<void> {
   const doc = await Notification.create({ user: new Types.ObjectId(userId), type, params, link });
-  const unread = await runExclusive(unreadKey(userId), async () => {
+  const unread = await unreadQueue.run(userId, async () => {
     const c = await Counter.findOneAndUpdate({ _id: unreadKey(userId) }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
     return c?.value ?? 1;
   });
-  invalidate(unreadKey(userId));
+  unreadCounts.drop(userId);
   emit(rooms.user(userId), 'notification', { id: String(doc._id), type, params, link, unread });
 }
 
 /** For the header bell on every logged-in page: read by _id, kept a few seconds. */
 export async function unreadCount(userId: string): Promise<number> {
-  return cached(unreadKey(userId), 5_000, async () => {
+  return unreadCounts.get(userId, async () => {
     const c = await Counter.findById(unreadKey(userId), { value: 1 }).lean();
     return Math.max(0, c?.value ?? 0);
   });
@@ -37,10 +36,10 @@ export async function listNotifications(userId: string, limit = 50) {
 }
 
 export async function markAllRead(userId: string): Promise<void> {
-  await runExclusive(unreadKey(userId), async () => {
+  await unreadQueue.run(userId, async () => {
     await Notification.updateMany({ user: new Types.ObjectId(userId), read: false }, { $set: { read: true } });
     await Counter.updateOne({ _id: unreadKey(userId) }, { $set: { value: 0 } }, { upsert: true });
   });
-  invalidate(unreadKey(userId));
+  unreadCounts.drop(userId);
   emit(rooms.user(userId), 'notification:read', { unread: 0 });
 }

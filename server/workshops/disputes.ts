@@ -1,6 +1,6 @@
-import { cached } from '../lib/ttl-cache.ts';
+import { dayAnswers as dayAnswersCache } from '../store/index.ts';
 import { Types } from 'mongoose';
-import { Dispute, DISPUTE_CACHE_PREFIX, disputeId } from '../../models/dispute.ts';
+import { Dispute, disputeId } from '../../models/dispute.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { HttpError } from '../http/errors.ts';
@@ -25,7 +25,7 @@ export async function answerDay(user: Express.User, w: { _id: unknown; center: u
 
 /** A worker's answers for recent days (kept briefly: they change only when someone answers). */
 export async function dayAnswers(userId: string, workshopId: string, dates: string[]) {
-  const docs = await cached(`${DISPUTE_CACHE_PREFIX}${userId}:${workshopId}:${dates.join(',')}`, 10_000, () =>
+  const docs = await dayAnswersCache.get(`${userId}:${workshopId}:${dates.join(',')}`, () =>
     Promise.all(dates.map((d) => Dispute.findById(disputeId(userId, workshopId, d)).lean())),
   );
   return new Map(dates.map((d, i) => [d, docs[i]]));

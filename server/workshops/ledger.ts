@@ -1,14 +1,13 @@
 import { Types } from 'mongoose';
 import { LedgerEntry, type LedgerEntryDoc } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
-import { Task, TASK_CACHE_PREFIX } from '../../models/task.ts';
-import { cached, invalidate } from '../lib/ttl-cache.ts';
+import { Task } from '../../models/task.ts';
 import { Order } from '../../models/order.ts';
-import { runExclusive } from '../lib/keyed-queue.ts';
+import { boardOrders, boardStates, ledgerQueue, workshopTasks as tasksCache } from '../store/index.ts';
 import { dayKey } from '../lib/format.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { audit } from '../audit/service.ts';
-import { applyEntry, ledgerLock, markDirty, readSummaries, summaryIds } from './summaries.ts';
+import { applyEntry, markDirty, readSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getWorkshop, isDuplicateKey, isObjectId } from './service.ts';
 
 export type Entry = LedgerEntryDoc;
@@ -30,13 +29,6 @@ export const monthOf = (day: string) => day.slice(0, 7);
 export async function isClosed(workshopId: string, month: string): Promise<boolean> {
   return !!(await PayPeriod.exists({ _id: periodId(workshopId, month) }));
 }
-
-/**
- * A workshop's entries are written, summarised, periods closed and summaries rebuilt one at a
- * time (on this node), so a rebuild never races an entry half applied. The month is part of
- * the call sites' intent but not of the key.
- */
-export const periodLock = (workshopId: string, _month: string) => ledgerLock(workshopId);
 
 async function findEntry(id: string): Promise<Entry | null> {
   if (!isObjectId(id)) return null;
@@ -119,9 +111,9 @@ export async function logEntry(actor: Express.User, workshopId: string, input: L
 }
 
 async function insert(period: string, workshopId: string, doc: Record<string, unknown>, refuseClosed: boolean): Promise<{ entry: Entry; duplicate: boolean }> {
-  // The closed check and the insert run under the period's lock, which closing also takes,
-  // so no entry lands in a month while (or after) its statements are computed.
-  const result = await runExclusive(periodLock(workshopId, period), async () => {
+  // The closed check and the insert run in the workshop's ledger queue, which closing also
+  // takes, so no entry lands in a month while (or after) its statements are computed.
+  const result = await ledgerQueue.run(workshopId, async () => {
     if (refuseClosed && (await isClosed(workshopId, period))) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
     let stored: { entry: Entry; duplicate: boolean };
     try {
@@ -273,7 +265,7 @@ export interface BoardState {
 
 /** A workshop's tasks (name order), through a short cache: every log form and board shows them. */
 export function workshopTasks(workshopId: string) {
-  return cached(`${TASK_CACHE_PREFIX}${workshopId}`, 5_000, () =>
+  return tasksCache.get(workshopId, () =>
     Task.find({ workshop: new Types.ObjectId(workshopId) }, { name: 1, unit: 1, rateFen: 1, active: 1 }).sort({ name: 1 }).lean(),
   );
 }
@@ -284,7 +276,7 @@ export function workshopTasks(workshopId: string) {
  * an entry logged on this node drops it at once (publishBoard).
  */
 export function boardState(workshopId: string): Promise<BoardState> {
-  return cached(`board:${workshopId}`, 2_000, () => computeBoardState(workshopId));
+  return boardStates.get(workshopId, () => computeBoardState(workshopId));
 }
 
 async function computeBoardState(workshopId: string): Promise<BoardState> {
@@ -312,7 +304,8 @@ async function computeBoardState(workshopId: string): Promise<BoardState> {
 }
 
 export async function publishBoard(workshopId: string): Promise<void> {
-  invalidate(`board:${workshopId}`);
+  boardStates.drop(workshopId);
+  boardOrders.drop(workshopId);
   try {
     emit(rooms.workshop(workshopId), 'workshop:board', await boardState(workshopId));
   } catch {

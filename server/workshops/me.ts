@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
-import { Membership, MEMBERSHIP_CACHE_PREFIX } from '../../models/membership.ts';
-import { PayPeriod, PERIOD_CACHE_PREFIX } from '../../models/pay-period.ts';
+import { Membership } from '../../models/membership.ts';
+import { PayPeriod } from '../../models/pay-period.ts';
 import { dayKey } from '../lib/format.ts';
-import { cached } from '../lib/ttl-cache.ts';
+import { payPeriods, residentMemberships } from '../store/index.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
 import { entryView, listEntries, workshopTasks } from './ledger.ts';
 import { dayAnswers } from './disputes.ts';
@@ -31,7 +31,7 @@ export async function myWork(userId: string) {
   const week = weekDays(today);
   const recent = lastDays(7, today);
   // Memberships, tasks and closed periods change rarely: short caches spare a scan of each per view.
-  const memberships = await cached(`${MEMBERSHIP_CACHE_PREFIX}r:${userId}`, 5_000, () => Membership.find({ resident: new Types.ObjectId(userId) }).lean());
+  const memberships = await residentMemberships.get(userId, () => Membership.find({ resident: new Types.ObjectId(userId) }).lean());
   return Promise.all(
     memberships.map(async (m) => {
       const ws = String(m.workshop);
@@ -42,7 +42,7 @@ export async function myWork(userId: string) {
         findWorkshop(ws),
         workshopTasks(ws),
         readSummaries(months.map((mo) => summaryIds.workerMonth(userId, ws, mo))),
-        cached(`${PERIOD_CACHE_PREFIX}${ws}`, 5_000, () => PayPeriod.find({ workshop: m.workshop }).sort({ month: -1 }).lean()),
+        payPeriods.get(ws, () => PayPeriod.find({ workshop: m.workshop }).sort({ month: -1 }).lean()),
         dayAnswers(userId, ws, recent),
       ]);
       const none = { accepted: 0, amountFen: 0, entries: 0 };

@@ -3,12 +3,12 @@ import { stringify } from 'csv-stringify/sync';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
-import { runExclusive } from '../lib/keyed-queue.ts';
+import { ledgerQueue, payPeriodQueue } from '../store/index.ts';
 import { dayKey } from '../lib/format.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { HttpError } from '../http/errors.ts';
-import { periodLock, monthOf } from './ledger.ts';
+import { monthOf } from './ledger.ts';
 
 export const PAY_METHODS = ['cash', 'bank', 'wechat', 'alipay'] as const;
 export type PayMethod = (typeof PAY_METHODS)[number];
@@ -54,7 +54,7 @@ export async function statementsFromLedger(workshopId: string, month: string): P
 export async function closePeriod(actor: Express.User, w: { _id: unknown; center: unknown; name: string }, month: string) {
   const workshopId = String(w._id);
   if (month >= monthOf(dayKey())) return { ok: false as const, key: 'workshops.errors.periodNotOver' };
-  return runExclusive(periodLock(workshopId, month), async () => {
+  return ledgerQueue.run(workshopId, async () => {
     const existing = await PayPeriod.findById(periodId(workshopId, month)).lean();
     if (existing) return { ok: true as const, already: true };
     const statements = await statementsFromLedger(workshopId, month);
@@ -92,7 +92,7 @@ export async function listPeriods(workshopId: string) {
 /** Marks one worker's statement paid (date and method); the amounts never change. */
 export async function markPaid(actor: Express.User, w: { _id: unknown; center: unknown }, month: string, workerId: string, input: { paidAt: string; method: PayMethod }) {
   const id = periodId(String(w._id), month);
-  await runExclusive(id, async () => {
+  await payPeriodQueue.run(id, async () => {
     const p = await PayPeriod.findById(id);
     if (!p) throw new HttpError(404, 'errors.notFound');
     const s = p.statements.find((x) => String(x.worker) === workerId);

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
-import { WorkReport, WORK_REPORT_CACHE_PREFIX } from '../../models/work-report.ts';
-import { cached } from '../lib/ttl-cache.ts';
+import { WorkReport } from '../../models/work-report.ts';
+import { workerReports } from '../store/index.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { HttpError } from '../http/errors.ts';
@@ -41,7 +41,7 @@ export async function pendingReports(workshopId: string) {
 }
 
 export async function myReports(userId: string) {
-  return cached(`${WORK_REPORT_CACHE_PREFIX}w:${userId}`, 5_000, () => WorkReport.find({ worker: new Types.ObjectId(userId) }).sort({ createdAt: -1 }).limit(20).lean());
+  return workerReports.get(userId, () => WorkReport.find({ worker: new Types.ObjectId(userId) }).sort({ createdAt: -1 }).limit(20).lean());
 }
 
 /** Staff confirm (with the counts they checked) or decline a reported count. */

@@ -1,8 +1,7 @@
-import { cached } from '../lib/ttl-cache.ts';
-import { REPORT_CACHE_PREFIX } from '../../models/work-summary.ts';
+import { lowIncomeUsers, scopeReports } from '../store/index.ts';
 import { allCenters, subtreeIds } from '../centers/tree.ts';
 import { listWorkshops, workshopsInScope } from './service.ts';
-import { User, USER_CACHE_PREFIX } from '../../models/user.ts';
+import { User } from '../../models/user.ts';
 import { dayKey } from '../lib/format.ts';
 import { readSummaries, summaryIds, type SummaryDoc } from './summaries.ts';
 
@@ -31,7 +30,7 @@ export interface MonthFigures {
  * users on this node drops it (models/user.ts).
  */
 function lowIncomeIds(): Promise<Set<string>> {
-  return cached(`${USER_CACHE_PREFIX}low-income`, 30_000, async () => new Set((await User.find({ lowIncome: true }, { _id: 1 }).lean()).map((u) => String(u._id))));
+  return lowIncomeUsers.get('all', async () => new Set((await User.find({ lowIncome: true }, { _id: 1 }).lean()).map((u) => String(u._id))));
 }
 
 type ReportData = { sums: Map<string, SummaryDoc>; low: Set<string> };
@@ -90,7 +89,7 @@ export interface ScopeReport {
  */
 export function scopeReport(centerId: string | null): Promise<ScopeReport> {
   const months = lastMonths(6);
-  return cached(`${REPORT_CACHE_PREFIX}${centerId ?? 'all'}:${months.at(-1)}`, 30_000, async () => {
+  return scopeReports.get(`${centerId ?? 'all'}:${months.at(-1)}`, async () => {
     const list = centerId ? await workshopsInScope(centerId) : await listWorkshops();
     const ids = list.map((w) => String(w._id));
     const data = await reportData(ids, months);

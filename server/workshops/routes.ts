@@ -1,4 +1,4 @@
-import { cached } from '../lib/ttl-cache.ts';
+import { boardOrders } from '../store/index.ts';
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { requireRole, assertCenterScope, canActOnCenter } from '../http/guards.ts';
@@ -128,7 +128,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     const w = await shops.getWorkshop(req.params.id);
     const board = await ledger.boardState(String(w._id));
     // Cached with the board state (and dropped with it when an entry is logged here).
-    const open = await cached(`board:${String(w._id)}:orders`, 2_000, () => orders.ordersWithProgress(String(w._id), { openOnly: true }));
+    const open = await boardOrders.get(String(w._id), () => orders.ordersWithProgress(String(w._id), { openOnly: true }));
     const progress = open.map((o) => ({ id: o.id, client: o.client, taskName: o.taskName, unit: o.unit, done: o.done, quantity: o.quantity, percent: o.percent, deadline: o.deadline }));
     res.render('workshops/live', {
       orders: progress,

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { Workshop, WORKSHOP_CACHE_PREFIX } from '../../models/workshop.ts';
+import { Workshop } from '../../models/workshop.ts';
 import { Task } from '../../models/task.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
 import { User } from '../../models/user.ts';
@@ -8,7 +8,7 @@ import { audit } from '../audit/service.ts';
 import { hasCompleted } from '../courses/completion.ts';
 import { subtreeIds } from '../centers/tree.ts';
 import { notify } from '../notifications/service.ts';
-import { cached } from '../lib/ttl-cache.ts';
+import { workshopList, workshops } from '../store/index.ts';
 
 export const isObjectId = (v: unknown): v is string => typeof v === 'string' && /^[a-f\d]{24}$/i.test(v);
 
@@ -36,7 +36,7 @@ export interface WorkshopInput {
  */
 export async function findWorkshop(id: string) {
   if (!isObjectId(id)) return null;
-  return cached(`${WORKSHOP_CACHE_PREFIX}${id}`, 5_000, () => Workshop.findById(id).lean());
+  return workshops.get(id, () => Workshop.findById(id).lean());
 }
 
 export async function getWorkshop(id: string) {
@@ -48,7 +48,7 @@ export async function getWorkshop(id: string) {
 // A town has tens of workshops: lists filter one cached read of all of them in memory (on
 // FerretDB a filtered find reads the whole collection anyway).
 export async function listWorkshops(opts: { centers?: string[]; activeOnly?: boolean } = {}) {
-  const all = await cached(`${WORKSHOP_CACHE_PREFIX}all`, 5_000, () => Workshop.find().sort({ name: 1 }).lean());
+  const all = await workshopList.get('all', () => Workshop.find().sort({ name: 1 }).lean());
   const centers = opts.centers && new Set(opts.centers.map(String));
   return all.filter((w) => (!centers || centers.has(String(w.center))) && (!opts.activeOnly || w.active));
 }

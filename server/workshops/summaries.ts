@@ -1,10 +1,8 @@
 import { jobs } from '../scheduler.ts';
 import { Workshop } from '../../models/workshop.ts';
-import { WorkSummary, REPORT_CACHE_PREFIX } from '../../models/work-summary.ts';
-import { invalidate } from '../lib/ttl-cache.ts';
+import { WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
-import { runExclusive } from '../lib/keyed-queue.ts';
-import { retryRead } from '../db/read-retry.ts';
+import { ledgerQueue, retryRead, scopeReports, summaryQueue } from '../store/index.ts';
 
 /** The part of a ledger entry the summaries need. */
 export interface EntryLike {
@@ -77,7 +75,7 @@ export async function applyEntry(e: EntryLike): Promise<void> {
   const worker = String(e.worker);
   await Promise.all(
     targets(e).map((t) =>
-      runExclusive(`summary:${t.id}`, async () => {
+      summaryQueue.run(t.id, async () => {
         const inc: Record<string, number> = {
           counted: e.counted,
           rejected: e.rejected,
@@ -102,7 +100,7 @@ export async function applyEntry(e: EntryLike): Promise<void> {
       }),
     ),
   );
-  invalidate(REPORT_CACHE_PREFIX);
+  scopeReports.dropAll();
 }
 
 /** The summaries the given entries add up to (what the live documents must equal). */
@@ -157,9 +155,9 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
     return n;
   }
   // Under the workshop's ledger lock: no entry is inserted or applied while we recompute.
-  return runExclusive(ledgerLock(workshopId), async () => {
+  return ledgerQueue.run(workshopId, async () => {
     // Streamed: a town's year of entries need not sit in memory at once, only the totals.
-    // A cursor does not pass through the query retry (server/db/read-retry.ts): a malformed
+    // A cursor does not pass through the query retry (retryRead, server/store/): a malformed
     // reply restarts the whole read.
     const totals = new Map<string, SummaryDoc>();
     await retryRead(async () => {
@@ -170,13 +168,10 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
     await WorkSummary.deleteMany({ workshop: workshopId });
     for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
     dirty.delete(workshopId);
-    invalidate(REPORT_CACHE_PREFIX);
+    scopeReports.dropAll();
     return docs.length;
   });
 }
-
-/** The lock every ledger write, period close and summary rebuild of a workshop runs under. */
-export const ledgerLock = (workshopId: string) => `ledger:${workshopId}`;
 
 // Workshops whose summaries may be off because an update failed half-way; repaired by a job.
 const dirty = new Set<string>();

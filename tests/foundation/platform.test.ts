@@ -182,38 +182,6 @@ describe('platform', () => {
   });
 });
 
-describe('ttl cache', () => {
-  it('loads once for concurrent callers, even when the loader returns a thenable query', async () => {
-    const { cached, invalidate } = await import('../../server/lib/ttl-cache.ts');
-    let runs = 0;
-    const thenable = () => ({ then: (ok: (v: number) => void) => { runs += 1; setTimeout(() => ok(runs), 5); } });
-    const results = await Promise.all(Array.from({ length: 20 }, () => cached('test:x', 10_000, thenable as never)));
-    assert.equal(runs, 1);
-    assert.deepEqual(new Set(results), new Set([1]));
-    invalidate('test:');
-    assert.equal(await cached('test:x', 10_000, thenable as never), 2);
-  });
-});
-
-describe('ttl cache: stale while revalidating', () => {
-  it('serves the old value at once when the TTL has passed, and the new one after the reload', async () => {
-    const { cached, invalidate } = await import('../../server/lib/ttl-cache.ts');
-    let n = 0;
-    const load = async () => {
-      n += 1;
-      await new Promise((r) => setTimeout(r, 20));
-      return n;
-    };
-    assert.equal(await cached('test:swr', 5, load), 1);
-    await new Promise((r) => setTimeout(r, 10));
-    assert.equal(await cached('test:swr', 5, load), 1, 'stale value served while reloading');
-    await new Promise((r) => setTimeout(r, 40));
-    assert.equal(await cached('test:swr', 1000, load), 2, 'reloaded value');
-    invalidate('test:swr');
-    assert.equal(await cached('test:swr', 1000, load), 3, 'after invalidation, callers wait for fresh data');
-  });
-});
-
 describe('database: a malformed reply from the engine', () => {
   it('is read again for queries, and never repeated for writes', async () => {
     const mongoose = (await import('mongoose')).default;

@@ -1,14 +1,14 @@
 import mongoose from 'mongoose';
 import { ensureIndexes } from '../../server/db/connection.ts';
 import { seedDemo, type SeedContext } from '../../server/seed/index.ts';
-import { invalidateCenters } from '../../server/centers/tree.ts';
+import { forgetAllCaches } from '../../server/store/index.ts';
 import { User, type Role } from '../../models/user.ts';
 import { hashPassword } from '../../server/accounts/passwords.ts';
 
 /** Empties the database and loads the demo data; call in a test file's `before`. */
 export async function freshDemo(): Promise<SeedContext> {
   await mongoose.connection.dropDatabase();
-  invalidateCenters();
+  forgetAllCaches();
   await ensureIndexes();
   return seedDemo('test');
 }

@@ -1,0 +1,43 @@
+// Per-key serialisation. FerretDB applies $inc and findAndModify by read-modify-write, so the
+// single app node in front of it must never race itself on the same document or invariant:
+// tasks of one key run one at a time, in arrival order; different keys run in parallel.
+// (Across several nodes, unique indexes are what keep the invariants; MongoDB's $inc is atomic.)
+const tails = new Map<string, Promise<unknown>>();
+
+function runExclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const prev = tails.get(key) ?? Promise.resolve();
+  const next = prev.then(task, task);
+  const settled = next.catch(() => {});
+  tails.set(key, settled);
+  void settled.then(() => {
+    if (tails.get(key) === settled) tails.delete(key);
+  });
+  return next;
+}
+
+export interface KeyedQueue {
+  /** Runs `task` after every earlier task of the same key has settled (never in parallel with one). */
+  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+}
+
+/** A family of queues, one per key; `name` keeps families apart (a posting and a course may share an id). */
+function keyedQueue(name: string): KeyedQueue {
+  return { run: (key, task) => runExclusive(`${name}:${key}`, task) };
+}
+
+/** Accepting, withdrawing and filling a posting's slots (key: posting id). */
+export const postingQueue = keyedQueue('posting');
+/** Promoting a course's waitlist into freed seats (key: course id). */
+export const courseQueue = keyedQueue('course');
+/** A user's unread-notification counter (key: user id). */
+export const unreadQueue = keyedQueue('unread');
+/**
+ * Everything that writes a workshop's ledger or what is derived from it: entry inserts (with
+ * their closed-period check), period closing and summary rebuilds (key: workshop id). A rebuild
+ * therefore never races an entry half applied, and no entry lands in a month while it closes.
+ */
+export const ledgerQueue = keyedQueue('ledger');
+/** One summary document's $inc (key: summary _id). */
+export const summaryQueue = keyedQueue('summary');
+/** Marking statements of a closed pay period paid (key: pay period _id). */
+export const payPeriodQueue = keyedQueue('period');
