@@ -9,6 +9,8 @@ import { centerOptions, getCenter, centerName } from '../centers/tree.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { registerSchema, loginSchema, profileSchema, staffFieldsSchema, phone as phoneSchema } from './schemas.ts';
 import * as accounts from './service.ts';
+import * as loginLock from './login-lock.ts';
+import { PHONE_RE } from './schemas.ts';
 
 export function homeFor(user: Express.User): string {
   return { resident: '/me', employer: '/me', staff: '/staff', admin: '/admin' }[user.role];
@@ -19,8 +21,10 @@ function logIn(req: Request, user: Express.User): Promise<void> {
   return new Promise((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
 }
 
-export function accountRoutes({ limits }: RouteDeps): Router {
+export function accountRoutes({ limits, config }: RouteDeps): Router {
   const r = Router();
+  const lockOptions = { limit: config.LOGIN_ACCOUNT_LIMIT, windowMinutes: config.LOGIN_LOCK_MINUTES };
+  const timeOf = (d: Date, lang: string) => d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
 
   const renderRegister = async (req: Request, res: Response, form: FormState, status = 200) =>
     res.status(status).render('accounts/register', {
@@ -63,9 +67,20 @@ export function accountRoutes({ limits }: RouteDeps): Router {
       renderLogin(req, res, form, 401);
     };
     if (!parsed.ok) return fail();
+    const phone = parsed.data.phone;
+    const until = PHONE_RE.test(phone) ? await loginLock.lockedUntil(lockOptions, phone) : null;
+    if (until) {
+      // Even the right password waits: otherwise the lock would only slow a guesser down.
+      const form = formOf({ phone, returnTo });
+      form.errors._form = req.t('accounts.login.locked', { time: timeOf(until, req.lang) });
+      return renderLogin(req, res, form, 429);
+    }
     passport.authenticate('local', (err: unknown, user: Express.User | false) => {
       if (err) return next(err);
-      if (!user) return fail();
+      if (!user) {
+        if (!PHONE_RE.test(phone)) return fail();
+        return loginLock.recordFailure(lockOptions, phone).then(fail, next);
+      }
       logIn(req, user).then(() => res.redirect(returnTo || homeFor(user)), next);
     })(req, res, next);
   });
@@ -136,7 +151,9 @@ export function accountRoutes({ limits }: RouteDeps): Router {
     const resident = await accounts.profile(String(req.params.id));
     if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
     await assertCenterScope(req, String(resident.homeCenter));
+    const until = await loginLock.lockedUntil(lockOptions, resident.phone);
     res.render('accounts/resident', {
+      loginLock: until ? { until: timeOf(until, req.lang) } : null,
       title: resident.name,
       resident: {
         id: String(resident._id),
@@ -157,6 +174,16 @@ export function accountRoutes({ limits }: RouteDeps): Router {
     if (!parsed.ok) throw new HttpError(400, 'errors.badRequest');
     await accounts.setStaffFields(req.user!, String(resident._id), parsed.data);
     flash(req, 'success', 'accounts.residents.saved');
+    res.redirect(`/staff/residents/${String(resident._id)}`);
+  });
+
+  // The desk lifts a login lock for a resident standing in front of them (finding 1).
+  r.post('/staff/residents/:id/unlock-login', requireRole('staff', 'admin'), async (req, res) => {
+    const resident = await accounts.profile(String(req.params.id));
+    if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
+    await assertCenterScope(req, String(resident.homeCenter));
+    await loginLock.unlock(req.user!, resident.phone, String(resident._id), String(resident.homeCenter));
+    flash(req, 'success', 'accounts.residents.unlocked');
     res.redirect(`/staff/residents/${String(resident._id)}`);
   });
 
