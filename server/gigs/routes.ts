@@ -24,6 +24,8 @@ registerFileAccess('employerLicense', async (user, ownerId) => {
   return !!e && (await canActOnCenter(user, String(e.center)));
 });
 
+registerFileAccess('posting', (user, ownerId) => gigs.mayReadAttachment(user, ownerId));
+
 const PUBLIC_STATUSES = ['published', 'filled', 'closed', 'expired'];
 
 export function gigRoutes({ config }: RouteDeps): Router {
@@ -94,7 +96,10 @@ export function gigRoutes({ config }: RouteDeps): Router {
       reqSkills: p.reqSkills,
       contact: p.contact,
       reason: p.reason,
-      attachments: (p.attachments ?? []).map((a) => ({ id: a.id, name: a.name, isImage: String(a.type).startsWith('image/') })),
+      // Only listed to those who may download them (closed and expired postings stay public).
+      attachments: (await gigs.mayReadAttachment(req.user, String(p._id)))
+        ? (p.attachments ?? []).map((a) => ({ id: a.id, name: a.name, isImage: String(a.type).startsWith('image/') }))
+        : [],
       employerVerified: profile?.status === 'verified',
       employerAddress: profile?.address ?? '',
       open: p.status === 'published' && p.endDay >= dayKey(),
@@ -237,7 +242,7 @@ export function gigRoutes({ config }: RouteDeps): Router {
     await renderPostingForm(req, res, formOf({ center: String(profile?.center ?? req.user!.homeCenter), payType: 'day', headcount: '1', category: 'other', contact: profile ? `${profile.contactName} ${profile.phone}` : '' }));
   });
 
-  const attachmentsUpload = uploadFiles({ field: 'attachments', maxFiles: gigs.MAX_ATTACHMENTS, maxBytes: 5 * 1024 * 1024, kinds: ['image', 'pdf'], access: 'public', ownerType: 'posting' });
+  const attachmentsUpload = uploadFiles({ field: 'attachments', maxFiles: gigs.MAX_ATTACHMENTS, maxBytes: 5 * 1024 * 1024, kinds: ['image', 'pdf'], access: 'private', ownerType: 'posting' });
 
   const savePosting = async (req: Request, res: Response, id?: string) => {
     const parsed = validate(req, postingSchema, req.body);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { agent, loggedIn, makeApp } from '../helpers/app.ts';
+import { loggedIn, makeApp } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { cleanFileName } from '../../server/files/upload.ts';
 import { Posting } from '../../models/posting.ts';
@@ -42,7 +42,7 @@ describe('security: uploads and sessions', () => {
     assert.equal(res.status, 302);
     const p = await Posting.findOne({ title: '路径测试' }).lean();
     assert.equal(p!.attachments[0]!.name, 'x.png');
-    const file = await agent().get(`/files/${p!.attachments[0]!.id}`);
+    const file = await emp.get(`/files/${p!.attachments[0]!.id}`);
     assert.match(file.headers['content-disposition']!, /filename\*=UTF-8''x\.png/);
     assert.match(file.headers['content-security-policy']!, /default-src 'none'/);
   });
