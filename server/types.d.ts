@@ -24,5 +24,7 @@ declare module 'express-session' {
   interface SessionData {
     flash?: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string> }[];
     returnTo?: string;
+    /** The number just signed up with, to fill in on the login page that follows. */
+    loginPhone?: string;
   }
 }

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import passport from 'passport';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
-import { requireLogin, requireRole, assertCenterScope } from '../http/guards.ts';
+import { requireLogin, requireRole, assertResidentScope, canActOnResident } from '../http/guards.ts';
 import { flash } from '../http/flash.ts';
 import { HttpError } from '../http/errors.ts';
 import { safeReturnTo } from '../lib/safe-redirect.ts';
@@ -40,13 +40,15 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
     const parsed = validate(req, registerSchema, req.body);
     if (!parsed.ok) return renderRegister(req, res, parsed.form, 400);
     const result = await accounts.register(parsed.data);
-    if (!result.ok) {
-      const form = echoForm(req.body, { [result.field]: req.t(result.key) });
-      return renderRegister(req, res, form, result.key === 'errors.phoneTaken' ? 409 : 400);
+    // A number that is already registered gets exactly the answer a new one gets, so sign-up
+    // cannot tell anyone which numbers have accounts (issue 14, finding 9): both go on to log in,
+    // and the message says what to do if the password does not work (the desk can help).
+    if (!result.ok && result.key !== 'errors.phoneTaken') {
+      return renderRegister(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), 400);
     }
-    await logIn(req, result.user);
-    flash(req, 'success', 'accounts.register.welcome', { name: result.user.name });
-    res.redirect(homeFor(result.user));
+    req.session.loginPhone = parsed.data.phone;
+    flash(req, 'success', 'accounts.register.received');
+    res.redirect('/login');
   });
 
   const renderLogin = (req: Request, res: Response, form: FormState, status = 200) =>
@@ -54,7 +56,9 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
 
   r.get('/login', (req, res) => {
     if (req.user) return res.redirect(homeFor(req.user));
-    renderLogin(req, res, formOf({ returnTo: safeReturnTo(req.query.returnTo, '') }));
+    const phone = req.session.loginPhone ?? '';
+    delete req.session.loginPhone;
+    renderLogin(req, res, formOf({ phone, returnTo: safeReturnTo(req.query.returnTo, '') }));
   });
 
   r.post('/login', ...limits.login, async (req, res, next) => {
@@ -137,8 +141,8 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
       if (!parsed.success) error = req.t('errors.phone');
       else {
         const found = await accounts.findByPhone(parsed.data);
-        if (found && found.role === 'resident') {
-          await assertCenterScope(req, String(found.homeCenter));
+        // Unknown and out-of-scope give the same answer (issue 14, finding 9).
+        if (found && found.role === 'resident' && (await canActOnResident(req.user, found))) {
           return res.redirect(`/staff/residents/${String(found._id)}`);
         }
         error = req.t('accounts.residents.notFound');
@@ -150,7 +154,7 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
   r.get('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res) => {
     const resident = await accounts.profile(String(req.params.id));
     if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
-    await assertCenterScope(req, String(resident.homeCenter));
+    await assertResidentScope(req, resident);
     const until = await loginLock.lockedUntil(lockOptions, resident.phone);
     res.render('accounts/resident', {
       loginLock: until ? { until: timeOf(until, req.lang) } : null,
@@ -169,7 +173,8 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
 
   r.post('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res) => {
     const resident = await accounts.profile(String(req.params.id));
-    await assertCenterScope(req, String(resident.homeCenter));
+    if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
+    await assertResidentScope(req, resident);
     const parsed = validate(req, staffFieldsSchema, req.body);
     if (!parsed.ok) throw new HttpError(400, 'errors.badRequest');
     await accounts.setStaffFields(req.user!, String(resident._id), parsed.data);
@@ -181,7 +186,7 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
   r.post('/staff/residents/:id/unlock-login', requireRole('staff', 'admin'), async (req, res) => {
     const resident = await accounts.profile(String(req.params.id));
     if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
-    await assertCenterScope(req, String(resident.homeCenter));
+    await assertResidentScope(req, resident);
     await loginLock.unlock(req.user!, resident.phone, String(resident._id), String(resident.homeCenter));
     flash(req, 'success', 'accounts.residents.unlocked');
     res.redirect(`/staff/residents/${String(resident._id)}`);

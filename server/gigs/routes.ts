@@ -2,7 +2,7 @@ import { findByPhone } from '../accounts/service.ts';
 import { Router, type Request, type Response } from 'express';
 import { Types } from 'mongoose';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
-import { requireRole, canActOnCenter, assertCenterScope } from '../http/guards.ts';
+import { requireRole, canActOnCenter, assertCenterScope, canActOnResident } from '../http/guards.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
 import { pager } from '../lib/pager.ts';
@@ -442,8 +442,10 @@ export function gigRoutes({ config }: RouteDeps): Router {
   });
 
   // Staff at the desk apply for a resident who came in person (with the resident's consent).
+  // The posting must be one the public may see or one in the staff member's scope (finding 3);
+  // the resident must be in scope (finding 4).
   const renderOnBehalf = async (req: Request, res: Response, id: string, form: FormState = formOf(), status = 200) => {
-    const p = await gigs.getPosting(id);
+    const p = await visiblePosting(req, id);
     res.status(status).render('gigs/apply-for', { title: req.t('gigs.onBehalf.title'), posting: await card(req, p), form });
   };
 
@@ -451,11 +453,14 @@ export function gigRoutes({ config }: RouteDeps): Router {
 
   r.post('/staff/postings/:id/apply-for', staff, async (req, res) => {
     const id = String(req.params.id);
+    await visiblePosting(req, id);
     const parsed = validate(req, onBehalfSchema, req.body);
     if (!parsed.ok) return renderOnBehalf(req, res, id, parsed.form, 400);
     const found = await findByPhone(parsed.data.phone);
-    if (!found || found.role !== 'resident') return renderOnBehalf(req, res, id, echoForm(req.body, { phone: req.t('gigs.errors.residentNotFound') }), 404);
-    await assertCenterScope(req, String(found.homeCenter));
+    // Unknown and out-of-scope residents get the same answer (findings 4 and 9).
+    if (!found || found.role !== 'resident' || !(await canActOnResident(req.user, found))) {
+      return renderOnBehalf(req, res, id, echoForm(req.body, { phone: req.t('gigs.errors.residentNotFound') }), 404);
+    }
     try {
       await gigs.apply({ id: String(found._id) }, id, parsed.data, req.user!);
     } catch (err) {
