@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     await ensureIndexes();
     invalidateCenters();
     const appData = fs.mkdtempSync(path.join(os.tmpdir(), 'doorstep-bench-app-'));
-    const env = { DATA_DIR: appData, MONGODB_URI: engine.uri, SESSION_SECRET: SECRET, NODE_ENV: 'production', LOG_LEVEL: 'warn', SEED_ON_EMPTY: '0', LOGIN_RATE_LIMIT: '100000', REGISTER_RATE_LIMIT: '100000', UPLOAD_RATE_LIMIT: '100000' };
+    const env = { DATA_DIR: appData, MONGODB_URI: engine.uri, SESSION_SECRET: SECRET, NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', LOG_LEVEL: 'warn', SEED_ON_EMPTY: '0', LOGIN_RATE_LIMIT: '100000', REGISTER_RATE_LIMIT: '100000', UPLOAD_RATE_LIMIT: '100000' };
 
     // Calibration: what the machine and Node do without any database.
     for (const kind of ['http', 'express']) {

@@ -39,6 +39,11 @@ const schema = z
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required when NODE_ENV=production' });
     }
+    // Absolute links (QR codes, posters, certificates, check-in) never come from the request's
+    // Host header (issue 14, finding 7), so production must say where it is reached.
+    if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required when NODE_ENV=production (the https:// address residents use)' });
+    }
   });
 
 export type Config = z.infer<typeof schema>;

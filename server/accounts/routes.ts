@@ -10,6 +10,8 @@ import type { RouteDeps } from '../http/deps.ts';
 import { registerSchema, loginSchema, profileSchema, staffFieldsSchema, phone as phoneSchema } from './schemas.ts';
 import * as accounts from './service.ts';
 import * as loginLock from './login-lock.ts';
+import { disconnectSession } from '../realtime/hub.ts';
+import { rotateCsrf } from '../http/csrf.ts';
 import { PHONE_RE } from './schemas.ts';
 
 export function homeFor(user: Express.User): string {
@@ -23,6 +25,7 @@ function logIn(req: Request, user: Express.User): Promise<void> {
 
 export function accountRoutes({ limits, config }: RouteDeps): Router {
   const r = Router();
+  const production = config.NODE_ENV === 'production';
   const lockOptions = { limit: config.LOGIN_ACCOUNT_LIMIT, windowMinutes: config.LOGIN_LOCK_MINUTES };
   const timeOf = (d: Date, lang: string) => d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
 
@@ -85,16 +88,21 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
         if (!PHONE_RE.test(phone)) return fail();
         return loginLock.recordFailure(lockOptions, phone).then(fail, next);
       }
-      logIn(req, user).then(() => res.redirect(returnTo || homeFor(user)), next);
+      logIn(req, user).then(() => {
+        rotateCsrf(res, production);
+        res.redirect(returnTo || homeFor(user));
+      }, next);
     })(req, res, next);
   });
 
   r.post('/logout', (req, res, next) => {
+    disconnectSession(req.sessionID);
     req.logout((err) => {
       if (err) return next(err);
       // Destroy server-side so a copied cookie is worthless afterwards.
       req.session.destroy(() => {
         res.clearCookie('doorstep.sid');
+        rotateCsrf(res, production);
         res.redirect('/');
       });
     });

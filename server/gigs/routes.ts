@@ -14,7 +14,7 @@ import { PAY_TYPES, SUITABILITY } from '../../models/posting.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { employerProfileSchema, postingSchema, reasonSchema, applySchema, onBehalfSchema, categorySchema, searchSchema, type SearchInput } from './schemas.ts';
 import * as gigs from './service.ts';
-import { card, categoryOptions, baseUrl, dayLabel } from './view.ts';
+import { card, categoryOptions, dayLabel } from './view.ts';
 
 // The business licence is private: its employer and staff whose scope covers the employer's center.
 registerFileAccess('employerLicense', async (user, ownerId) => {
@@ -28,12 +28,12 @@ registerFileAccess('posting', (user, ownerId) => gigs.mayReadAttachment(user, ow
 
 const PUBLIC_STATUSES = ['published', 'filled', 'closed', 'expired'];
 
-export function gigRoutes({ config }: RouteDeps): Router {
+export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
   const r = Router();
   const resident = requireRole('resident');
   const employer = requireRole('employer');
   const staff = requireRole('staff', 'admin');
-  const urlOf = (req: Request, path: string) => `${baseUrl(req, config.PUBLIC_URL)}${path}`;
+  const urlOf = (_req: Request, path: string) => absoluteUrl(path);
 
   // ------------------------------------------------------------ public list and detail
 

@@ -48,7 +48,7 @@ describe('security: uploads and sessions', () => {
   });
 
   it('marks session and CSRF cookies Secure in production (behind an HTTPS proxy)', async () => {
-    const prod = makeApp({ NODE_ENV: 'production', TRUST_PROXY: '1' }).app;
+    const prod = makeApp({ NODE_ENV: 'production', TRUST_PROXY: '1', PUBLIC_URL: 'https://doorstep.example' }).app;
     const page = await request(prod).get('/login').set('X-Forwarded-Proto', 'https');
     const csrfCookie = (page.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('__Host-doorstep.csrf'));
     assert.ok(csrfCookie, 'a __Host- CSRF cookie');
