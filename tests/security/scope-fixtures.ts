@@ -112,6 +112,8 @@ export async function outOfScopeRecords(ctx: SeedContext): Promise<ScopeRecords>
       decision: 'approve',
       idemKey: 'scope-walk-key-0001',
       consent: 'on',
+      center: miaoxi,
+      title: '越权创建',
     },
     residentPhone: MIAOXI_RESIDENT,
     secrets: [resident.name],
