@@ -75,11 +75,20 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(session.middleware);
   const passport = configurePassport();
   app.use(passport.session());
+  // Whatever a logged-in person is shown (pages, statements, the pay CSV) stays out of shared and
+  // back-button caches (issue 14, finding 10); a route may still set its own policy.
+  app.use((req, res, next) => {
+    if (req.user) res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   const csrfGuard = csrf(sessionSecret, production);
   app.use(csrfGuard.protect);
   app.use(pageLocals(csrfGuard));
 
-  const deps: RouteDeps = { config, logger, limits: rateLimits(config) };
+  // Absolute URLs come from configuration, never from the request's Host header (finding 7):
+  // PUBLIC_URL, or in development the address this node listens on (set by web-server.ts).
+  let publicBase = (config.PUBLIC_URL ?? listeningUrl(config.HOST, config.PORT)).replace(/\/$/, '');
+  const deps: RouteDeps = { config, logger, limits: rateLimits(config), absoluteUrl: (p) => `${publicBase}${p}` };
   app.use((req, res, next) => (req.method === 'POST' && req.is('multipart/form-data') ? deps.limits.upload(req, res, next) : next()));
   app.use(homeRoutes());
   app.use(accountRoutes(deps));
@@ -95,5 +104,14 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
 
   app.use(notFound);
   app.use(errorHandler(logger));
-  return { app, sessionMiddleware: session.middleware, sessionStore: session.store, passport };
+  const setListeningAddress = (host: string, port: number) => {
+    if (!config.PUBLIC_URL) publicBase = listeningUrl(host, port);
+  };
+  return { app, sessionMiddleware: session.middleware, sessionStore: session.store, passport, setListeningAddress, publicOrigin: () => new URL(publicBase).origin };
+}
+
+/** http://host:port for a listening address; a wildcard address is reached as localhost. */
+export function listeningUrl(host: string, port: number): string {
+  const h = ['0.0.0.0', '::', ''].includes(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
 }

@@ -26,6 +26,10 @@ const schema = z
     TRUST_PROXY: bool.default(false),
     // Failed logins allowed per phone and IP in 15 minutes (ten times that per IP alone).
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(10),
+    // Failed logins allowed per account from all IPs together before it locks for the rest of a
+    // LOGIN_LOCK_MINUTES window (staff can unlock it at the desk).
+    LOGIN_ACCOUNT_LIMIT: z.coerce.number().int().min(1).max(100000).default(20),
+    LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
     // Sign-ups and uploads allowed per IP in an hour.
     REGISTER_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(20),
     UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(60),
@@ -37,6 +41,11 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    // Absolute links (QR codes, posters, certificates, check-in) never come from the request's
+    // Host header (issue 14, finding 7), so production must say where it is reached.
+    if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required when NODE_ENV=production (the https:// address residents use)' });
     }
   });
 

@@ -23,5 +23,7 @@ declare global {
 declare module 'express-session' {
   interface SessionData {
     returnTo?: string;
+    /** The number just signed up with, to fill in on the login page that follows. */
+    loginPhone?: string;
   }
 }

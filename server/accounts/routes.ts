@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import passport from 'passport';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
-import { requireLogin, requireRole, assertCenterScope } from '../http/guards.ts';
+import { requireLogin, requireRole, assertResidentScope, canActOnResident } from '../http/guards.ts';
 import { flash } from '../http/flash.ts';
 import { HttpError } from '../http/errors.ts';
 import { safeReturnTo } from '../lib/safe-redirect.ts';
@@ -9,6 +9,10 @@ import { centerOptions, getCenter, centerName } from '../centers/tree.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { registerSchema, loginSchema, profileSchema, staffFieldsSchema, phone as phoneSchema } from './schemas.ts';
 import * as accounts from './service.ts';
+import * as loginLock from './login-lock.ts';
+import { disconnectSession } from '../realtime/hub.ts';
+import { rotateCsrf } from '../http/csrf.ts';
+import { PHONE_RE } from './schemas.ts';
 
 export function homeFor(user: Express.User): string {
   return { resident: '/me', employer: '/me', staff: '/staff', admin: '/admin' }[user.role];
@@ -19,8 +23,11 @@ function logIn(req: Request, user: Express.User): Promise<void> {
   return new Promise((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
 }
 
-export function accountRoutes({ limits }: RouteDeps): Router {
+export function accountRoutes({ limits, config }: RouteDeps): Router {
   const r = Router();
+  const production = config.NODE_ENV === 'production';
+  const lockOptions = { limit: config.LOGIN_ACCOUNT_LIMIT, windowMinutes: config.LOGIN_LOCK_MINUTES };
+  const timeOf = (d: Date, lang: string) => d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
 
   const renderRegister = async (req: Request, res: Response, form: FormState, status = 200) =>
     res.status(status).render('accounts/register', {
@@ -36,13 +43,15 @@ export function accountRoutes({ limits }: RouteDeps): Router {
     const parsed = validate(req, registerSchema, req.body);
     if (!parsed.ok) return renderRegister(req, res, parsed.form, 400);
     const result = await accounts.register(parsed.data);
-    if (!result.ok) {
-      const form = echoForm(req.body, { [result.field]: req.t(result.key) });
-      return renderRegister(req, res, form, result.key === 'errors.phoneTaken' ? 409 : 400);
+    // A number that is already registered gets exactly the answer a new one gets, so sign-up
+    // cannot tell anyone which numbers have accounts (issue 14, finding 9): both go on to log in,
+    // and the message says what to do if the password does not work (the desk can help).
+    if (!result.ok && result.key !== 'errors.phoneTaken') {
+      return renderRegister(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), 400);
     }
-    await logIn(req, result.user);
-    flash(req, 'success', 'accounts.register.welcome', { name: result.user.name });
-    res.redirect(homeFor(result.user));
+    req.session.loginPhone = parsed.data.phone;
+    flash(req, 'success', 'accounts.register.received');
+    res.redirect('/login');
   });
 
   const renderLogin = (req: Request, res: Response, form: FormState, status = 200) =>
@@ -50,7 +59,9 @@ export function accountRoutes({ limits }: RouteDeps): Router {
 
   r.get('/login', (req, res) => {
     if (req.user) return res.redirect(homeFor(req.user));
-    renderLogin(req, res, formOf({ returnTo: safeReturnTo(req.query.returnTo, '') }));
+    const phone = req.session.loginPhone ?? '';
+    delete req.session.loginPhone;
+    renderLogin(req, res, formOf({ phone, returnTo: safeReturnTo(req.query.returnTo, '') }));
   });
 
   r.post('/login', ...limits.login, async (req, res, next) => {
@@ -63,19 +74,35 @@ export function accountRoutes({ limits }: RouteDeps): Router {
       renderLogin(req, res, form, 401);
     };
     if (!parsed.ok) return fail();
+    const phone = parsed.data.phone;
+    const until = PHONE_RE.test(phone) ? await loginLock.lockedUntil(lockOptions, phone) : null;
+    if (until) {
+      // Even the right password waits: otherwise the lock would only slow a guesser down.
+      const form = formOf({ phone, returnTo });
+      form.errors._form = req.t('accounts.login.locked', { time: timeOf(until, req.lang) });
+      return renderLogin(req, res, form, 429);
+    }
     passport.authenticate('local', (err: unknown, user: Express.User | false) => {
       if (err) return next(err);
-      if (!user) return fail();
-      logIn(req, user).then(() => res.redirect(returnTo || homeFor(user)), next);
+      if (!user) {
+        if (!PHONE_RE.test(phone)) return fail();
+        return loginLock.recordFailure(lockOptions, phone).then(fail, next);
+      }
+      logIn(req, user).then(() => {
+        rotateCsrf(res, production);
+        res.redirect(returnTo || homeFor(user));
+      }, next);
     })(req, res, next);
   });
 
   r.post('/logout', (req, res, next) => {
+    disconnectSession(req.sessionID);
     req.logout((err) => {
       if (err) return next(err);
       // Destroy server-side so a copied cookie is worthless afterwards.
       req.session.destroy(() => {
         res.clearCookie('doorstep.sid');
+        rotateCsrf(res, production);
         res.redirect('/');
       });
     });
@@ -122,8 +149,8 @@ export function accountRoutes({ limits }: RouteDeps): Router {
       if (!parsed.success) error = req.t('errors.phone');
       else {
         const found = await accounts.findByPhone(parsed.data);
-        if (found && found.role === 'resident') {
-          await assertCenterScope(req, String(found.homeCenter));
+        // Unknown and out-of-scope give the same answer (issue 14, finding 9).
+        if (found && found.role === 'resident' && (await canActOnResident(req.user, found))) {
           return res.redirect(`/staff/residents/${String(found._id)}`);
         }
         error = req.t('accounts.residents.notFound');
@@ -135,8 +162,10 @@ export function accountRoutes({ limits }: RouteDeps): Router {
   r.get('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res) => {
     const resident = await accounts.profile(String(req.params.id));
     if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
-    await assertCenterScope(req, String(resident.homeCenter));
+    await assertResidentScope(req, resident);
+    const until = await loginLock.lockedUntil(lockOptions, resident.phone);
     res.render('accounts/resident', {
+      loginLock: until ? { until: timeOf(until, req.lang) } : null,
       title: resident.name,
       resident: {
         id: String(resident._id),
@@ -152,11 +181,22 @@ export function accountRoutes({ limits }: RouteDeps): Router {
 
   r.post('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res) => {
     const resident = await accounts.profile(String(req.params.id));
-    await assertCenterScope(req, String(resident.homeCenter));
+    if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
+    await assertResidentScope(req, resident);
     const parsed = validate(req, staffFieldsSchema, req.body);
     if (!parsed.ok) throw new HttpError(400, 'errors.badRequest');
     await accounts.setStaffFields(req.user!, String(resident._id), parsed.data);
     flash(req, 'success', 'accounts.residents.saved');
+    res.redirect(`/staff/residents/${String(resident._id)}`);
+  });
+
+  // The desk lifts a login lock for a resident standing in front of them (finding 1).
+  r.post('/staff/residents/:id/unlock-login', requireRole('staff', 'admin'), async (req, res) => {
+    const resident = await accounts.profile(String(req.params.id));
+    if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
+    await assertResidentScope(req, resident);
+    await loginLock.unlock(req.user!, resident.phone, String(resident._id), String(resident.homeCenter));
+    flash(req, 'success', 'accounts.residents.unlocked');
     res.redirect(`/staff/residents/${String(resident._id)}`);
   });
 

@@ -3,7 +3,19 @@ import { Types } from 'mongoose';
 
 export const PHONE_RE = /^1[3-9]\d{9}$/;
 
-export const phone = z.string().trim().regex(PHONE_RE, 'errors.phone');
+/**
+ * The one form of a phone number used for every key, lookup and limit: full-width digits become
+ * ASCII (NFKC) and every space or invisible format character is dropped, so " 139…", "139…\u3000"
+ * and "１３９…" are one account and one rate-limit bucket (issue 14, finding 1).
+ */
+export function normalizePhone(raw: unknown): string {
+  return String(raw ?? '')
+    .normalize('NFKC')
+    .replace(/[\s\p{Cf}\p{Zs}]/gu, '')
+    .slice(0, 40);
+}
+
+export const phone = z.string().max(200).overwrite(normalizePhone).regex(PHONE_RE, 'errors.phone');
 export const objectId = z.string().trim().refine((v) => Types.ObjectId.isValid(v) && /^[a-f\d]{24}$/i.test(v), 'errors.choose');
 const name = z.string().trim().min(1).max(40);
 const email = z.union([z.literal(''), z.email('errors.email').max(120)]).default('');
@@ -28,7 +40,7 @@ export const registerSchema = z
   .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'errors.passwordMismatch' });
 
 export const loginSchema = z.object({
-  phone: z.string().trim().max(20),
+  phone: z.string().max(200).overwrite(normalizePhone),
   password: z.string().max(128),
   returnTo: z.string().max(500).optional(),
 });

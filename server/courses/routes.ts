@@ -78,7 +78,8 @@ async function staffCourse(req: Request): Promise<Course> {
   return course;
 }
 
-export function courseRoutes(_deps?: RouteDeps): Router {
+export function courseRoutes(deps: RouteDeps): Router {
+  const { absoluteUrl } = deps;
   const r = Router();
   const staff = requireRole('staff', 'admin');
 
@@ -230,7 +231,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     if (!cert) throw new HttpError(404, 'errors.notFound');
     const center = await getCenter(String(cert.center));
     const centerLabel = center ? centerName(center, req.lang) : cert.centerName;
-    const url = `${req.protocol}://${req.get('host')}/certificates/${cert.code}`;
+    const url = absoluteUrl(`/certificates/${cert.code}`);
     const pdf = textPdf([
       { text: centerLabel, size: 20, y: 500 },
       { text: req.t('courses.certificate.heading'), size: 40, y: 430 },
@@ -263,9 +264,9 @@ export function courseRoutes(_deps?: RouteDeps): Router {
         center: center ? centerName(center, req.lang) : cert.centerName,
         code: cert.code,
         issuedAt: cert.issuedAt,
-        url: `${req.protocol}://${req.get('host')}/certificates/${cert.code}`,
+        url: absoluteUrl(`/certificates/${cert.code}`),
       },
-      qr: await QRCode.toString(`${req.protocol}://${req.get('host')}/certificates/${cert.code}`, { type: 'svg', margin: 1 }),
+      qr: await QRCode.toString(absoluteUrl(`/certificates/${cert.code}`), { type: 'svg', margin: 1 }),
     });
   });
 
@@ -462,7 +463,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
   });
 
   // ------------------------------------------------------------ sessions: QR, roll call, sheet
-  const checkinUrl = (req: Request, sessionId: string) => `${req.protocol}://${req.get('host')}/checkin?t=${encodeURIComponent(checkinToken(sessionId))}`;
+  const checkinUrl = (_req: Request, sessionId: string) => absoluteUrl(`/checkin?t=${encodeURIComponent(checkinToken(sessionId))}`);
 
   r.get('/staff/courses/:id/sessions/:sid', staff, async (req, res) => {
     const course = await staffCourse(req);

@@ -8,7 +8,7 @@ import { Attendance } from '../../models/attendance.ts';
 import { Completion } from '../../models/completion.ts';
 import { User } from '../../models/user.ts';
 import { HttpError } from '../http/errors.ts';
-import { canActOnCenter } from '../http/guards.ts';
+import { canActOnCenter, canActOnResident } from '../http/guards.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { courseQueue, publishedCourses } from '../store/index.ts';
@@ -347,9 +347,11 @@ export type WalkInResult = { ok: true; result: EnrolResult; created: boolean; na
 
 /** Staff at the desk enrol a resident by phone, creating a minimal account when needed. */
 export async function walkIn(actor: Express.User, course: LeanCourse, input: { phone: string; name: string; birthYear: number | null }): Promise<WalkInResult> {
-  let user = await User.findOne({ phone: input.phone }, { role: 1, name: 1, birthYear: 1 }).lean();
+  let user = await User.findOne({ phone: input.phone }, { role: 1, name: 1, birthYear: 1, homeCenter: 1 }).lean();
   let created = false;
   if (user && user.role !== 'resident') return { ok: false, field: 'phone', key: 'courses.errors.notAResident' };
+  // A resident of a center outside the desk's scope is not shown or enrolled (issue 14, finding 4).
+  if (user && !(await canActOnResident(actor, user))) return { ok: false, field: 'phone', key: 'courses.errors.otherCenter' };
   if (!user) {
     if (!input.name) return { ok: false, field: 'name', key: 'courses.errors.nameForNew' };
     try {
@@ -358,8 +360,9 @@ export async function walkIn(actor: Express.User, course: LeanCourse, input: { p
       created = true;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      user = await User.findOne({ phone: input.phone }, { role: 1, name: 1, birthYear: 1 }).lean();
+      user = await User.findOne({ phone: input.phone }, { role: 1, name: 1, birthYear: 1, homeCenter: 1 }).lean();
       if (!user || user.role !== 'resident') return { ok: false, field: 'phone', key: 'courses.errors.notAResident' };
+      if (!(await canActOnResident(actor, user))) return { ok: false, field: 'phone', key: 'courses.errors.otherCenter' };
     }
   } else if (input.birthYear && !user.birthYear) {
     await User.updateOne({ _id: user._id }, { $set: { birthYear: input.birthYear } });

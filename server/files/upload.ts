@@ -43,7 +43,8 @@ export interface UploadOptions {
 /** Keeps only a plain base name: no directories, control characters or absurd lengths. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').replace(/^\.+/, '').trim();
+  // Bidirectional controls (U+202E etc.) would let "gpj.exe" show as "exe.jpg" (finding 10).
+  const cleaned = base.replace(/[\u0000-\u001f\u007f-\u009f"<>|:*?\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').replace(/^\.+/, '').trim();
   return (cleaned || 'file').slice(-100);
 }
 
@@ -112,9 +113,18 @@ export function registerFileAccess(ownerType: string, policy: AccessPolicy): voi
   policies.set(ownerType, policy);
 }
 
+/** Files whose access a policy decides (it can end), so no shared cache may keep them. */
+export function hasAccessPolicy(ownerType: string): boolean {
+  return policies.has(ownerType);
+}
+
+/**
+ * An owner type with a policy is always decided by it, whatever `access` the file was stored
+ * with: posting attachments stored as public before issue 14 follow their posting's status too.
+ */
 export async function mayRead(user: Express.User | undefined, meta: { access: string; ownerType: string; ownerId: string | null }): Promise<boolean> {
-  if (meta.access === 'public') return true;
   if (user?.role === 'admin') return true;
   const policy = policies.get(meta.ownerType);
-  return policy ? !!(await policy(user, meta.ownerId)) : false;
+  if (policy) return !!(await policy(user, meta.ownerId));
+  return meta.access === 'public';
 }

@@ -2,7 +2,7 @@ import { findByPhone } from '../accounts/service.ts';
 import { Router, type Request, type Response } from 'express';
 import { Types } from 'mongoose';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
-import { requireRole, canActOnCenter, assertCenterScope } from '../http/guards.ts';
+import { requireRole, canActOnCenter, assertCenterScope, canActOnResident } from '../http/guards.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
 import { pager } from '../lib/pager.ts';
@@ -14,7 +14,7 @@ import { PAY_TYPES, SUITABILITY } from '../../models/posting.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { employerProfileSchema, postingSchema, reasonSchema, applySchema, onBehalfSchema, categorySchema, searchSchema, type SearchInput } from './schemas.ts';
 import * as gigs from './service.ts';
-import { card, categoryOptions, baseUrl, dayLabel } from './view.ts';
+import { card, categoryOptions, dayLabel } from './view.ts';
 
 // The business licence is private: its employer and staff whose scope covers the employer's center.
 registerFileAccess('employerLicense', async (user, ownerId) => {
@@ -24,14 +24,16 @@ registerFileAccess('employerLicense', async (user, ownerId) => {
   return !!e && (await canActOnCenter(user, String(e.center)));
 });
 
+registerFileAccess('posting', (user, ownerId) => gigs.mayReadAttachment(user, ownerId));
+
 const PUBLIC_STATUSES = ['published', 'filled', 'closed', 'expired'];
 
-export function gigRoutes({ config }: RouteDeps): Router {
+export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
   const r = Router();
   const resident = requireRole('resident');
   const employer = requireRole('employer');
   const staff = requireRole('staff', 'admin');
-  const urlOf = (req: Request, path: string) => `${baseUrl(req, config.PUBLIC_URL)}${path}`;
+  const urlOf = (_req: Request, path: string) => absoluteUrl(path);
 
   // ------------------------------------------------------------ public list and detail
 
@@ -94,7 +96,10 @@ export function gigRoutes({ config }: RouteDeps): Router {
       reqSkills: p.reqSkills,
       contact: p.contact,
       reason: p.reason,
-      attachments: (p.attachments ?? []).map((a) => ({ id: a.id, name: a.name, isImage: String(a.type).startsWith('image/') })),
+      // Only listed to those who may download them (closed and expired postings stay public).
+      attachments: (await gigs.mayReadAttachment(req.user, String(p._id)))
+        ? (p.attachments ?? []).map((a) => ({ id: a.id, name: a.name, isImage: String(a.type).startsWith('image/') }))
+        : [],
       employerVerified: profile?.status === 'verified',
       employerAddress: profile?.address ?? '',
       open: p.status === 'published' && p.endDay >= dayKey(),
@@ -237,7 +242,7 @@ export function gigRoutes({ config }: RouteDeps): Router {
     await renderPostingForm(req, res, formOf({ center: String(profile?.center ?? req.user!.homeCenter), payType: 'day', headcount: '1', category: 'other', contact: profile ? `${profile.contactName} ${profile.phone}` : '' }));
   });
 
-  const attachmentsUpload = uploadFiles({ field: 'attachments', maxFiles: gigs.MAX_ATTACHMENTS, maxBytes: 5 * 1024 * 1024, kinds: ['image', 'pdf'], access: 'public', ownerType: 'posting' });
+  const attachmentsUpload = uploadFiles({ field: 'attachments', maxFiles: gigs.MAX_ATTACHMENTS, maxBytes: 5 * 1024 * 1024, kinds: ['image', 'pdf'], access: 'private', ownerType: 'posting' });
 
   const savePosting = async (req: Request, res: Response, id?: string) => {
     const parsed = validate(req, postingSchema, req.body);
@@ -437,8 +442,10 @@ export function gigRoutes({ config }: RouteDeps): Router {
   });
 
   // Staff at the desk apply for a resident who came in person (with the resident's consent).
+  // The posting must be one the public may see or one in the staff member's scope (finding 3);
+  // the resident must be in scope (finding 4).
   const renderOnBehalf = async (req: Request, res: Response, id: string, form: FormState = formOf(), status = 200) => {
-    const p = await gigs.getPosting(id);
+    const p = await visiblePosting(req, id);
     res.status(status).render('gigs/apply-for', { title: req.t('gigs.onBehalf.title'), posting: await card(req, p), form });
   };
 
@@ -446,11 +453,14 @@ export function gigRoutes({ config }: RouteDeps): Router {
 
   r.post('/staff/postings/:id/apply-for', staff, async (req, res) => {
     const id = String(req.params.id);
+    await visiblePosting(req, id);
     const parsed = validate(req, onBehalfSchema, req.body);
     if (!parsed.ok) return renderOnBehalf(req, res, id, parsed.form, 400);
     const found = await findByPhone(parsed.data.phone);
-    if (!found || found.role !== 'resident') return renderOnBehalf(req, res, id, echoForm(req.body, { phone: req.t('gigs.errors.residentNotFound') }), 404);
-    await assertCenterScope(req, String(found.homeCenter));
+    // Unknown and out-of-scope residents get the same answer (findings 4 and 9).
+    if (!found || found.role !== 'resident' || !(await canActOnResident(req.user, found))) {
+      return renderOnBehalf(req, res, id, echoForm(req.body, { phone: req.t('gigs.errors.residentNotFound') }), 404);
+    }
     try {
       await gigs.apply({ id: String(found._id) }, id, parsed.data, req.user!);
     } catch (err) {

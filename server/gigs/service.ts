@@ -17,7 +17,7 @@ import { categories, openPostings as openPostingsCache, postingQueue } from '../
 import { dayKey, yuanToFen } from '../lib/format.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
 import { deferredRepair, jobs } from '../scheduler.ts';
-import type { StoredFile } from '../files/store.ts';
+import { deleteFile, type StoredFile } from '../files/store.ts';
 import type { PostingInput, SearchInput } from './schemas.ts';
 
 export const MAX_ATTACHMENTS = 5;
@@ -101,6 +101,8 @@ export async function saveEmployerProfile(
       await Employer.updateOne({ user: oid(user.id) }, { $set: set });
     }
   }
+  // A replaced licence is deleted, not left behind under a guessable id (issue 14, finding 2).
+  if (license && existing?.licenseFile && existing.licenseFile !== license.id) await deleteFile(String(existing.licenseFile));
   if (existing && existing.name !== input.name) await Posting.updateMany({ employer: oid(user.id) }, { $set: { employerName: input.name } });
   return { ok: true };
 }
@@ -221,8 +223,23 @@ export async function updatePosting(user: Express.User, id: string, input: Posti
     },
   );
   if (!res.matchedCount) throw new HttpError(409, 'gigs.errors.stale');
+  // A removed attachment is gone, not merely unlinked (issue 14, finding 2).
+  for (const a of p.attachments ?? []) if (removed.has(String(a.id))) await deleteFile(String(a.id));
   if (p.status === 'published') boardChanged(p.centerPath, String(p._id), 'removed');
   return { ok: true };
+}
+
+/** Statuses in which a posting's attachments are anyone's to download: it is (or was filled while) live. */
+export const ATTACHMENTS_PUBLIC_IN: PostingStatus[] = ['published', 'filled'];
+
+/** Posting attachments: anyone while the posting is live, else its employer and staff in scope. */
+export async function mayReadAttachment(user: Express.User | undefined, postingId: string | null): Promise<boolean> {
+  if (!postingId || !Types.ObjectId.isValid(postingId)) return false;
+  const p = await Posting.findById(postingId, { status: 1, employer: 1, center: 1 }).lean();
+  if (!p) return false;
+  if (ATTACHMENTS_PUBLIC_IN.includes(p.status as PostingStatus)) return true;
+  if (user && String(p.employer) === user.id) return true;
+  return canActOnCenter(user, String(p.center));
 }
 
 /** One status change, validated against the states it may come from. */

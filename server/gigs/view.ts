@@ -58,7 +58,3 @@ export async function card(req: Request, p: CardSource) {
     dailyHours: p.dailyHours ?? '',
   };
 }
-
-export function baseUrl(req: Request, publicUrl: string | undefined): string {
-  return (publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/$/, '');
-}

@@ -8,14 +8,26 @@ export interface Csrf {
   token(req: Request, res: Response): string;
 }
 
+const cookieName = (production: boolean) => (production ? '__Host-doorstep.csrf' : 'doorstep.csrf');
+const cookieOptions = (production: boolean) => ({ sameSite: 'lax' as const, secure: production, httpOnly: true, path: '/' });
+
+/**
+ * Drops the CSRF cookie so the next page starts a fresh one: called at login and logout, so no
+ * token from before either can be replayed (issue 14, finding 6).
+ */
+export function rotateCsrf(res: Response, production: boolean): void {
+  res.clearCookie(cookieName(production), cookieOptions(production));
+}
+
 export function csrf(secret: string, production: boolean): Csrf {
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => secret,
-    // Tokens are bound to the account once logged in; anonymous forms (login, register)
+    // Once logged in, a token belongs to this login session (its id changes at login and the
+    // session is destroyed at logout, so tokens end with it); anonymous forms (login, register)
     // rely on the signed double-submit cookie alone.
-    getSessionIdentifier: (req) => req.user?.id ?? '',
-    cookieName: production ? '__Host-doorstep.csrf' : 'doorstep.csrf',
-    cookieOptions: { sameSite: 'lax', secure: production, httpOnly: true, path: '/' },
+    getSessionIdentifier: (req) => (req.user ? req.sessionID : ''),
+    cookieName: cookieName(production),
+    cookieOptions: cookieOptions(production),
     getCsrfTokenFromRequest: (req) => {
       // Multipart bodies are read later by Multer, so upload forms carry the token in their
       // action URL (`?_csrf=`); Referrer-Policy no-referrer and log redaction keep it private.

@@ -7,4 +7,6 @@ export interface RouteDeps {
   config: Config;
   logger: Logger;
   limits: RateLimits;
+  /** An absolute URL for a path on this site, from PUBLIC_URL (or the listening address in development). */
+  absoluteUrl(path: string): string;
 }

@@ -31,6 +31,20 @@ export async function canActOnCenter(user: Express.User | undefined, centerId: s
   return isWithin(centerId ? String(centerId) : null, user.staffCenter);
 }
 
+/**
+ * The one rule for acting on a resident: as on any record, by its center, here the resident's
+ * home center (issue 14, finding 4). Every staff action that names a resident (by id or phone)
+ * goes through this.
+ */
+export async function canActOnResident(user: Express.User | undefined, resident: { homeCenter?: unknown } | null | undefined): Promise<boolean> {
+  return !!resident && !!resident.homeCenter && canActOnCenter(user, String(resident.homeCenter));
+}
+
+/** A resident out of reach answers exactly like an unknown one, so lookups cannot enumerate (finding 9). */
+export async function assertResidentScope(req: Request, resident: { homeCenter?: unknown } | null | undefined): Promise<void> {
+  if (!(await canActOnResident(req.user, resident))) throw new HttpError(404, 'errors.notFound');
+}
+
 /** Throws the 403 that says which center is out of reach. Services call this on loaded records. */
 export async function assertCenterScope(req: Request, centerId: string | null | undefined): Promise<void> {
   if (!(await canActOnCenter(req.user, centerId))) throw new HttpError(403, 'errors.forbiddenCenter');

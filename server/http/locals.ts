@@ -4,6 +4,7 @@ import { unreadCount } from '../notifications/service.ts';
 import type { Csrf } from './csrf.ts';
 import { NAV } from './menus.ts';
 import { takeFlash } from './flash.ts';
+import { safeReturnTo } from '../lib/safe-redirect.ts';
 
 /** What every page needs: who is logged in, navigation, flash messages, the CSRF field. */
 export function pageLocals(csrf: Csrf): RequestHandler {
@@ -16,14 +17,17 @@ export function pageLocals(csrf: Csrf): RequestHandler {
       active: req.path === item.href || req.path.startsWith(`${item.href}/`),
     }));
     l.path = req.path;
-    l.originalUrl = req.originalUrl;
+    // Links back to this page use only a same-site path: a request for `//evil.example/x` (a 404)
+    // must not render a link that leaves the site (issue 14, finding 8).
+    const here = safeReturnTo(req.path, '/');
+    l.originalUrl = encodeURIComponent(here === '/' && req.path !== '/' ? '/' : safeReturnTo(req.originalUrl, '/'));
     // Language links keep the current page and query, replacing only `lang`.
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     query.delete('lang');
     const base = query.toString();
     l.langLinks = {
-      zh: `${req.path}?${base ? `${base}&` : ''}lang=zh-CN`,
-      en: `${req.path}?${base ? `${base}&` : ''}lang=en`,
+      zh: `${here}?${base ? `${base}&` : ''}lang=zh-CN`,
+      en: `${here}?${base ? `${base}&` : ''}lang=en`,
     };
     let token: string | undefined;
     l.csrfToken = () => (token ??= csrf.token(req, res));

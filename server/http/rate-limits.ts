@@ -2,6 +2,7 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.ts';
 import { HttpError } from './errors.ts';
+import { normalizePhone } from '../accounts/schemas.ts';
 
 const tooMany = (_req: Request, _res: Response, next: NextFunction) => next(new HttpError(429, 'errors.tooManyRequests'));
 
@@ -23,7 +24,8 @@ export function rateLimits(config: Config): RateLimits {
         windowMs: 15 * 60_000,
         limit: config.LOGIN_RATE_LIMIT,
         skipSuccessfulRequests: true,
-        keyGenerator: (req) => `${ip(req)}|${String((req.body as Record<string, unknown>)?.phone ?? '').slice(0, 20)}`,
+        // The same normalised phone that login looks up, so padding it does not open a new bucket.
+        keyGenerator: (req) => `${ip(req)}|${normalizePhone((req.body as Record<string, unknown>)?.phone)}`,
       }),
     ],
     register: rateLimit({ ...common, windowMs: 60 * 60_000, limit: config.REGISTER_RATE_LIMIT, keyGenerator: (req) => ip(req) }),

@@ -1,4 +1,5 @@
 import { boardOrders } from '../store/index.ts';
+import { registerRoomPolicy } from '../realtime/server.ts';
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { requireRole, assertCenterScope, canActOnCenter } from '../http/guards.ts';
@@ -42,6 +43,16 @@ type Workshop = Awaited<ReturnType<typeof shops.getWorkshop>>;
 
 const newKey = () => crypto.randomUUID();
 const fen2yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+
+/** An inactive workshop's board is shown only to those who run it (issue 14, finding 10). */
+async function mayWatchBoard(user: Express.User | undefined, w: Workshop): Promise<boolean> {
+  return !!w.active || shops.isLead(user, w) || (await canActOnCenter(user, String(w.center)));
+}
+
+registerRoomPolicy('workshop', async (user, id) => {
+  const w = await shops.getWorkshop(id).catch(() => null);
+  return !!w && (await mayWatchBoard(user, w));
+});
 
 /** Staff whose scope covers the workshop, or its lead. */
 async function staffWorkshop(req: Request): Promise<Workshop> {
@@ -126,6 +137,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
 
   r.get('/workshops/:id/live', async (req, res) => {
     const w = await shops.getWorkshop(req.params.id);
+    if (!(await mayWatchBoard(req.user, w))) throw new HttpError(404, 'errors.notFound');
     const board = await ledger.boardState(String(w._id));
     // Cached with the board state (and dropped with it when an entry is logged here).
     const open = await boardOrders.get(String(w._id), () => orders.ordersWithProgress(String(w._id), { openOnly: true }));

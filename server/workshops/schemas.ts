@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { yuanToFen } from '../lib/format.ts';
-import { objectId } from '../accounts/schemas.ts';
+import { objectId, phone } from '../accounts/schemas.ts';
 import { COURSE_CATEGORIES } from '../../models/course.ts';
 
 const text = (max: number) => z.string().trim().max(max).default('');
@@ -59,7 +59,7 @@ export const rateSchema = z.object({
 });
 
 export const admitSchema = z.object({
-  phone: z.string().trim().regex(/^1[3-9]\d{9}$/, 'errors.phone'),
+  phone,
   reason: text(300),
 });
 

@@ -4,6 +4,7 @@ import { Task } from '../../models/task.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
 import { User } from '../../models/user.ts';
 import { HttpError } from '../http/errors.ts';
+import { canActOnResident } from '../http/guards.ts';
 import { audit } from '../audit/service.ts';
 import { hasCompleted } from '../courses/completion.ts';
 import { subtreeIds } from '../centers/tree.ts';
@@ -166,8 +167,9 @@ export type AdmitResult = { ok: true; override: boolean; already: boolean } | { 
 
 /** Staff admit a resident; without the training only with a written reason (audited). */
 export async function admit(actor: Express.User, w: { _id: unknown; center: unknown; name: string; trainingCategory?: string | null; trainingCourses?: unknown[] | null }, phone: string, reason: string): Promise<AdmitResult> {
-  const resident = await User.findOne({ phone }, { name: 1, phone: 1, role: 1 }).lean();
-  if (!resident || resident.role !== 'resident') return { ok: false, field: 'phone', key: 'workshops.errors.noResident' };
+  const resident = await User.findOne({ phone }, { name: 1, phone: 1, role: 1, homeCenter: 1 }).lean();
+  // Out-of-scope residents answer like unknown ones (issue 14, findings 4 and 9).
+  if (!resident || resident.role !== 'resident' || !(await canActOnResident(actor, resident))) return { ok: false, field: 'phone', key: 'workshops.errors.noResident' };
   const trained = !requiresTraining(w) || (await hasCompleted(String(resident._id), trainingOf(w)));
   if (!trained && reason.trim().length < 4) return { ok: false, field: 'reason', key: 'workshops.errors.reasonRequired' };
   const created = await insertMembership(w, resident, {

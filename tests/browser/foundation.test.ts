@@ -14,11 +14,17 @@ describe('browser: foundation pages', function () {
     await page.goto(`${env.site.url}/register`);
     await page.check('input[name=role][value=resident]');
     await page.fill('#f-name', '林阿姨');
-    await page.fill('#f-phone', uniquePhone());
+    const phone = uniquePhone();
+    await page.fill('#f-phone', phone);
     await page.selectOption('#f-homeCenter', env.ctx.centers.miaoxi!);
     await page.fill('#f-password', 'lantern-2026');
     await page.fill('#f-passwordConfirm', 'lantern-2026');
-    await Promise.all([page.waitForURL(`${env.site.url}/me`), page.click('form[action="/register"] button[type=submit]')]);
+    // Sign-up does not log in (it must answer a taken number the same way): the login page
+    // follows with the number filled in.
+    await Promise.all([page.waitForURL(`${env.site.url}/login`), page.click('form[action="/register"] button[type=submit]')]);
+    assert.equal(await page.inputValue('#f-phone'), phone);
+    await page.fill('#f-password', 'lantern-2026');
+    await Promise.all([page.waitForURL(`${env.site.url}/me`), page.click('form[action="/login"] button[type=submit]')]);
     assert.match(await page.textContent('h1') ?? '', /林阿姨/);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no horizontal scrolling on a phone (got ${width}px)`);

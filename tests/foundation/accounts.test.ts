@@ -21,12 +21,16 @@ describe('accounts', () => {
   });
 
   describe('registration', () => {
-    it('creates a resident, logs them in and hashes the password', async () => {
+    it('creates a resident, sends them to log in (number filled in) and hashes the password', async () => {
       const ag = agent();
       const form = good();
       const res = await submit(ag, '/register', '/register', form);
       assert.equal(res.status, 302);
-      assert.equal(res.headers.location, '/me');
+      assert.equal(res.headers.location, '/login');
+      const loginPage = await ag.get('/login');
+      assert.match(loginPage.text, new RegExp(`value="${form.phone}"`));
+      assert.match(loginPage.text, /注册信息已收到/);
+      await login(ag, form.phone, form.password);
       const saved = await User.findOne({ phone: form.phone }).lean();
       assert.ok(saved);
       assert.equal(saved.role, 'resident');
@@ -58,13 +62,19 @@ describe('accounts', () => {
       });
     }
 
-    it('refuses a duplicate phone with 409 and keeps one account', async () => {
+    it('answers a registered number exactly like a new one (issue 14 #9), and keeps one account with its own password', async () => {
       const form = good();
-      assert.equal((await submit(agent(), '/register', '/register', form)).status, 302);
-      const res = await submit(agent(), '/register', '/register', { ...form, name: '另一个人' });
-      assert.equal(res.status, 409);
-      assert.match(res.text, /已经注册过/);
+      const first = agent();
+      const a = await submit(first, '/register', '/register', form);
+      const second = agent();
+      const b = await submit(second, '/register', '/register', { ...form, name: '另一个人', password: 'other-pass-99', passwordConfirm: 'other-pass-99' });
+      assert.equal(b.status, a.status);
+      assert.equal(b.headers.location, a.headers.location);
+      const [pa, pb] = [await first.get('/login'), await second.get('/login')];
+      const strip = (html: string) => html.replace(/name="_csrf" value="[^"]+"/, '');
+      assert.equal(strip(pb.text), strip(pa.text), 'the page after sign-up is the same');
       assert.equal(await User.countDocuments({ phone: form.phone }), 1);
+      await login(agent(), form.phone, form.password);
     });
 
     it('shows errors in English when asked', async () => {

@@ -172,7 +172,7 @@ describe('platform', () => {
     });
     it('requires SESSION_SECRET in production', () => {
       assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET/);
-      assert.ok(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }));
+      assert.ok(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://doorstep.example' }));
     });
   });
 

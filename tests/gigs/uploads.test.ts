@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { agent, loggedIn } from '../helpers/app.ts';
+import { loggedIn } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { Posting } from '../../models/posting.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
@@ -23,7 +23,7 @@ describe('gigs: posting attachments', () => {
     ]);
     const p = await Posting.findById(id).lean();
     assert.equal(p!.attachments.length, 2);
-    const png = await agent().get(`/files/${p!.attachments[0]!.id}`).buffer(true).parse((res, cb) => {
+    const png = await emp.get(`/files/${p!.attachments[0]!.id}`).buffer(true).parse((res, cb) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => cb(null, Buffer.concat(chunks)));
@@ -31,7 +31,7 @@ describe('gigs: posting attachments', () => {
     assert.equal(png.status, 200);
     assert.equal(png.headers['content-type'], 'image/png');
     assert.ok(Buffer.compare(png.body as Buffer, PNG) === 0, 'byte-identical');
-    const pdf = await agent().get(`/files/${p!.attachments[1]!.id}`);
+    const pdf = await emp.get(`/files/${p!.attachments[1]!.id}`);
     assert.equal(pdf.headers['content-type'], 'application/pdf');
     // Attachments are listed on the employer's page and removable on edit.
     const edit = await sendPostingForm(emp, `/employer/postings/${id}`, postingFields(ctx.centers.miaoxi!, { removeAttachments: p!.attachments[0]!.id! }));

@@ -13,6 +13,7 @@ export function makeApp(env: Record<string, string> = {}): { app: Express; confi
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     LOGIN_RATE_LIMIT: '10000',
+    LOGIN_ACCOUNT_LIMIT: '10000',
     REGISTER_RATE_LIMIT: '10000',
     UPLOAD_RATE_LIMIT: '10000',
     SESSION_SECRET: TEST_SECRET,

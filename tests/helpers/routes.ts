@@ -33,3 +33,19 @@ export function listRoutes(app: Express): RouteInfo[] {
 export function concrete(path: string, id = '5f0000000000000000000001'): string {
   return path.replace(/:(\w+)/g, (_m, name: string) => (/code/i.test(name) ? 'NOPE-0000' : id));
 }
+
+/**
+ * A concrete URL with real ids: each `:param` is looked up in `values` (by name, or by
+ * `<first path segment after the role prefix>.<name>` for `:id`, e.g. `courses.id`).
+ * Returns null when a parameter has no value, so a walk can report it instead of guessing.
+ */
+export function withRecords(path: string, values: Record<string, string>): string | null {
+  const area = path.split('/')[2] ?? '';
+  let missing = false;
+  const url = path.replace(/:(\w+)/g, (_m, name: string) => {
+    const v = values[`${area}.${name}`] ?? values[name];
+    if (v === undefined) missing = true;
+    return encodeURIComponent(v ?? '');
+  });
+  return missing ? null : url;
+}

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { agent, app, csrfFrom, loggedIn } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
-import { listRoutes, concrete, type RouteInfo } from '../helpers/routes.ts';
+import { listRoutes, concrete, withRecords, type RouteInfo } from '../helpers/routes.ts';
+import { outOfScopeRecords, DESK_BY_PHONE } from './scope-fixtures.ts';
 
 // Who may open what, by path prefix. A route that matches no rule fails the test below,
 // so a new route has to be classified here before it can land.
@@ -34,8 +35,9 @@ const PHONES = { resident: '13800000003', employer: '13800000002', staff: '13800
 describe('security: every route', function () {
   this.timeout(180_000);
   let routes: RouteInfo[];
+  let ctx: Awaited<ReturnType<typeof freshDemo>>;
   before(async () => {
-    await freshDemo();
+    ctx = await freshDemo();
     routes = listRoutes(app());
   });
 
@@ -51,6 +53,8 @@ describe('security: every route', function () {
 
   it('refuses every state-changing route without a CSRF token (403), anonymous and logged in', async () => {
     const staff = await loggedIn(PHONES.staff);
+    // One other session for the whole walk (a password check per route made it slow).
+    const other = await loggedIn(PHONES.resident);
     const failures: string[] = [];
     for (const r of routes.filter((x) => !['GET', 'HEAD', 'OPTIONS'].includes(x.method))) {
       const url = concrete(r.path);
@@ -59,7 +63,6 @@ describe('security: every route', function () {
         if (res.status !== 403) failures.push(`${r.method} ${url} as ${who} → ${res.status}`);
       }
       // A token for someone else's session does not work either.
-      const other = await loggedIn(PHONES.resident);
       const token = csrfFrom((await other.get('/profile')).text);
       const res = await staff[r.method.toLowerCase() as 'post'](url).type('form').send({ _csrf: token });
       if (res.status !== 403) failures.push(`${r.method} ${url} with another user's token → ${res.status}`);
@@ -93,6 +96,46 @@ describe('security: every route', function () {
     }
     assert.ok(checked > 20, `checked ${checked} route/role pairs`);
     assert.deepEqual(failures, []);
+  });
+
+  // Issue 14, findings 3 and 4: Xunqiao staff try every staff route that names a record with a
+  // real record of Miaoxi (outside their scope). A route whose parameters have no fixture fails
+  // the walk, so a new staff route has to be given one in scope-fixtures.ts.
+  it('refuses every staff route on an out-of-scope record (403 or 404), GET and POST', async () => {
+    const records = await outOfScopeRecords(ctx);
+    const far = await loggedIn('13800000005');
+    const token = csrfFrom((await far.get('/profile')).text);
+    const failures: string[] = [];
+    let checked = 0;
+    for (const r of routes.filter((x) => /^\/staff\//.test(x.path) && x.path.includes(':'))) {
+      const url = withRecords(r.path, records.params);
+      if (!url) {
+        failures.push(`${r.method} ${r.path}: no out-of-scope record in scope-fixtures.ts`);
+        continue;
+      }
+      const res = r.method === 'GET' ? await far.get(url) : await far.post(url).type('form').send({ ...records.body, _csrf: token });
+      checked++;
+      if (res.status !== 403 && res.status !== 404) failures.push(`${r.method} ${url} → ${res.status}`);
+      if (records.secrets.some((s) => res.text.includes(s))) failures.push(`${r.method} ${url} shows an out-of-scope resident`);
+    }
+    // Staff forms without a record in the URL name their center in the form: another center's
+    // is refused (a 4xx: some refuse it as a choice, others as out of scope) and nothing changes.
+    for (const r of routes.filter((x) => /^\/staff\//.test(x.path) && !x.path.includes(':') && x.method === 'POST')) {
+      const res = await far.post(r.path).type('form').send({ ...records.body, _csrf: token });
+      checked++;
+      if (res.status < 400 || res.status >= 500) failures.push(`POST ${r.path} naming another center → ${res.status}`);
+    }
+    // Routes where the record is in scope but the resident named by phone is not.
+    for (const [path, fields] of Object.entries(DESK_BY_PHONE)) {
+      const url = withRecords(path, records.inScopeParams)!;
+      const res = await far.post(url).type('form').send({ ...fields(records), _csrf: token });
+      checked++;
+      if (res.status < 400 || res.status >= 500) failures.push(`POST ${url} with an out-of-scope resident → ${res.status}`);
+      if (records.secrets.some((s) => res.text.includes(s))) failures.push(`POST ${url} shows the out-of-scope resident`);
+    }
+    assert.ok(checked > 40, `checked ${checked} staff routes`);
+    assert.deepEqual(failures, []);
+    assert.deepEqual(await records.unchanged(), [], 'nothing changed for the out-of-scope records');
   });
 
   it('never answers a GET route with a 500, whoever asks', async () => {

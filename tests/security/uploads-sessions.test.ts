@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { agent, loggedIn, makeApp } from '../helpers/app.ts';
+import { loggedIn, makeApp } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { cleanFileName } from '../../server/files/upload.ts';
 import { Posting } from '../../models/posting.ts';
@@ -42,13 +42,13 @@ describe('security: uploads and sessions', () => {
     assert.equal(res.status, 302);
     const p = await Posting.findOne({ title: '路径测试' }).lean();
     assert.equal(p!.attachments[0]!.name, 'x.png');
-    const file = await agent().get(`/files/${p!.attachments[0]!.id}`);
+    const file = await emp.get(`/files/${p!.attachments[0]!.id}`);
     assert.match(file.headers['content-disposition']!, /filename\*=UTF-8''x\.png/);
     assert.match(file.headers['content-security-policy']!, /default-src 'none'/);
   });
 
   it('marks session and CSRF cookies Secure in production (behind an HTTPS proxy)', async () => {
-    const prod = makeApp({ NODE_ENV: 'production', TRUST_PROXY: '1' }).app;
+    const prod = makeApp({ NODE_ENV: 'production', TRUST_PROXY: '1', PUBLIC_URL: 'https://doorstep.example' }).app;
     const page = await request(prod).get('/login').set('X-Forwarded-Proto', 'https');
     const csrfCookie = (page.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('__Host-doorstep.csrf'));
     assert.ok(csrfCookie, 'a __Host- CSRF cookie');
