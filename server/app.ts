@@ -9,6 +9,7 @@ import { sessionMiddleware } from './http/session.ts';
 import { csrf } from './http/csrf.ts';
 import { locale } from './http/locale.ts';
 import { pageLocals } from './http/locals.ts';
+import { flashDelivery } from './http/flash.ts';
 import { rateLimits } from './http/rate-limits.ts';
 import { notFound, errorHandler } from './http/errors.ts';
 import { viewEngine } from './http/views.ts';
@@ -72,6 +73,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(passport.session());
   const csrfGuard = csrf(sessionSecret, production);
   app.use(csrfGuard.protect);
+  app.use(flashDelivery);
   app.use(pageLocals(csrfGuard));
 
   const deps: RouteDeps = { config, logger, limits: rateLimits(config) };

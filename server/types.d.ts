@@ -24,5 +24,7 @@ declare module 'express-session' {
   interface SessionData {
     flash?: { type: 'success' | 'error' | 'info'; key: string; params?: Record<string, string> }[];
     returnTo?: string;
+    /** A refused upload form, kept for the GET page it redirects to (no token in the address bar). */
+    formStash?: { path: string; values: Record<string, unknown>; errors: Record<string, string> };
   }
 }

@@ -14,13 +14,13 @@ import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
 import { clockTime, dayKey, formatDate } from '../lib/format.ts';
 import { pager } from '../lib/pager.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import type { Lang } from '../i18n/index.ts';
 import { uploadFiles, registerFileAccess, discardUploads } from '../files/upload.ts';
 import { deleteFile } from '../files/store.ts';
 import { registerRoomPolicy } from '../realtime/server.ts';
 import { catalogueSchema, courseSchema, rollCallSchema, walkInSchema } from './schemas.ts';
 import * as svc from './service.ts';
 import { textPdf } from './pdf.ts';
+import { extraRows, sessionRows } from './form-rows.ts';
 import { checkIn, checkinToken, courseOfSession, verifyCheckinToken } from './checkin.ts';
 
 type Course = svc.LeanCourse;
@@ -37,13 +37,19 @@ registerRoomPolicy('session', async (user, id) => {
 
 const time = clockTime;
 
-function sessionView(s: Course['sessions'][number], lang: Lang, now = new Date()) {
+// Older data carries "第 N 课" as a topic; the numbered label says that already, in the page language.
+const GENERIC_TOPIC = /^第\s*\d+\s*[课节次]$/;
+
+/** A session as people read it: the day with its weekday, the hours, "Session N", the topic. */
+function sessionView(course: Pick<Course, 'sessions'>, s: Course['sessions'][number], req: Request, now = new Date()) {
+  const n = course.sessions.findIndex((x) => String(x._id) === String(s._id)) + 1;
   return {
     id: String(s._id),
-    date: formatDate(s.startsAt, lang, 'date'),
+    date: formatDate(s.startsAt, req.lang, 'date'),
     start: time(s.startsAt),
     end: time(s.endsAt),
-    topic: s.topic,
+    label: n > 0 ? req.t('courses.session.nth', { n }) : '',
+    topic: GENERIC_TOPIC.test(s.topic ?? '') ? '' : s.topic,
     past: s.endsAt <= now,
     today: dayKey(s.startsAt) === dayKey(now),
   };
@@ -62,7 +68,7 @@ function courseCard(req: Request, c: Course, taken: number) {
     left: Math.max(0, c.capacity - taken),
     full: taken >= c.capacity,
     nearlyFull: taken < c.capacity && c.capacity - taken <= Math.max(2, Math.ceil(c.capacity * 0.15)),
-    next: next ? sessionView(next, req.lang) : null,
+    next: next ? sessionView(c, next, req) : null,
     sessions: c.sessions.length,
     hours: svc.courseHours(c),
     status: c.status,
@@ -133,7 +139,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
         enrolOpens: course.enrolOpens,
         enrolCloses: course.enrolCloses,
         open: course.status === 'published',
-        sessionList: course.sessions.map((s) => sessionView(s, req.lang)),
+        sessionList: course.sessions.map((s) => sessionView(course, s, req)),
         materials: mayRead ? course.materials : [],
         materialsHidden: !mayRead && course.materials.length > 0,
       },
@@ -183,7 +189,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
         courseStatus: req.t(`courses.status.${x.course.status}`),
         courseCancelled: x.course.status === 'cancelled',
         position: x.position,
-        upcoming: x.enrolment.status === 'confirmed' ? x.upcoming.map((s) => sessionView(s, req.lang)) : [],
+        upcoming: x.enrolment.status === 'confirmed' ? x.upcoming.map((s) => sessionView(x.course, s, req)) : [],
         attended: x.attended,
         held: x.held,
         total: x.total,
@@ -211,7 +217,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     const token = typeof req.body?.t === 'string' ? req.body.t : '';
     try {
       const { course, session } = await checkIn(req.user!, token);
-      res.render('courses/checkin', { title: req.t('courses.checkin.title'), done: true, courseTitle: course.title, session: sessionView(session, req.lang) });
+      res.render('courses/checkin', { title: req.t('courses.checkin.title'), done: true, courseTitle: course.title, session: sessionView(course, session, req) });
     } catch (err) {
       if (!(err instanceof HttpError) || err.status >= 500) throw err;
       res.status(err.status).render('courses/checkin', { title: req.t('courses.checkin.title'), error: req.t(err.key, err.params), refused: true });
@@ -280,23 +286,15 @@ export function courseRoutes(_deps?: RouteDeps): Router {
 
   const renderForm = async (req: Request, res: Response, form: FormState, course?: Course, status = 200) => {
     const within = req.user!.role === 'admin' ? null : req.user!.staffCenter;
-    const values = form.values;
-    const rows = Array.isArray(values.sessionDate) ? (values.sessionDate as string[]).length : 0;
-    const pick = (k: string, i: number) => {
-      const v = values[k];
-      return Array.isArray(v) ? (v[i] ?? '') : i === 0 && typeof v === 'string' ? v : '';
-    };
-    const sessions = [];
-    const n = Math.max(rows, typeof values.sessionDate === 'string' ? 1 : 0);
-    for (let i = 0; i < n; i += 1) sessions.push({ id: pick('sessionId', i), date: pick('sessionDate', i), start: pick('sessionStart', i), end: pick('sessionEnd', i), topic: pick('sessionTopic', i) });
-    for (let i = 0; i < 4; i += 1) sessions.push({ id: '', date: '', start: '', end: '', topic: '' });
+    const extra = req.method === 'POST' ? extraRows(req.body) : 0;
     res.status(status).render('courses/form', {
       title: req.t(course ? 'courses.form.editTitle' : 'courses.form.newTitle'),
       form,
       action: course ? `/staff/courses/${String(course._id)}` : '/staff/courses',
       categories: categoryOptions(req),
       centers: await centerOptions(req.lang, within),
-      sessions: sessions.map((s, i) => ({ ...s, n: i + 1 })),
+      sessions: sessionRows(form.values, extra),
+      extraRows: extra,
       courseId: course ? String(course._id) : '',
     });
   };
@@ -327,6 +325,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
   );
 
   r.post('/staff/courses', staff, async (req, res) => {
+    if (req.body?.addRows) return renderForm(req, res, echoForm(req.body));
     const parsed = validate(req, courseSchema, req.body);
     if (!parsed.ok) return renderForm(req, res, parsed.form, undefined, 400);
     await assertCenterScope(req, parsed.data.center);
@@ -342,6 +341,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
 
   r.post('/staff/courses/:id', staff, async (req, res) => {
     const course = await staffCourse(req);
+    if (req.body?.addRows) return renderForm(req, res, echoForm(req.body), course);
     const parsed = validate(req, courseSchema, req.body);
     if (!parsed.ok) return renderForm(req, res, parsed.form, course, 400);
     await assertCenterScope(req, parsed.data.center);
@@ -358,7 +358,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
       course: {
         ...courseCard(req, course, taken),
         completionPercent: course.completionPercent,
-        sessionList: course.sessions.map((s) => sessionView(s, req.lang)),
+        sessionList: course.sessions.map((s) => sessionView(course, s, req)),
         materials: course.materials,
         draft: course.status === 'draft',
         published: course.status === 'published',
@@ -473,7 +473,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     res.render('courses/session', {
       title: `${course.title} · ${formatDate(session.startsAt, req.lang, 'date')}`,
       course: { id: String(course._id), title: course.title, venue: course.venue, published: course.status === 'published' },
-      session: sessionView(session, req.lang),
+      session: sessionView(course, session, req),
       qr: course.status === 'published' ? await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : '',
       checkinUrl: url,
       roster: confirmed.map((e) => {
@@ -511,7 +511,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
       title: req.t('courses.sheet.title'),
       bodyClass: 'sheet-page',
       course: { id: String(course._id), title: course.title, venue: course.venue, instructor: course.instructor, center: req.lang === 'en' && course.centerNameEn ? course.centerNameEn : course.centerName },
-      session: sessionView(session, req.lang),
+      session: sessionView(course, session, req),
       rows: confirmed.map((e, i) => ({ n: i + 1, name: e.residentName, phoneTail: e.residentPhone.slice(-4) })),
       blanks: Array.from({ length: 3 }, (_, i) => ({ n: confirmed.length + i + 1 })),
     });

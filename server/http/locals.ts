@@ -4,7 +4,7 @@ import { unreadCount } from '../notifications/service.ts';
 import type { Csrf } from './csrf.ts';
 import { NAV } from './menus.ts';
 
-/** What every page needs: who is logged in, navigation, flash messages, the CSRF field. */
+/** What every page needs: who is logged in, navigation, the CSRF field. */
 export function pageLocals(csrf: Csrf): RequestHandler {
   return async (req, res, next) => {
     const user = req.user;
@@ -15,9 +15,12 @@ export function pageLocals(csrf: Csrf): RequestHandler {
       active: req.path === item.href || req.path.startsWith(`${item.href}/`),
     }));
     l.path = req.path;
-    l.originalUrl = req.originalUrl;
-    // Language links keep the current page and query, replacing only `lang`.
+    // Language links keep the current page and query, replacing only `lang`; a CSRF token
+    // never travels on into a link (the address of a re-rendered upload form may carry one).
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    query.delete('_csrf');
+    const kept = query.toString();
+    l.originalUrl = kept ? `${req.path}?${kept}` : req.path;
     query.delete('lang');
     const base = query.toString();
     l.langLinks = {
@@ -26,10 +29,7 @@ export function pageLocals(csrf: Csrf): RequestHandler {
     };
     let token: string | undefined;
     l.csrfToken = () => (token ??= csrf.token(req, res));
-    if (req.session?.flash?.length) {
-      l.flash = req.session.flash.map((f) => ({ type: f.type, text: req.t(f.key, f.params ?? {}) }));
-      delete req.session.flash;
-    }
+    // Flash messages are taken at render time (flashDelivery in flash.ts).
     const centerId = user ? (user.staffCenter ?? user.homeCenter) : undefined;
     l.centerName = centerId ? centerName(await getCenter(centerId), req.lang) : '';
     if (user) l.unread = await unreadCount(user.id);
