@@ -21,7 +21,7 @@ import { catalogueSchema, courseSchema, rollCallSchema, walkInSchema } from './s
 import * as svc from './service.ts';
 import { textPdf } from './pdf.ts';
 import { extraRows, sessionRows } from './form-rows.ts';
-import { checkIn, checkinToken, courseOfSession, verifyCheckinToken } from './checkin.ts';
+import { checkIn, checkinRefusal, checkinToken, courseOfSession, verifyCheckinToken } from './checkin.ts';
 
 type Course = svc.LeanCourse;
 const PER_PAGE = 20;
@@ -204,11 +204,15 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     const token = typeof req.query.t === 'string' ? req.query.t : '';
     const check = verifyCheckinToken(token);
     const course = check.ok ? await courseOfSession(check.sessionId) : null;
-    res.status(check.ok ? 200 : check.key === 'courses.checkin.expired' ? 410 : 400).render('courses/checkin', {
+    const session = check.ok ? course?.sessions.find((s) => String(s._id) === check.sessionId) : undefined;
+    // Say "too early" or "over" before the resident presses the button, not after.
+    const refusal = session ? checkinRefusal(session, req.lang) : null;
+    const error = !check.ok ? req.t(check.key) : !course ? req.t('errors.notFound') : refusal ? req.t(refusal.key, refusal.params) : '';
+    res.status(check.ok ? (refusal ? 409 : 200) : check.key === 'courses.checkin.expired' ? 410 : 400).render('courses/checkin', {
       title: req.t('courses.checkin.title'),
       token,
-      ok: check.ok && !!course,
-      error: check.ok ? (course ? '' : req.t('errors.notFound')) : req.t(check.key),
+      ok: !error,
+      error,
       courseTitle: course?.title ?? '',
     });
   });
@@ -216,7 +220,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
   r.post('/checkin', requireLogin, async (req, res) => {
     const token = typeof req.body?.t === 'string' ? req.body.t : '';
     try {
-      const { course, session } = await checkIn(req.user!, token);
+      const { course, session } = await checkIn(req.user!, token, new Date(), req.lang);
       res.render('courses/checkin', { title: req.t('courses.checkin.title'), done: true, courseTitle: course.title, session: sessionView(course, session, req) });
     } catch (err) {
       if (!(err instanceof HttpError) || err.status >= 500) throw err;
@@ -470,11 +474,15 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     const [confirmed, present] = await Promise.all([svc.confirmedEnrolments(course._id), svc.sessionAttendance(session._id)]);
     const byResident = new Map(present.map((a) => [String(a.resident), a]));
     const url = checkinUrl(req, String(session._id));
+    const window = svc.attendanceWindow(session);
     res.render('courses/session', {
       title: `${course.title} · ${formatDate(session.startsAt, req.lang, 'date')}`,
       course: { id: String(course._id), title: course.title, venue: course.venue, published: course.status === 'published' },
       session: sessionView(course, session, req),
-      qr: course.status === 'published' ? await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : '',
+      // The QR code only while residents can use it; roll call opens with it and stays open.
+      qr: course.status === 'published' && window === 'open' ? await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : '',
+      notYet: window === 'early' ? req.t('courses.session.notStarted', { opens: time(new Date(session.startsAt.getTime() - svc.ATTENDANCE_OPENS_MS)) }) : '',
+      canRoll: course.status === 'published' && window !== 'early',
       checkinUrl: url,
       roster: confirmed.map((e) => {
         const a = byResident.get(String(e.resident));
@@ -491,6 +499,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     const course = await staffCourse(req);
     const session = svc.findSession(course, String(req.params.sid));
     if (course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
+    if (svc.attendanceWindow(session) !== 'open') throw new HttpError(409, 'courses.session.qrClosed');
     res.set('Cache-Control', 'no-store').type('image/svg+xml').send(await QRCode.toString(checkinUrl(req, String(session._id)), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }));
   });
 
@@ -498,7 +507,16 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     const course = await staffCourse(req);
     const parsed = validate(req, rollCallSchema, req.body);
     if (!parsed.ok) throw new HttpError(400, 'errors.badRequest');
-    const { marked, unmarked } = await svc.rollCall(req.user!, course, String(req.params.sid), parsed.data.present);
+    const back = `/staff/courses/${String(course._id)}/sessions/${String(req.params.sid)}`;
+    let counts: { marked: number; unmarked: number };
+    try {
+      counts = await svc.rollCall(req.user!, course, String(req.params.sid), parsed.data.present);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.key !== 'courses.session.notStarted') throw err;
+      flash(req, 'error', err.key, Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, String(v)])));
+      return res.redirect(303, back);
+    }
+    const { marked, unmarked } = counts;
     flash(req, 'success', 'courses.session.saved', { marked: String(marked), unmarked: String(unmarked) });
     res.redirect(`/staff/courses/${String(course._id)}/sessions/${String(req.params.sid)}`);
   });

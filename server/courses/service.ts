@@ -9,6 +9,7 @@ import { Attendance } from '../../models/attendance.ts';
 import { Completion } from '../../models/completion.ts';
 import { User } from '../../models/user.ts';
 import { HttpError } from '../http/errors.ts';
+import { clockTime } from '../lib/format.ts';
 import { canActOnCenter } from '../http/guards.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
@@ -438,10 +439,24 @@ export async function sessionAttendance(sessionId: Types.ObjectId) {
   return Attendance.find({ session: sessionId }, { resident: 1, residentName: 1, method: 1, at: 1 }).sort({ at: 1 }).lean();
 }
 
+/** Attendance opens this long before a session starts (people arrive early). */
+export const ATTENDANCE_OPENS_MS = 30 * 60_000;
+
+/**
+ * Where a session stands for attendance: QR check-in is open from 30 minutes before the start
+ * to the end; roll call opens at the same time and stays open afterwards (a paper sheet is
+ * entered later). Nobody can be marked present at a class that has not begun.
+ */
+export function attendanceWindow(s: { startsAt: Date; endsAt: Date }, now = new Date()): 'early' | 'open' | 'ended' {
+  if (now.getTime() < s.startsAt.getTime() - ATTENDANCE_OPENS_MS) return 'early';
+  return now.getTime() > s.endsAt.getTime() ? 'ended' : 'open';
+}
+
 /** Roll call: exactly the ticked confirmed residents are present at this session. */
-export async function rollCall(actor: Express.User, course: LeanCourse, sessionId: string, present: string[]): Promise<{ marked: number; unmarked: number }> {
+export async function rollCall(actor: Express.User, course: LeanCourse, sessionId: string, present: string[], now = new Date()): Promise<{ marked: number; unmarked: number }> {
   if (course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
   const session = findSession(course, sessionId);
+  if (attendanceWindow(session, now) === 'early') throw new HttpError(409, 'courses.session.notStarted', { opens: clockTime(new Date(session.startsAt.getTime() - ATTENDANCE_OPENS_MS)) });
   const confirmed = await confirmedEnrolments(course._id);
   const want = new Set(present);
   const existing = new Set((await sessionAttendance(session._id)).map((a) => String(a.resident)));
