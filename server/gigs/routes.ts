@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
 import { requireRole, canActOnCenter, assertCenterScope } from '../http/guards.ts';
 import { HttpError } from '../http/errors.ts';
-import { flash } from '../http/flash.ts';
+import { flash, stashForm, takeForm } from '../http/flash.ts';
 import { pager } from '../lib/pager.ts';
 import { dayKey } from '../lib/format.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
@@ -233,6 +233,8 @@ export function gigRoutes({ config }: RouteDeps): Router {
   };
 
   r.get('/employer/postings/new', employer, async (req, res) => {
+    const refused = takeForm(req, '/employer/postings/new');
+    if (refused) return renderPostingForm(req, res, refused);
     const profile = await gigs.employerProfile(req.user!.id);
     await renderPostingForm(req, res, formOf({ center: String(profile?.center ?? req.user!.homeCenter), payType: 'day', headcount: '1', category: 'other', contact: profile ? `${profile.contactName} ${profile.phone}` : '' }));
   });
@@ -241,9 +243,13 @@ export function gigRoutes({ config }: RouteDeps): Router {
 
   const savePosting = async (req: Request, res: Response, id?: string) => {
     const parsed = validate(req, postingSchema, req.body);
-    const fail = async (form: FormState, status = 400) => {
+    // The action address carries the CSRF token (multipart), so a refused form is shown
+    // again on its own GET page rather than rendered at this address.
+    const fail = async (form: FormState) => {
       await discardUploads(req);
-      return renderPostingForm(req, res, form, id, status);
+      const page = id ? `/employer/postings/${id}/edit` : '/employer/postings/new';
+      stashForm(req, page, form);
+      res.redirect(303, page);
     };
     if (req.uploadError) {
       const form = parsed.ok ? echoForm(req.body) : parsed.form;
@@ -293,6 +299,8 @@ export function gigRoutes({ config }: RouteDeps): Router {
 
   r.get('/employer/postings/:id/edit', employer, async (req, res) => {
     const p = await gigs.ownPosting(req.user!, String(req.params.id));
+    const refused = takeForm(req, `/employer/postings/${String(p._id)}/edit`);
+    if (refused) return renderPostingForm(req, res, refused, String(p._id));
     await renderPostingForm(
       req,
       res,

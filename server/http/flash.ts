@@ -34,3 +34,21 @@ export const flashDelivery: RequestHandler = (req, res, next) => {
   }) as typeof res.redirect;
   next();
 };
+
+/**
+ * Post/Redirect/Get for a refused form whose action carries the CSRF token in its address
+ * (multipart upload forms, see csrf.ts): the form as typed and its errors wait in the session,
+ * the browser is sent to the form's own GET page, and the token never shows in the address
+ * bar, the history or a shared link. `takeForm` on that page gives the form back once.
+ */
+export function stashForm(req: Request, path: string, form: { values: Record<string, unknown>; errors: Record<string, string> }): void {
+  if (!req.session) return;
+  req.session.formStash = { path, values: form.values, errors: form.errors };
+}
+
+export function takeForm(req: Request, path: string): { values: Record<string, unknown>; errors: Record<string, string> } | null {
+  const s = req.session?.formStash;
+  if (!s || s.path !== path) return null;
+  delete req.session.formStash;
+  return { values: s.values, errors: s.errors };
+}
