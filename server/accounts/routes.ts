@@ -30,23 +30,30 @@ export function accountRoutes({ limits }: RouteDeps): Router {
       roles: ['resident', 'employer'].map((v) => ({ value: v, label: req.t(`roles.${v}`) })),
     });
 
-  r.get('/register', (req, res) => renderRegister(req, res, formOf({ role: req.query.role === 'employer' ? 'employer' : 'resident' })));
+  // Registering from a job or course page brings the person back there, as logging in does.
+  r.get('/register', (req, res) =>
+    renderRegister(req, res, formOf({ role: req.query.role === 'employer' ? 'employer' : 'resident', returnTo: safeReturnTo(req.query.returnTo, '') })),
+  );
 
   r.post('/register', limits.register, async (req, res) => {
+    const returnTo = safeReturnTo((req.body as Record<string, unknown> | undefined)?.returnTo, '');
     const parsed = validate(req, registerSchema, req.body);
-    if (!parsed.ok) return renderRegister(req, res, parsed.form, 400);
+    if (!parsed.ok) return renderRegister(req, res, { ...parsed.form, values: { ...parsed.form.values, returnTo } }, 400);
     const result = await accounts.register(parsed.data);
     if (!result.ok) {
       const form = echoForm(req.body, { [result.field]: req.t(result.key) });
+      form.values.returnTo = returnTo;
       return renderRegister(req, res, form, result.key === 'errors.phoneTaken' ? 409 : 400);
     }
     await logIn(req, result.user);
     flash(req, 'success', 'accounts.register.welcome', { name: result.user.name });
-    res.redirect(homeFor(result.user));
+    res.redirect(returnTo || homeFor(result.user));
   });
 
-  const renderLogin = (req: Request, res: Response, form: FormState, status = 200) =>
-    res.status(status).render('accounts/login', { title: req.t('accounts.login.title'), form });
+  const renderLogin = (req: Request, res: Response, form: FormState, status = 200) => {
+    const back = typeof form.values.returnTo === 'string' ? form.values.returnTo : '';
+    res.status(status).render('accounts/login', { title: req.t('accounts.login.title'), form, registerHref: back ? `/register?returnTo=${encodeURIComponent(back)}` : '/register' });
+  };
 
   r.get('/login', (req, res) => {
     if (req.user) return res.redirect(homeFor(req.user));
