@@ -14,7 +14,8 @@ import { PAY_TYPES, SUITABILITY } from '../../models/posting.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { employerProfileSchema, postingSchema, reasonSchema, applySchema, onBehalfSchema, categorySchema, searchSchema, type SearchInput } from './schemas.ts';
 import * as gigs from './service.ts';
-import { card, categoryOptions, baseUrl, dayLabel } from './view.ts';
+import { card, categoryOptions, baseUrl, dayLabel, withPhoneLinks, mapUrl, smsShareUrl } from './view.ts';
+import { hiredDetails } from './hired.ts';
 
 // The business licence is private: its employer and staff whose scope covers the employer's center.
 registerFileAccess('employerLicense', async (user, ownerId) => {
@@ -93,12 +94,15 @@ export function gigRoutes({ config }: RouteDeps): Router {
       reqPhysical: p.reqPhysical,
       reqSkills: p.reqSkills,
       contact: p.contact,
+      contactParts: withPhoneLinks(p.contact ?? ''),
+      mapUrl: mapUrl(`${centerName(await getCenter(String(p.center)), 'zh-CN')} ${p.address ?? ''}`.trim()),
       reason: p.reason,
       attachments: (p.attachments ?? []).map((a) => ({ id: a.id, name: a.name, isImage: String(a.type).startsWith('image/') })),
       employerVerified: profile?.status === 'verified',
       employerAddress: profile?.address ?? '',
       open: p.status === 'published' && p.endDay >= dayKey(),
       url: urlOf(req, `/gigs/${String(p._id)}`),
+      shareUrl: smsShareUrl(p.title, urlOf(req, `/gigs/${String(p._id)}`)),
     };
   }
 
@@ -140,20 +144,41 @@ export function gigRoutes({ config }: RouteDeps): Router {
     const apps = await gigs.myApplications(req.user!.id);
     res.render('gigs/my-applications', {
       title: req.t('gigs.mine.title'),
-      items: apps.map((a) => ({
-        id: String(a._id),
-        posting: String(a.posting),
-        title: a.postingTitle,
-        status: a.status,
-        label: req.t(`gigs.appStatus.${a.status}`),
-        canWithdraw: a.status === 'pending' || a.status === 'accepted',
-        at: a.createdAt ? dayLabel(dayKey(a.createdAt), req.lang) : '',
-      })),
+      items: await Promise.all(
+        apps.map(async (a) => ({
+          id: String(a._id),
+          posting: String(a.posting),
+          title: a.postingTitle,
+          status: a.status,
+          label: req.t(`gigs.appStatus.${a.status}`),
+          // Once hired, the employer counts on the person: no one-tap withdraw (see the confirm page).
+          canWithdraw: a.status === 'pending',
+          hired: a.status === 'accepted' ? await hiredDetails(req, String(a.posting)) : null,
+          at: a.createdAt ? dayLabel(dayKey(a.createdAt), req.lang) : '',
+        })),
+      ),
     });
   });
 
+  const renderWithdraw = async (req: Request, res: Response, id: string, form: FormState = formOf(), status = 200) => {
+    const a = await gigs.myApplication(req.user!, id);
+    res.status(status).render('gigs/withdraw', {
+      title: req.t('gigs.mine.withdrawTitle'),
+      app: { id, title: a.postingTitle, posting: String(a.posting), hired: a.status === 'accepted' ? await hiredDetails(req, String(a.posting)) : null },
+      form,
+    });
+  };
+
+  r.get('/me/applications/:id/withdraw', resident, (req, res) => renderWithdraw(req, res, String(req.params.id)));
+
   r.post('/me/applications/:id/withdraw', resident, async (req, res) => {
-    await gigs.withdraw(req.user!, String(req.params.id));
+    const id = String(req.params.id);
+    const a = await gigs.myApplication(req.user!, id);
+    // Withdrawing from a job already given means the employer must hear it from the person.
+    if (a.status === 'accepted' && req.body?.told !== 'on') {
+      return renderWithdraw(req, res, id, echoForm(req.body, { told: req.t('gigs.mine.tellFirst') }), 400);
+    }
+    await gigs.withdraw(req.user!, id);
     flash(req, 'success', 'gigs.mine.withdrawn');
     res.redirect('/me/applications');
   });

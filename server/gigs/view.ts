@@ -62,3 +62,30 @@ export async function card(req: Request, p: CardSource) {
 export function baseUrl(req: Request, publicUrl: string | undefined): string {
   return (publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/$/, '');
 }
+
+// ------------------------------------------------------------ turning up: phone, map, share
+
+const PHONE_RE = /(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})/g;
+
+/** Free text with the phone numbers in it made tappable: [{ text }, { text, tel }]. */
+export function withPhoneLinks(text: string): { text: string; tel?: string }[] {
+  const parts: { text: string; tel?: string }[] = [];
+  let last = 0;
+  for (const m of text.matchAll(PHONE_RE)) {
+    if (m.index > last) parts.push({ text: text.slice(last, m.index) });
+    parts.push({ text: m[0], tel: `tel:${m[0].replace(/-/g, '')}` });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last) });
+  return parts;
+}
+
+/** A map search for the place (AMap opens in any phone browser, and its app when installed). */
+export function mapUrl(place: string): string {
+  return `https://uri.amap.com/search?keyword=${encodeURIComponent(place)}&callnative=1`;
+}
+
+/** Share without JavaScript: a text message with the title and the link. */
+export function smsShareUrl(title: string, url: string): string {
+  return `sms:?&body=${encodeURIComponent(`${title} ${url}`)}`;
+}
