@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import { centerName, getCenter } from '../centers/tree.ts';
-import { formatDate } from '../lib/format.ts';
+import { formatDay } from '../lib/format.ts';
 import type { Lang } from '../i18n/index.ts';
 import { listCategories } from './service.ts';
 
-export const dayLabel = (day: string | undefined, lang: Lang) => (day ? formatDate(`${day}T00:00:00+08:00`, lang, 'date') : '');
+export const dayLabel = (day: string | undefined, lang: Lang) => formatDay(day, lang);
 
 export async function categoryLabel(key: string, lang: Lang): Promise<string> {
   const c = (await listCategories()).find((x) => x.key === key);
