@@ -9,6 +9,7 @@ import { sessionMiddleware } from './http/session.ts';
 import { csrf } from './http/csrf.ts';
 import { locale } from './http/locale.ts';
 import { pageLocals } from './http/locals.ts';
+import { flashDelivery } from './http/flash.ts';
 import { rateLimits } from './http/rate-limits.ts';
 import { notFound, errorHandler } from './http/errors.ts';
 import { viewEngine } from './http/views.ts';
@@ -83,6 +84,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   });
   const csrfGuard = csrf(sessionSecret, production);
   app.use(csrfGuard.protect);
+  app.use(flashDelivery);
   app.use(pageLocals(csrfGuard));
 
   // Absolute URLs come from configuration, never from the request's Host header (finding 7):

@@ -25,5 +25,7 @@ declare module 'express-session' {
     returnTo?: string;
     /** The number just signed up with, to fill in on the login page that follows. */
     loginPhone?: string;
+    /** A refused upload form, kept for the GET page it redirects to (no token in the address bar). */
+    formStash?: { path: string; values: Record<string, unknown>; errors: Record<string, string> };
   }
 }

@@ -37,25 +37,34 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
       roles: ['resident', 'employer'].map((v) => ({ value: v, label: req.t(`roles.${v}`) })),
     });
 
-  r.get('/register', (req, res) => renderRegister(req, res, formOf({ role: req.query.role === 'employer' ? 'employer' : 'resident' })));
+  // Registering from a job or course page brings the person back there, as logging in does.
+  r.get('/register', (req, res) =>
+    renderRegister(req, res, formOf({ role: req.query.role === 'employer' ? 'employer' : 'resident', returnTo: safeReturnTo(req.query.returnTo, '') })),
+  );
 
   r.post('/register', limits.register, async (req, res) => {
+    const returnTo = safeReturnTo((req.body as Record<string, unknown> | undefined)?.returnTo, '');
     const parsed = validate(req, registerSchema, req.body);
-    if (!parsed.ok) return renderRegister(req, res, parsed.form, 400);
+    if (!parsed.ok) return renderRegister(req, res, { ...parsed.form, values: { ...parsed.form.values, returnTo } }, 400);
     const result = await accounts.register(parsed.data);
     // A number that is already registered gets exactly the answer a new one gets, so sign-up
-    // cannot tell anyone which numbers have accounts (issue 14, finding 9): both go on to log in,
-    // and the message says what to do if the password does not work (the desk can help).
+    // cannot tell anyone which numbers have accounts (issue 14, finding 9): both go on to log in
+    // (and from there back to the page they came from), and the message says what to do if the
+    // password does not work (the desk can help).
     if (!result.ok && result.key !== 'errors.phoneTaken') {
-      return renderRegister(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), 400);
+      const form = echoForm(req.body, { [result.field]: req.t(result.key) });
+      form.values.returnTo = returnTo;
+      return renderRegister(req, res, form, 400);
     }
     req.session.loginPhone = parsed.data.phone;
     flash(req, 'success', 'accounts.register.received');
-    res.redirect('/login');
+    res.redirect(returnTo ? `/login?returnTo=${encodeURIComponent(returnTo)}` : '/login');
   });
 
-  const renderLogin = (req: Request, res: Response, form: FormState, status = 200) =>
-    res.status(status).render('accounts/login', { title: req.t('accounts.login.title'), form });
+  const renderLogin = (req: Request, res: Response, form: FormState, status = 200) => {
+    const back = typeof form.values.returnTo === 'string' ? form.values.returnTo : '';
+    res.status(status).render('accounts/login', { title: req.t('accounts.login.title'), form, registerHref: back ? `/register?returnTo=${encodeURIComponent(back)}` : '/register' });
+  };
 
   r.get('/login', (req, res) => {
     if (req.user) return res.redirect(homeFor(req.user));

@@ -5,7 +5,9 @@ import { Attendance } from '../../models/attendance.ts';
 import { HttpError } from '../http/errors.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
-import { activeEnrolment } from './service.ts';
+import { ATTENDANCE_OPENS_MS, activeEnrolment, attendanceWindow } from './service.ts';
+import { formatDate, clockTime } from '../lib/format.ts';
+import type { Lang } from '../i18n/index.ts';
 
 // QR check-in tokens: `<session>.<minute>.<signature>`, HMAC-signed with a key derived from
 // the app's session secret (set by createApp). A token is good in the minute it was shown
@@ -48,8 +50,16 @@ export async function courseOfSession(sessionId: string) {
   return Course.findOne({ 'sessions._id': new Types.ObjectId(sessionId) }, { title: 1, center: 1, status: 1, sessions: 1, venue: 1 }).lean();
 }
 
+/** Why a session cannot be checked in to right now (an i18n key with params), or null. */
+export function checkinRefusal(s: { startsAt: Date; endsAt: Date }, lang: Lang, now = new Date()): { key: string; params: Record<string, string> } | null {
+  const w = attendanceWindow(s, now);
+  if (w === 'open') return null;
+  const params = { date: formatDate(s.startsAt, lang, 'date'), start: clockTime(s.startsAt), end: clockTime(s.endsAt), opens: clockTime(new Date(s.startsAt.getTime() - ATTENDANCE_OPENS_MS)) };
+  return { key: w === 'early' ? 'courses.checkin.tooEarly' : 'courses.checkin.ended', params };
+}
+
 /** Marks the resident present from a scanned token; refusals are HttpErrors with clear messages. */
-export async function checkIn(user: Express.User, token: unknown, now = new Date()) {
+export async function checkIn(user: Express.User, token: unknown, now = new Date(), lang: Lang = 'zh-CN') {
   const check = verifyCheckinToken(token, now);
   if (!check.ok) throw new HttpError(check.key === 'courses.checkin.expired' ? 410 : 400, check.key);
   const course = await courseOfSession(check.sessionId);
@@ -58,6 +68,8 @@ export async function checkIn(user: Express.User, token: unknown, now = new Date
   const session = course.sessions.find((s) => String(s._id) === check.sessionId)!;
   const enrolment = user.role === 'resident' ? await activeEnrolment(String(course._id), user.id) : null;
   if (!enrolment || enrolment.status !== 'confirmed') throw new HttpError(403, 'courses.checkin.notEnrolled', { course: course.title });
+  const refusal = checkinRefusal(session, lang, now);
+  if (refusal) throw new HttpError(409, refusal.key, refusal.params);
   let at = now;
   try {
     const doc = await Attendance.create({ course: course._id, session: session._id, resident: enrolment.resident, residentName: enrolment.residentName, method: 'qr', at: now });

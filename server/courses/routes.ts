@@ -14,14 +14,14 @@ import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
 import { clockTime, dayKey, formatDate } from '../lib/format.ts';
 import { pager } from '../lib/pager.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import type { Lang } from '../i18n/index.ts';
 import { uploadFiles, registerFileAccess, discardUploads } from '../files/upload.ts';
 import { deleteFile } from '../files/store.ts';
 import { registerRoomPolicy } from '../realtime/server.ts';
 import { catalogueSchema, courseSchema, rollCallSchema, walkInSchema } from './schemas.ts';
 import * as svc from './service.ts';
 import { textPdf } from './pdf.ts';
-import { checkIn, checkinToken, courseOfSession, verifyCheckinToken } from './checkin.ts';
+import { extraRows, sessionRows } from './form-rows.ts';
+import { checkIn, checkinRefusal, checkinToken, courseOfSession, verifyCheckinToken } from './checkin.ts';
 
 type Course = svc.LeanCourse;
 const PER_PAGE = 20;
@@ -37,13 +37,19 @@ registerRoomPolicy('session', async (user, id) => {
 
 const time = clockTime;
 
-function sessionView(s: Course['sessions'][number], lang: Lang, now = new Date()) {
+// Older data carries "第 N 课" as a topic; the numbered label says that already, in the page language.
+const GENERIC_TOPIC = /^第\s*\d+\s*[课节次]$/;
+
+/** A session as people read it: the day with its weekday, the hours, "Session N", the topic. */
+function sessionView(course: Pick<Course, 'sessions'>, s: Course['sessions'][number], req: Request, now = new Date()) {
+  const n = course.sessions.findIndex((x) => String(x._id) === String(s._id)) + 1;
   return {
     id: String(s._id),
-    date: formatDate(s.startsAt, lang, 'date'),
+    date: formatDate(s.startsAt, req.lang, 'date'),
     start: time(s.startsAt),
     end: time(s.endsAt),
-    topic: s.topic,
+    label: n > 0 ? req.t('courses.session.nth', { n }) : '',
+    topic: GENERIC_TOPIC.test(s.topic ?? '') ? '' : s.topic,
     past: s.endsAt <= now,
     today: dayKey(s.startsAt) === dayKey(now),
   };
@@ -62,7 +68,7 @@ function courseCard(req: Request, c: Course, taken: number) {
     left: Math.max(0, c.capacity - taken),
     full: taken >= c.capacity,
     nearlyFull: taken < c.capacity && c.capacity - taken <= Math.max(2, Math.ceil(c.capacity * 0.15)),
-    next: next ? sessionView(next, req.lang) : null,
+    next: next ? sessionView(c, next, req) : null,
     sessions: c.sessions.length,
     hours: svc.courseHours(c),
     status: c.status,
@@ -134,7 +140,7 @@ export function courseRoutes(deps: RouteDeps): Router {
         enrolOpens: course.enrolOpens,
         enrolCloses: course.enrolCloses,
         open: course.status === 'published',
-        sessionList: course.sessions.map((s) => sessionView(s, req.lang)),
+        sessionList: course.sessions.map((s) => sessionView(course, s, req)),
         materials: mayRead ? course.materials : [],
         materialsHidden: !mayRead && course.materials.length > 0,
       },
@@ -184,7 +190,7 @@ export function courseRoutes(deps: RouteDeps): Router {
         courseStatus: req.t(`courses.status.${x.course.status}`),
         courseCancelled: x.course.status === 'cancelled',
         position: x.position,
-        upcoming: x.enrolment.status === 'confirmed' ? x.upcoming.map((s) => sessionView(s, req.lang)) : [],
+        upcoming: x.enrolment.status === 'confirmed' ? x.upcoming.map((s) => sessionView(x.course, s, req)) : [],
         attended: x.attended,
         held: x.held,
         total: x.total,
@@ -199,11 +205,15 @@ export function courseRoutes(deps: RouteDeps): Router {
     const token = typeof req.query.t === 'string' ? req.query.t : '';
     const check = verifyCheckinToken(token);
     const course = check.ok ? await courseOfSession(check.sessionId) : null;
-    res.status(check.ok ? 200 : check.key === 'courses.checkin.expired' ? 410 : 400).render('courses/checkin', {
+    const session = check.ok ? course?.sessions.find((s) => String(s._id) === check.sessionId) : undefined;
+    // Say "too early" or "over" before the resident presses the button, not after.
+    const refusal = session ? checkinRefusal(session, req.lang) : null;
+    const error = !check.ok ? req.t(check.key) : !course ? req.t('errors.notFound') : refusal ? req.t(refusal.key, refusal.params) : '';
+    res.status(check.ok ? (refusal ? 409 : 200) : check.key === 'courses.checkin.expired' ? 410 : 400).render('courses/checkin', {
       title: req.t('courses.checkin.title'),
       token,
-      ok: check.ok && !!course,
-      error: check.ok ? (course ? '' : req.t('errors.notFound')) : req.t(check.key),
+      ok: !error,
+      error,
       courseTitle: course?.title ?? '',
     });
   });
@@ -211,8 +221,8 @@ export function courseRoutes(deps: RouteDeps): Router {
   r.post('/checkin', requireLogin, async (req, res) => {
     const token = typeof req.body?.t === 'string' ? req.body.t : '';
     try {
-      const { course, session } = await checkIn(req.user!, token);
-      res.render('courses/checkin', { title: req.t('courses.checkin.title'), done: true, courseTitle: course.title, session: sessionView(session, req.lang) });
+      const { course, session } = await checkIn(req.user!, token, new Date(), req.lang);
+      res.render('courses/checkin', { title: req.t('courses.checkin.title'), done: true, courseTitle: course.title, session: sessionView(course, session, req) });
     } catch (err) {
       if (!(err instanceof HttpError) || err.status >= 500) throw err;
       res.status(err.status).render('courses/checkin', { title: req.t('courses.checkin.title'), error: req.t(err.key, err.params), refused: true });
@@ -281,23 +291,15 @@ export function courseRoutes(deps: RouteDeps): Router {
 
   const renderForm = async (req: Request, res: Response, form: FormState, course?: Course, status = 200) => {
     const within = req.user!.role === 'admin' ? null : req.user!.staffCenter;
-    const values = form.values;
-    const rows = Array.isArray(values.sessionDate) ? (values.sessionDate as string[]).length : 0;
-    const pick = (k: string, i: number) => {
-      const v = values[k];
-      return Array.isArray(v) ? (v[i] ?? '') : i === 0 && typeof v === 'string' ? v : '';
-    };
-    const sessions = [];
-    const n = Math.max(rows, typeof values.sessionDate === 'string' ? 1 : 0);
-    for (let i = 0; i < n; i += 1) sessions.push({ id: pick('sessionId', i), date: pick('sessionDate', i), start: pick('sessionStart', i), end: pick('sessionEnd', i), topic: pick('sessionTopic', i) });
-    for (let i = 0; i < 4; i += 1) sessions.push({ id: '', date: '', start: '', end: '', topic: '' });
+    const extra = req.method === 'POST' ? extraRows(req.body) : 0;
     res.status(status).render('courses/form', {
       title: req.t(course ? 'courses.form.editTitle' : 'courses.form.newTitle'),
       form,
       action: course ? `/staff/courses/${String(course._id)}` : '/staff/courses',
       categories: categoryOptions(req),
       centers: await centerOptions(req.lang, within),
-      sessions: sessions.map((s, i) => ({ ...s, n: i + 1 })),
+      sessions: sessionRows(form.values, extra),
+      extraRows: extra,
       courseId: course ? String(course._id) : '',
     });
   };
@@ -328,6 +330,7 @@ export function courseRoutes(deps: RouteDeps): Router {
   );
 
   r.post('/staff/courses', staff, async (req, res) => {
+    if (req.body?.addRows) return renderForm(req, res, echoForm(req.body));
     const parsed = validate(req, courseSchema, req.body);
     if (!parsed.ok) return renderForm(req, res, parsed.form, undefined, 400);
     await assertCenterScope(req, parsed.data.center);
@@ -343,6 +346,7 @@ export function courseRoutes(deps: RouteDeps): Router {
 
   r.post('/staff/courses/:id', staff, async (req, res) => {
     const course = await staffCourse(req);
+    if (req.body?.addRows) return renderForm(req, res, echoForm(req.body), course);
     const parsed = validate(req, courseSchema, req.body);
     if (!parsed.ok) return renderForm(req, res, parsed.form, course, 400);
     await assertCenterScope(req, parsed.data.center);
@@ -359,7 +363,7 @@ export function courseRoutes(deps: RouteDeps): Router {
       course: {
         ...courseCard(req, course, taken),
         completionPercent: course.completionPercent,
-        sessionList: course.sessions.map((s) => sessionView(s, req.lang)),
+        sessionList: course.sessions.map((s) => sessionView(course, s, req)),
         materials: course.materials,
         draft: course.status === 'draft',
         published: course.status === 'published',
@@ -471,11 +475,15 @@ export function courseRoutes(deps: RouteDeps): Router {
     const [confirmed, present] = await Promise.all([svc.confirmedEnrolments(course._id), svc.sessionAttendance(session._id)]);
     const byResident = new Map(present.map((a) => [String(a.resident), a]));
     const url = checkinUrl(req, String(session._id));
+    const window = svc.attendanceWindow(session);
     res.render('courses/session', {
       title: `${course.title} · ${formatDate(session.startsAt, req.lang, 'date')}`,
       course: { id: String(course._id), title: course.title, venue: course.venue, published: course.status === 'published' },
-      session: sessionView(session, req.lang),
-      qr: course.status === 'published' ? await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : '',
+      session: sessionView(course, session, req),
+      // The QR code only while residents can use it; roll call opens with it and stays open.
+      qr: course.status === 'published' && window === 'open' ? await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) : '',
+      notYet: window === 'early' ? req.t('courses.session.notStarted', { opens: time(new Date(session.startsAt.getTime() - svc.ATTENDANCE_OPENS_MS)) }) : '',
+      canRoll: course.status === 'published' && window !== 'early',
       checkinUrl: url,
       roster: confirmed.map((e) => {
         const a = byResident.get(String(e.resident));
@@ -492,6 +500,7 @@ export function courseRoutes(deps: RouteDeps): Router {
     const course = await staffCourse(req);
     const session = svc.findSession(course, String(req.params.sid));
     if (course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
+    if (svc.attendanceWindow(session) !== 'open') throw new HttpError(409, 'courses.session.qrClosed');
     res.set('Cache-Control', 'no-store').type('image/svg+xml').send(await QRCode.toString(checkinUrl(req, String(session._id)), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }));
   });
 
@@ -499,7 +508,16 @@ export function courseRoutes(deps: RouteDeps): Router {
     const course = await staffCourse(req);
     const parsed = validate(req, rollCallSchema, req.body);
     if (!parsed.ok) throw new HttpError(400, 'errors.badRequest');
-    const { marked, unmarked } = await svc.rollCall(req.user!, course, String(req.params.sid), parsed.data.present);
+    const back = `/staff/courses/${String(course._id)}/sessions/${String(req.params.sid)}`;
+    let counts: { marked: number; unmarked: number };
+    try {
+      counts = await svc.rollCall(req.user!, course, String(req.params.sid), parsed.data.present);
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.key !== 'courses.session.notStarted') throw err;
+      flash(req, 'error', err.key, Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, String(v)])));
+      return res.redirect(303, back);
+    }
+    const { marked, unmarked } = counts;
     flash(req, 'success', 'courses.session.saved', { marked: String(marked), unmarked: String(unmarked) });
     res.redirect(`/staff/courses/${String(course._id)}/sessions/${String(req.params.sid)}`);
   });
@@ -512,7 +530,7 @@ export function courseRoutes(deps: RouteDeps): Router {
       title: req.t('courses.sheet.title'),
       bodyClass: 'sheet-page',
       course: { id: String(course._id), title: course.title, venue: course.venue, instructor: course.instructor, center: req.lang === 'en' && course.centerNameEn ? course.centerNameEn : course.centerName },
-      session: sessionView(session, req.lang),
+      session: sessionView(course, session, req),
       rows: confirmed.map((e, i) => ({ n: i + 1, name: e.residentName, phoneTail: e.residentPhone.slice(-4) })),
       blanks: Array.from({ length: 3 }, (_, i) => ({ n: confirmed.length + i + 1 })),
     });

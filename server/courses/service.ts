@@ -8,6 +8,7 @@ import { Attendance } from '../../models/attendance.ts';
 import { Completion } from '../../models/completion.ts';
 import { User } from '../../models/user.ts';
 import { HttpError } from '../http/errors.ts';
+import { clockTime } from '../lib/format.ts';
 import { canActOnCenter, canActOnResident } from '../http/guards.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
@@ -345,15 +346,36 @@ export async function removeEnrolment(actor: Express.User, course: LeanCourse, e
 
 export type WalkInResult = { ok: true; result: EnrolResult; created: boolean; name: string } | { ok: false; field: string; key: string; params?: Record<string, string> };
 
-/** Staff at the desk enrol a resident by phone, creating a minimal account when needed. */
-export async function walkIn(actor: Express.User, course: LeanCourse, input: { phone: string; name: string; birthYear: number | null }): Promise<WalkInResult> {
+/**
+ * A refusal said to the staff member about the person at the desk (third person, with the
+ * birth year it was judged on), not the resident-facing wording of eligibilityProblem.
+ */
+function deskRefusal(problem: { key: string; params?: Record<string, string> }, who: { name: string; birthYear: number | null; onRecord: boolean }, now: Date) {
+  const reason = problem.key.split('.').pop()!;
+  const params: Record<string, string> = { ...problem.params, name: who.name, birthYear: String(who.birthYear ?? ''), age: String(ageOf(who.birthYear, now) ?? '') };
+  if (reason === 'needBirthYear') return { ok: false as const, field: 'birthYear', key: 'courses.walkInRefused.needBirthYear', params };
+  const key = (reason === 'tooYoung' || reason === 'tooOld') && who.onRecord ? `${reason}OnRecord` : reason;
+  return { ok: false as const, field: reason === 'tooYoung' || reason === 'tooOld' ? 'birthYear' : 'phone', key: `courses.walkInRefused.${key}`, params };
+}
+
+/**
+ * Staff at the desk enrol a resident by phone, creating a minimal account when needed.
+ * Eligibility is checked before anything is written: a refused walk-in leaves no account
+ * behind (a typo in a new person's birth year is fixed by simply submitting again).
+ */
+export async function walkIn(actor: Express.User, course: LeanCourse, input: { phone: string; name: string; birthYear: number | null }, now = new Date()): Promise<WalkInResult> {
   let user = await User.findOne({ phone: input.phone }, { role: 1, name: 1, birthYear: 1, homeCenter: 1 }).lean();
   let created = false;
   if (user && user.role !== 'resident') return { ok: false, field: 'phone', key: 'courses.errors.notAResident' };
   // A resident of a center outside the desk's scope is not shown or enrolled (issue 14, finding 4).
   if (user && !(await canActOnResident(actor, user))) return { ok: false, field: 'phone', key: 'courses.errors.otherCenter' };
+  if (!user && !input.name) return { ok: false, field: 'name', key: 'courses.errors.nameForNew' };
+  const onRecord = !!user?.birthYear;
+  const birthYear = user?.birthYear ?? input.birthYear;
+  const name = user?.name ?? input.name;
+  const problem = eligibilityProblem(course, { role: 'resident', birthYear }, now);
+  if (problem) return deskRefusal(problem, { name, birthYear, onRecord }, now);
   if (!user) {
-    if (!input.name) return { ok: false, field: 'name', key: 'courses.errors.nameForNew' };
     try {
       const doc = await User.create({ phone: input.phone, name: input.name, role: 'resident', homeCenter: course.center, birthYear: input.birthYear, passwordHash: null });
       user = doc.toObject();
@@ -367,8 +389,6 @@ export async function walkIn(actor: Express.User, course: LeanCourse, input: { p
   } else if (input.birthYear && !user.birthYear) {
     await User.updateOne({ _id: user._id }, { $set: { birthYear: input.birthYear } });
   }
-  const problem = eligibilityProblem(course, { role: 'resident', birthYear: user.birthYear ?? input.birthYear });
-  if (problem) return { ok: false, field: 'phone', key: problem.key, params: problem.params };
   const result = await enrol(String(course._id), String(user._id), { source: 'desk' });
   await audit(actor, {
     action: 'course.walkIn',
@@ -421,10 +441,24 @@ export async function sessionAttendance(sessionId: Types.ObjectId) {
   return Attendance.find({ session: sessionId }, { resident: 1, residentName: 1, method: 1, at: 1 }).sort({ at: 1 }).lean();
 }
 
+/** Attendance opens this long before a session starts (people arrive early). */
+export const ATTENDANCE_OPENS_MS = 30 * 60_000;
+
+/**
+ * Where a session stands for attendance: QR check-in is open from 30 minutes before the start
+ * to the end; roll call opens at the same time and stays open afterwards (a paper sheet is
+ * entered later). Nobody can be marked present at a class that has not begun.
+ */
+export function attendanceWindow(s: { startsAt: Date; endsAt: Date }, now = new Date()): 'early' | 'open' | 'ended' {
+  if (now.getTime() < s.startsAt.getTime() - ATTENDANCE_OPENS_MS) return 'early';
+  return now.getTime() > s.endsAt.getTime() ? 'ended' : 'open';
+}
+
 /** Roll call: exactly the ticked confirmed residents are present at this session. */
-export async function rollCall(actor: Express.User, course: LeanCourse, sessionId: string, present: string[]): Promise<{ marked: number; unmarked: number }> {
+export async function rollCall(actor: Express.User, course: LeanCourse, sessionId: string, present: string[], now = new Date()): Promise<{ marked: number; unmarked: number }> {
   if (course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
   const session = findSession(course, sessionId);
+  if (attendanceWindow(session, now) === 'early') throw new HttpError(409, 'courses.session.notStarted', { opens: clockTime(new Date(session.startsAt.getTime() - ATTENDANCE_OPENS_MS)) });
   const confirmed = await confirmedEnrolments(course._id);
   const want = new Set(present);
   const existing = new Set((await sessionAttendance(session._id)).map((a) => String(a.resident)));

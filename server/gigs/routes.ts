@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
 import { requireRole, canActOnCenter, assertCenterScope, canActOnResident } from '../http/guards.ts';
 import { HttpError } from '../http/errors.ts';
-import { flash } from '../http/flash.ts';
+import { flash, stashForm, takeForm } from '../http/flash.ts';
 import { pager } from '../lib/pager.ts';
 import { dayKey } from '../lib/format.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
@@ -14,7 +14,8 @@ import { PAY_TYPES, SUITABILITY } from '../../models/posting.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { employerProfileSchema, postingSchema, reasonSchema, applySchema, onBehalfSchema, categorySchema, searchSchema, type SearchInput } from './schemas.ts';
 import * as gigs from './service.ts';
-import { card, categoryOptions, dayLabel } from './view.ts';
+import { card, categoryOptions, dayLabel, withPhoneLinks, mapUrl, smsShareUrl } from './view.ts';
+import { hiredDetails } from './hired.ts';
 
 // The business licence is private: its employer and staff whose scope covers the employer's center.
 registerFileAccess('employerLicense', async (user, ownerId) => {
@@ -95,6 +96,8 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
       reqPhysical: p.reqPhysical,
       reqSkills: p.reqSkills,
       contact: p.contact,
+      contactParts: withPhoneLinks(p.contact ?? ''),
+      mapUrl: mapUrl(`${centerName(await getCenter(String(p.center)), 'zh-CN')} ${p.address ?? ''}`.trim()),
       reason: p.reason,
       // Only listed to those who may download them (closed and expired postings stay public).
       attachments: (await gigs.mayReadAttachment(req.user, String(p._id)))
@@ -104,6 +107,7 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
       employerAddress: profile?.address ?? '',
       open: p.status === 'published' && p.endDay >= dayKey(),
       url: urlOf(req, `/gigs/${String(p._id)}`),
+      shareUrl: smsShareUrl(p.title, urlOf(req, `/gigs/${String(p._id)}`)),
     };
   }
 
@@ -145,20 +149,41 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
     const apps = await gigs.myApplications(req.user!.id);
     res.render('gigs/my-applications', {
       title: req.t('gigs.mine.title'),
-      items: apps.map((a) => ({
-        id: String(a._id),
-        posting: String(a.posting),
-        title: a.postingTitle,
-        status: a.status,
-        label: req.t(`gigs.appStatus.${a.status}`),
-        canWithdraw: a.status === 'pending' || a.status === 'accepted',
-        at: a.createdAt ? dayLabel(dayKey(a.createdAt), req.lang) : '',
-      })),
+      items: await Promise.all(
+        apps.map(async (a) => ({
+          id: String(a._id),
+          posting: String(a.posting),
+          title: a.postingTitle,
+          status: a.status,
+          label: req.t(`gigs.appStatus.${a.status}`),
+          // Once hired, the employer counts on the person: no one-tap withdraw (see the confirm page).
+          canWithdraw: a.status === 'pending',
+          hired: a.status === 'accepted' ? await hiredDetails(req, String(a.posting)) : null,
+          at: a.createdAt ? dayLabel(dayKey(a.createdAt), req.lang) : '',
+        })),
+      ),
     });
   });
 
+  const renderWithdraw = async (req: Request, res: Response, id: string, form: FormState = formOf(), status = 200) => {
+    const a = await gigs.myApplication(req.user!, id);
+    res.status(status).render('gigs/withdraw', {
+      title: req.t('gigs.mine.withdrawTitle'),
+      app: { id, title: a.postingTitle, posting: String(a.posting), hired: a.status === 'accepted' ? await hiredDetails(req, String(a.posting)) : null },
+      form,
+    });
+  };
+
+  r.get('/me/applications/:id/withdraw', resident, (req, res) => renderWithdraw(req, res, String(req.params.id)));
+
   r.post('/me/applications/:id/withdraw', resident, async (req, res) => {
-    await gigs.withdraw(req.user!, String(req.params.id));
+    const id = String(req.params.id);
+    const a = await gigs.myApplication(req.user!, id);
+    // Withdrawing from a job already given means the employer must hear it from the person.
+    if (a.status === 'accepted' && req.body?.told !== 'on') {
+      return renderWithdraw(req, res, id, echoForm(req.body, { told: req.t('gigs.mine.tellFirst') }), 400);
+    }
+    await gigs.withdraw(req.user!, id);
     flash(req, 'success', 'gigs.mine.withdrawn');
     res.redirect('/me/applications');
   });
@@ -238,6 +263,8 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
   };
 
   r.get('/employer/postings/new', employer, async (req, res) => {
+    const refused = takeForm(req, '/employer/postings/new');
+    if (refused) return renderPostingForm(req, res, refused);
     const profile = await gigs.employerProfile(req.user!.id);
     await renderPostingForm(req, res, formOf({ center: String(profile?.center ?? req.user!.homeCenter), payType: 'day', headcount: '1', category: 'other', contact: profile ? `${profile.contactName} ${profile.phone}` : '' }));
   });
@@ -246,9 +273,13 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
 
   const savePosting = async (req: Request, res: Response, id?: string) => {
     const parsed = validate(req, postingSchema, req.body);
-    const fail = async (form: FormState, status = 400) => {
+    // The action address carries the CSRF token (multipart), so a refused form is shown
+    // again on its own GET page rather than rendered at this address.
+    const fail = async (form: FormState) => {
       await discardUploads(req);
-      return renderPostingForm(req, res, form, id, status);
+      const page = id ? `/employer/postings/${id}/edit` : '/employer/postings/new';
+      stashForm(req, page, form);
+      res.redirect(303, page);
     };
     if (req.uploadError) {
       const form = parsed.ok ? echoForm(req.body) : parsed.form;
@@ -298,6 +329,8 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
 
   r.get('/employer/postings/:id/edit', employer, async (req, res) => {
     const p = await gigs.ownPosting(req.user!, String(req.params.id));
+    const refused = takeForm(req, `/employer/postings/${String(p._id)}/edit`);
+    if (refused) return renderPostingForm(req, res, refused, String(p._id));
     await renderPostingForm(
       req,
       res,

@@ -6,11 +6,29 @@ import { isValidCreditCode } from './credit-code.ts';
 
 const text = (max: number) => z.string().trim().max(max);
 const required = (max: number) => z.string().trim().min(1).max(max);
-const day = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'gigs.errors.date').refine((v) => !Number.isNaN(Date.parse(v)), 'gigs.errors.date');
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+const day = z.string().trim().regex(DAY_RE, 'gigs.errors.date').refine((v) => !Number.isNaN(Date.parse(v)), 'gigs.errors.date');
 const list = z
   .union([z.string(), z.array(z.string())])
   .optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+export const MAX_PAY_FEN = 10_000_000;
+
+/** Why a typed wage is refused, one message per reason (an i18n key), or null when it is fine. */
+export function payProblem(input: string): string | null {
+  const v = input.trim().replace(/^[¥￥]\s*/, '');
+  if (/^-\s*\d/.test(v)) return 'gigs.errors.payTooSmall';
+  if (!/^\d+(\.\d*)?$/.test(v)) return 'gigs.errors.pay';
+  const [whole, frac = ''] = v.split('.');
+  if (frac.length > 2) return 'gigs.errors.payDecimals';
+  if (whole!.replace(/^0+/, '').length > 9) return 'gigs.errors.payTooLarge';
+  const fen = yuanToFen(v);
+  if (fen === undefined) return 'gigs.errors.pay';
+  if (fen < 1) return 'gigs.errors.payTooSmall';
+  if (fen > MAX_PAY_FEN) return 'gigs.errors.payTooLarge';
+  return null;
+}
 
 export const employerProfileSchema = z.object({
   name: required(80),
@@ -37,12 +55,12 @@ export const postingSchema = z
       .trim()
       .min(1)
       .transform((v, ctx) => {
-        const fen = yuanToFen(v);
-        if (fen === undefined || fen < 1 || fen > 10_000_000) {
-          ctx.addIssue({ code: 'custom', message: 'gigs.errors.pay' });
+        const problem = payProblem(v);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: problem });
           return z.NEVER;
         }
-        return fen;
+        return yuanToFen(v.replace(/^[¥￥]\s*/, ''))!;
       }),
     headcount: z.coerce.number('gigs.errors.headcount').int('gigs.errors.headcount').min(1, 'gigs.errors.headcount').max(500, 'gigs.errors.headcount'),
     startDay: day,
@@ -57,7 +75,15 @@ export const postingSchema = z
     contact: required(200),
     removeAttachments: list.pipe(z.array(z.string().max(40)).max(10)),
   })
-  .refine((v) => v.endDay >= v.startDay, { path: ['endDay'], message: 'gigs.errors.endBeforeStart' });
+  // Checked even when other fields are wrong, so every error shows on the first try.
+  .refine((v) => v.endDay >= v.startDay, {
+    path: ['endDay'],
+    message: 'gigs.errors.endBeforeStart',
+    when: ({ value }) => {
+      const v = value as { startDay?: unknown; endDay?: unknown };
+      return typeof v.startDay === 'string' && typeof v.endDay === 'string' && DAY_RE.test(v.startDay.trim()) && DAY_RE.test(v.endDay.trim());
+    },
+  });
 
 export type PostingInput = z.output<typeof postingSchema>;
 

@@ -550,6 +550,14 @@ export async function myApplications(userId: string) {
   return Application.find({ resident: oid(userId) }, { posting: 1, postingTitle: 1, status: 1, createdAt: 1, message: 1 }).sort({ createdAt: -1 }).limit(200).lean();
 }
 
+/** One of the resident's own applications (404 for anyone else's). */
+export async function myApplication(user: Express.User, applicationId: string) {
+  if (!validId(applicationId)) throw new HttpError(404, 'errors.notFound');
+  const a = await Application.findById(applicationId, { posting: 1, postingTitle: 1, status: 1, resident: 1 }).lean();
+  if (!a || String(a.resident) !== user.id) throw new HttpError(404, 'errors.notFound');
+  return a;
+}
+
 export async function myApplicationFor(userId: string, postingId: string) {
   return Application.findOne({ activeKey: `${postingId}:${userId}` }, { status: 1 }).lean();
 }

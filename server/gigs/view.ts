@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import { centerName, getCenter } from '../centers/tree.ts';
-import { formatDate } from '../lib/format.ts';
+import { formatDay } from '../lib/format.ts';
 import type { Lang } from '../i18n/index.ts';
 import { listCategories } from './service.ts';
 
-export const dayLabel = (day: string | undefined, lang: Lang) => (day ? formatDate(`${day}T00:00:00+08:00`, lang, 'date') : '');
+export const dayLabel = (day: string | undefined, lang: Lang) => formatDay(day, lang);
 
 export async function categoryLabel(key: string, lang: Lang): Promise<string> {
   const c = (await listCategories()).find((x) => x.key === key);
@@ -57,4 +57,31 @@ export async function card(req: Request, p: CardSource) {
     address: p.address ?? '',
     dailyHours: p.dailyHours ?? '',
   };
+}
+
+// ------------------------------------------------------------ turning up: phone, map, share
+
+const PHONE_RE = /(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})/g;
+
+/** Free text with the phone numbers in it made tappable: [{ text }, { text, tel }]. */
+export function withPhoneLinks(text: string): { text: string; tel?: string }[] {
+  const parts: { text: string; tel?: string }[] = [];
+  let last = 0;
+  for (const m of text.matchAll(PHONE_RE)) {
+    if (m.index > last) parts.push({ text: text.slice(last, m.index) });
+    parts.push({ text: m[0], tel: `tel:${m[0].replace(/-/g, '')}` });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last) });
+  return parts;
+}
+
+/** A map search for the place (AMap opens in any phone browser, and its app when installed). */
+export function mapUrl(place: string): string {
+  return `https://uri.amap.com/search?keyword=${encodeURIComponent(place)}&callnative=1`;
+}
+
+/** Share without JavaScript: a text message with the title and the link. */
+export function smsShareUrl(title: string, url: string): string {
+  return `sms:?&body=${encodeURIComponent(`${title} ${url}`)}`;
 }

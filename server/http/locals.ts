@@ -3,10 +3,9 @@ import { centerName, getCenter } from '../centers/tree.ts';
 import { unreadCount } from '../notifications/service.ts';
 import type { Csrf } from './csrf.ts';
 import { NAV } from './menus.ts';
-import { takeFlash } from './flash.ts';
 import { safeReturnTo } from '../lib/safe-redirect.ts';
 
-/** What every page needs: who is logged in, navigation, flash messages, the CSRF field. */
+/** What every page needs: who is logged in, navigation, the CSRF field. */
 export function pageLocals(csrf: Csrf): RequestHandler {
   return async (req, res, next) => {
     const user = req.user;
@@ -18,11 +17,14 @@ export function pageLocals(csrf: Csrf): RequestHandler {
     }));
     l.path = req.path;
     // Links back to this page use only a same-site path: a request for `//evil.example/x` (a 404)
-    // must not render a link that leaves the site (issue 14, finding 8).
+    // must not render a link that leaves the site (issue 14, finding 8). Language links keep the
+    // current page and query, replacing only `lang`; a CSRF token never travels on into a link
+    // (the address of a re-rendered upload form may carry one).
     const here = safeReturnTo(req.path, '/');
-    l.originalUrl = encodeURIComponent(here === '/' && req.path !== '/' ? '/' : safeReturnTo(req.originalUrl, '/'));
-    // Language links keep the current page and query, replacing only `lang`.
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    query.delete('_csrf');
+    const kept = query.toString();
+    l.originalUrl = encodeURIComponent(here === '/' && req.path !== '/' ? '/' : safeReturnTo(kept ? `${req.path}?${kept}` : req.path, '/'));
     query.delete('lang');
     const base = query.toString();
     l.langLinks = {
@@ -31,8 +33,7 @@ export function pageLocals(csrf: Csrf): RequestHandler {
     };
     let token: string | undefined;
     l.csrfToken = () => (token ??= csrf.token(req, res));
-    const flash = takeFlash(req, res);
-    if (flash.length) l.flash = flash.map((f) => ({ type: f.type, text: req.t(f.key, f.params ?? {}) }));
+    // Flash messages are taken at render time (flashDelivery in flash.ts).
     const centerId = user ? (user.staffCenter ?? user.homeCenter) : undefined;
     l.centerName = centerId ? centerName(await getCenter(centerId), req.lang) : '';
     if (user) l.unread = await unreadCount(user.id);

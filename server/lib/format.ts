@@ -41,6 +41,26 @@ export function formatDate(d: Date | string | number | null | undefined, lang: L
   return f.format(date);
 }
 
+/**
+ * A day key (yyyy-mm-dd, the center's calendar day) as people read it: 2026年12月1日周二 /
+ * Tue, Dec 1, 2026 — the one date format of every page (same as formatDate's 'date').
+ */
+export function formatDay(day: string | null | undefined, lang: Lang): string {
+  return day && /^\d{4}-\d{2}-\d{2}$/.test(day) ? formatDate(`${day}T12:00:00+08:00`, lang, 'date') : '';
+}
+
+const monthFormats = new Map<Lang, Intl.DateTimeFormat>();
+/** A month key (yyyy-mm) as 2026年11月 / November 2026. */
+export function formatMonth(month: string | null | undefined, lang: Lang): string {
+  if (!month || !/^\d{4}-\d{2}$/.test(month)) return '';
+  let f = monthFormats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, { timeZone: TIME_ZONE, year: 'numeric', month: 'long' });
+    monthFormats.set(lang, f);
+  }
+  return f.format(new Date(`${month}-15T12:00:00+08:00`));
+}
+
 // Building an Intl formatter costs far more than using one (and allocates a lot): build each once.
 const dayKeyFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
 const clockFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false });

@@ -45,23 +45,39 @@ export async function myWork(userId: string) {
         payPeriods.get(ws, () => PayPeriod.find({ workshop: m.workshop }).sort({ month: -1 }).lean()),
         dayAnswers(userId, ws, recent),
       ]);
-      const none = { accepted: 0, amountFen: 0, entries: 0 };
+      const none = { accepted: 0, amountFen: 0, entries: 0, tasks: undefined as Record<string, { accepted: number; amountFen: number }> | undefined };
       const day = (d: string) => sums.get(summaryIds.workerMonth(userId, ws, d.slice(0, 7)))?.days?.[d] ?? none;
       const monthSum = sums.get(summaryIds.workerMonth(userId, ws, month))!;
-      const weekSum = week.reduce((a, d) => ({ accepted: a.accepted + day(d).accepted, amountFen: a.amountFen + day(d).amountFen }), { accepted: 0, amountFen: 0 });
-      const taskName = new Map(tasks.map((t) => [String(t._id), t]));
+      const taskInfo = new Map(tasks.map((t) => [String(t._id), t]));
+      // Pieces are only added up within one task (one unit: 个 and 盏 never make one total).
+      const perTask = (byId: Record<string, { accepted: number; amountFen: number }> | undefined) =>
+        Object.entries(byId ?? {})
+          .map(([id, t]) => ({ name: taskInfo.get(id)?.name ?? '', unit: taskInfo.get(id)?.unit ?? '', accepted: t.accepted, amountFen: t.amountFen }))
+          .filter((t) => t.accepted !== 0 || t.amountFen !== 0);
+      const sumDays = (days: string[]) => {
+        const byTask: Record<string, { accepted: number; amountFen: number }> = {};
+        let amountFen = 0;
+        for (const d of days) {
+          amountFen += day(d).amountFen;
+          for (const [id, t] of Object.entries(day(d).tasks ?? {})) {
+            const x = (byTask[id] ??= { accepted: 0, amountFen: 0 });
+            x.accepted += t.accepted;
+            x.amountFen += t.amountFen;
+          }
+        }
+        return { amountFen, tasks: perTask(byTask) };
+      };
       return {
         workshop: { id: ws, name: w?.name ?? '' },
         tasks: tasks.filter((t) => t.active).map((t) => ({ id: String(t._id), name: t.name, unit: t.unit })),
-        today: { accepted: day(today).accepted, amountFen: day(today).amountFen },
-        week: weekSum,
-        month: { accepted: monthSum.accepted, amountFen: monthSum.amountFen },
-        byTask: Object.entries(monthSum.tasks)
-          .map(([id, t]) => ({ name: taskName.get(id)?.name ?? '', unit: taskName.get(id)?.unit ?? '', accepted: t.accepted, amountFen: t.amountFen }))
-          .filter((t) => t.accepted !== 0 || t.amountFen !== 0),
+        range: { today, weekStart: week[0]!, monthStart: `${month}-01` },
+        today: sumDays([today]),
+        week: sumDays(week),
+        month: { amountFen: monthSum.amountFen, tasks: perTask(monthSum.tasks) },
+        byTask: perTask(monthSum.tasks),
         days: recent
           .filter((d) => day(d).entries > 0)
-          .map((d) => ({ date: d, accepted: day(d).accepted, amountFen: day(d).amountFen, answer: answers.get(d)?.status ?? '', reply: answers.get(d)?.reply ?? '' })),
+          .map((d) => ({ date: d, accepted: day(d).accepted, amountFen: day(d).amountFen, tasks: perTask(day(d).tasks), answer: answers.get(d)?.status ?? '', reply: answers.get(d)?.reply ?? '' })),
         periods: periods
           .map((p) => {
             const s = p.statements.find((x) => String(x.worker) === userId);

@@ -6,8 +6,9 @@ import { requireRole, assertCenterScope, canActOnCenter } from '../http/guards.t
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
+import { myWorkView } from './me-view.ts';
 import { centerName, centerOptions, getCenter, subtreeIds } from '../centers/tree.ts';
-import { dayKey, formatMoney } from '../lib/format.ts';
+import { dayKey, formatDay, formatMoney } from '../lib/format.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { User } from '../../models/user.ts';
 import { Course, COURSE_CATEGORIES } from '../../models/course.ts';
@@ -158,9 +159,9 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     const [work, reports] = await Promise.all([myWork(req.user!.id), selfReports.myReports(req.user!.id)]);
     res.render('workshops/me', {
       title: req.t('workshops.me.title'),
-      work: work.map((w) => ({ ...w, reportKey: newKey() })),
+      work: work.map((w) => ({ ...myWorkView(req, w), reportKey: newKey() })),
       today: dayKey(),
-      reports: reports.map((r) => ({ taskName: r.taskName, unit: r.unit, counted: r.counted, date: r.date, status: r.status, reply: r.reply })),
+      reports: reports.map((r) => ({ taskName: r.taskName, unit: r.unit, counted: r.counted, date: r.date, dateText: formatDay(r.date, req.lang), status: r.status, reply: r.reply })),
     });
   });
 

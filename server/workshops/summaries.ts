@@ -38,7 +38,7 @@ export interface SummaryDoc {
   tasks: Record<string, TaskTotals>;
   workers: Record<string, TaskTotals & { name: string }>;
   /** On worker-month summaries: the month's days, so a worker's page needs one read, not one per day. */
-  days?: Record<string, TaskTotals & { entries: number }>;
+  days?: Record<string, TaskTotals & { entries: number; tasks?: Record<string, TaskTotals> }>;
 }
 
 export const summaryIds = {
@@ -90,6 +90,9 @@ export async function applyEntry(e: EntryLike): Promise<void> {
           inc[`days.${e.date}.accepted`] = e.accepted;
           inc[`days.${e.date}.amountFen`] = e.amountFen;
           inc[`days.${e.date}.entries`] = 1;
+          // Per task too: a worker's day names what was made, in its own unit.
+          inc[`days.${e.date}.tasks.${task}.accepted`] = e.accepted;
+          inc[`days.${e.date}.tasks.${task}.amountFen`] = e.amountFen;
         }
         if (t.kind === 'sd' || t.kind === 'sm') {
           inc[`workers.${worker}.accepted`] = e.accepted;
@@ -132,6 +135,9 @@ function addToSummaries(out: Map<string, SummaryDoc>, e: EntryLike): void {
       dd.accepted += e.accepted;
       dd.amountFen += e.amountFen;
       dd.entries += 1;
+      const dt = ((dd.tasks ??= {})[task] ??= { accepted: 0, amountFen: 0 });
+      dt.accepted += e.accepted;
+      dt.amountFen += e.amountFen;
     }
     if (t.kind === 'sd' || t.kind === 'sm') {
       const ww = (s.workers[worker] ??= { accepted: 0, amountFen: 0, name: givenName(e.workerName) });

@@ -123,6 +123,10 @@ describe('courses: QR check-in, roll call, completion and certificates', () => {
     await svc.enrol(courseId, exactly.id);
     await svc.enrol(courseId, below.id);
     const staff = await loggedIn('13800000001');
+    // Roll call is for sessions that have begun: move the later sessions into the past (ids kept).
+    const c = (await Course.findById(courseId).lean())!;
+    const shifted = c.sessions.map((s, i) => ({ ...s, startsAt: new Date(Date.now() - (6 - i) * 86400_000), endsAt: new Date(Date.now() - (6 - i) * 86400_000 + 7200_000) }));
+    await Course.updateOne({ _id: courseId }, { $set: { sessions: shifted, firstSessionAt: shifted[0]!.startsAt, lastSessionAt: shifted.at(-1)!.endsAt } });
     for (const [i, sid] of sessions.entries()) {
       const present = [enrolled.id];
       if (i < 4) present.push(exactly.id);

@@ -12,7 +12,8 @@ import { publishedPosting, verifiedEmployer } from './helpers.ts';
 
 describe('gigs: applying, withdrawing, accepting', () => {
   let ctx: SeedContext;
-  before(async () => {
+  before(async function () {
+    this.timeout(120_000);
     ctx = await freshDemo();
   });
 
@@ -109,7 +110,12 @@ describe('gigs: applying, withdrawing, accepting', () => {
     assert.equal((await Posting.findById(id).lean())!.status, 'filled');
     assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/accept`, {})).status, 409);
     const ra = await loggedIn(r.phone);
-    assert.equal((await submit(ra, '/me/applications', `/me/applications/${appId}/withdraw`, {})).status, 302);
+    // Once hired, cancelling asks the person to tell the employer first.
+    const untold = await submit(ra, `/me/applications/${appId}/withdraw`, `/me/applications/${appId}/withdraw`, {});
+    assert.equal(untold.status, 400);
+    assert.match(untold.text, /请先打电话告诉雇主/);
+    assert.equal(await PostingSlot.countDocuments({ posting: id }), 1);
+    assert.equal((await submit(ra, `/me/applications/${appId}/withdraw`, `/me/applications/${appId}/withdraw`, { told: 'on' })).status, 302);
     assert.equal(await PostingSlot.countDocuments({ posting: id }), 0);
     assert.equal((await Posting.findById(id).lean())!.status, 'published');
   });

@@ -93,3 +93,11 @@ export async function verifiedEmployer(centerId: string, name = '乙公司') {
   });
   return u;
 }
+
+/** A refused posting form comes back on its own GET page (the token stays out of the address bar). */
+export async function refusedForm(ag: Agent, res: { status: number; headers: Record<string, string> }) {
+  assert.equal(res.status, 303, 'a refused posting form redirects to its page');
+  const page = res.headers.location!;
+  assert.doesNotMatch(page, /_csrf/);
+  return ag.get(page);
+}

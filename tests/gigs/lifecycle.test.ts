@@ -8,7 +8,7 @@ import { Notification } from '../../models/notification.ts';
 import { expirePostings } from '../../server/gigs/service.ts';
 import { isValidCreditCode, withCheckChar } from '../../server/gigs/credit-code.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
-import { createPostingHttp, postingFields, sendPostingForm, verifiedEmployer, inDays } from './helpers.ts';
+import { createPostingHttp, postingFields, sendPostingForm, verifiedEmployer, inDays, refusedForm } from './helpers.ts';
 
 const status = async (id: string) => (await Posting.findById(id, { status: 1 }).lean())!.status;
 
@@ -115,8 +115,8 @@ describe('gigs: posting life cycle', () => {
 
   it('refuses bad form input with words, keeping what was typed', async () => {
     const emp = await loggedIn('13800000002');
-    const res = await sendPostingForm(emp, '/employer/postings', postingFields(ctx.centers.miaoxi!, { title: '留下的标题', pay: 'abc', headcount: '501', endDay: inDays(0), startDay: inDays(3) }));
-    assert.equal(res.status, 400);
+    const res = await refusedForm(emp, await sendPostingForm(emp, '/employer/postings', postingFields(ctx.centers.miaoxi!, { title: '留下的标题', pay: 'abc', headcount: '501', endDay: inDays(0), startDay: inDays(3) })));
+    assert.match(res.text, /结束日期不能早于开始日期/, 'the date error shows with the others');
     assert.match(res.text, /请填写工钱金额/);
     assert.match(res.text, /1 到 500/);
     assert.match(res.text, /value="留下的标题"/);
