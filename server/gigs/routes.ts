@@ -15,6 +15,7 @@ import type { RouteDeps } from '../http/deps.ts';
 import { employerProfileSchema, postingSchema, reasonSchema, applySchema, onBehalfSchema, categorySchema, searchSchema, type SearchInput } from './schemas.ts';
 import * as gigs from './service.ts';
 import { card, categoryOptions, baseUrl, dayLabel } from './view.ts';
+import { confirmFirst } from '../http/confirm.ts';
 
 // The business licence is private: its employer and staff whose scope covers the employer's center.
 registerFileAccess('employerLicense', async (user, ownerId) => {
@@ -152,7 +153,7 @@ export function gigRoutes({ config }: RouteDeps): Router {
     });
   });
 
-  r.post('/me/applications/:id/withdraw', resident, async (req, res) => {
+  r.post('/me/applications/:id/withdraw', resident, confirmFirst('withdrawApplication'), async (req, res) => {
     await gigs.withdraw(req.user!, String(req.params.id));
     flash(req, 'success', 'gigs.mine.withdrawn');
     res.redirect('/me/applications');
@@ -286,6 +287,7 @@ export function gigRoutes({ config }: RouteDeps): Router {
       canEdit: ['draft', 'submitted', 'rejected', 'published'].includes(p.status),
       canSubmit: ['draft', 'rejected'].includes(p.status),
       canClose: ['draft', 'submitted', 'rejected', 'published', 'filled'].includes(p.status),
+      canReopen: p.status === 'closed' && p.endDay >= dayKey(),
       canDecide: p.status === 'published',
       verified: profile?.status === 'verified',
     });
@@ -329,9 +331,15 @@ export function gigRoutes({ config }: RouteDeps): Router {
     res.redirect(`/employer/postings/${String(req.params.id)}`);
   });
 
-  r.post('/employer/postings/:id/close', employer, async (req, res) => {
+  r.post('/employer/postings/:id/close', employer, confirmFirst('closePosting'), async (req, res) => {
     await gigs.closePosting(req.user!, String(req.params.id));
     flash(req, 'success', 'gigs.employer.closed');
+    res.redirect(`/employer/postings/${String(req.params.id)}`);
+  });
+
+  r.post('/employer/postings/:id/reopen', employer, async (req, res) => {
+    await gigs.reopenPosting(req.user!, String(req.params.id));
+    flash(req, 'success', 'gigs.employer.reopened');
     res.redirect(`/employer/postings/${String(req.params.id)}`);
   });
 
@@ -347,7 +355,7 @@ export function gigRoutes({ config }: RouteDeps): Router {
     await backToPosting(req, res);
   });
 
-  r.post('/employer/applications/:id/reject', employer, async (req, res) => {
+  r.post('/employer/applications/:id/reject', employer, confirmFirst('rejectApplicant'), async (req, res) => {
     await gigs.rejectApplication(req.user!, String(req.params.id));
     flash(req, 'success', 'gigs.employer.rejectedApp');
     await backToPosting(req, res);

@@ -248,8 +248,26 @@ export async function submitPosting(user: Express.User, id: string): Promise<voi
 
 export async function closePosting(user: Express.User, id: string): Promise<void> {
   const p = await ownPosting(user, id);
-  await transition(p, ['draft', 'submitted', 'rejected', 'published', 'filled'], 'closed');
+  await transition(p, ['draft', 'submitted', 'rejected', 'published', 'filled'], 'closed', { closedFrom: p.status });
   if (p.status === 'published') boardChanged(p.centerPath, id, 'removed');
+}
+
+/**
+ * Undoes a close while the posting's dates have not passed: it goes back to the state it was
+ * closed from (a filled one to published, then settled again against its slots). Its content
+ * cannot change while closed, so a posting that was approved needs no second review.
+ */
+export async function reopenPosting(user: Express.User, id: string): Promise<void> {
+  const p = await ownPosting(user, id);
+  if (p.status !== 'closed') throw new HttpError(409, 'gigs.errors.transition', { from: p.status, to: 'published' });
+  if (p.endDay < dayKey()) throw new HttpError(409, 'gigs.errors.endPassed');
+  const from = (p as { closedFrom?: string }).closedFrom;
+  const back: PostingStatus = from === 'published' || from === 'filled' ? 'published' : from === 'submitted' || from === 'rejected' ? from : 'draft';
+  await transition(p, ['closed'], back, { closedFrom: '' });
+  if (back === 'published') {
+    await settleFill(id);
+    boardChanged(p.centerPath, id, 'published');
+  }
 }
 
 export async function approvePosting(actor: Express.User, id: string): Promise<void> {
