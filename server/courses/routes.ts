@@ -162,7 +162,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     res.redirect(`/courses/${String(course._id)}`);
   });
 
-  r.post('/courses/:id/withdraw', requireRole('resident'), confirmFirst('withdrawCourse'), async (req, res) => {
+  r.post('/courses/:id/withdraw', requireRole('resident'), confirmFirst('withdrawCourse', (req) => svc.getCourse(String(req.params.id))), async (req, res) => {
     const course = await svc.getCourse(String(req.params.id));
     await svc.withdraw(String(course._id), req.user!.id);
     flash(req, 'success', 'courses.enrolment.withdrawnMsg', { course: course.title });
@@ -380,7 +380,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     res.redirect(`/staff/courses/${String(course._id)}`);
   });
 
-  r.post('/staff/courses/:id/cancel', staff, confirmFirst('cancelCourse'), async (req, res) => {
+  r.post('/staff/courses/:id/cancel', staff, confirmFirst('cancelCourse', staffCourse), async (req, res) => {
     const course = await staffCourse(req);
     const n = await svc.cancelCourse(req.user!, course);
     flash(req, 'success', 'courses.staff.cancelledMsg', { n: String(n) });
@@ -410,7 +410,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     res.redirect(`/staff/courses/${String(course._id)}`);
   });
 
-  r.post('/staff/courses/:id/enrolments/:eid/remove', staff, confirmFirst('removeEnrolment'), async (req, res) => {
+  r.post('/staff/courses/:id/enrolments/:eid/remove', staff, confirmFirst('removeEnrolment', staffCourse), async (req, res) => {
     const course = await staffCourse(req);
     await svc.removeEnrolment(req.user!, course, String(req.params.eid));
     flash(req, 'success', 'courses.staff.removedMsg');
@@ -451,7 +451,7 @@ export function courseRoutes(_deps?: RouteDeps): Router {
     },
   );
 
-  r.post('/staff/courses/:id/materials/:fid/delete', staff, confirmFirst('deleteMaterial'), async (req, res) => {
+  r.post('/staff/courses/:id/materials/:fid/delete', staff, confirmFirst('deleteMaterial', staffCourse), async (req, res) => {
     const course = await staffCourse(req);
     const fid = String(req.params.fid);
     if (!course.materials.some((m) => m.id === fid)) throw new HttpError(404, 'errors.notFound');

@@ -59,6 +59,8 @@ export function gigRoutes({ config }: RouteDeps): Router {
       form: formOf({ ...q, within: q.within === undefined ? '' : String(q.within) }),
       items: await Promise.all(result.items.map((p) => card(req, p))),
       total: result.total,
+      // Comparing pay across units needs the conversion said out loud (service: dailyPayFen).
+      payNote: (q.sort === 'pay' || q.minPay) && !q.payType ? req.t('gigs.list.payNote') : '',
       pager: pager(result.page, result.pages, (p) => searchHref(q, p)),
       centers: [{ value: '', label: req.t('gigs.list.allCenters') }, ...(await centerOptions(req.lang))],
       categories: [{ value: '', label: req.t('gigs.list.allCategories') }, ...(await categoryOptions(req.lang))],
@@ -153,7 +155,7 @@ export function gigRoutes({ config }: RouteDeps): Router {
     });
   });
 
-  r.post('/me/applications/:id/withdraw', resident, confirmFirst('withdrawApplication'), async (req, res) => {
+  r.post('/me/applications/:id/withdraw', resident, confirmFirst('withdrawApplication', (req) => gigs.residentApplication(req.user!, String(req.params.id))), async (req, res) => {
     await gigs.withdraw(req.user!, String(req.params.id));
     flash(req, 'success', 'gigs.mine.withdrawn');
     res.redirect('/me/applications');
@@ -331,7 +333,7 @@ export function gigRoutes({ config }: RouteDeps): Router {
     res.redirect(`/employer/postings/${String(req.params.id)}`);
   });
 
-  r.post('/employer/postings/:id/close', employer, confirmFirst('closePosting'), async (req, res) => {
+  r.post('/employer/postings/:id/close', employer, confirmFirst('closePosting', (req) => gigs.ownPosting(req.user!, String(req.params.id))), async (req, res) => {
     await gigs.closePosting(req.user!, String(req.params.id));
     flash(req, 'success', 'gigs.employer.closed');
     res.redirect(`/employer/postings/${String(req.params.id)}`);
@@ -355,7 +357,7 @@ export function gigRoutes({ config }: RouteDeps): Router {
     await backToPosting(req, res);
   });
 
-  r.post('/employer/applications/:id/reject', employer, confirmFirst('rejectApplicant'), async (req, res) => {
+  r.post('/employer/applications/:id/reject', employer, confirmFirst('rejectApplicant', (req) => gigs.ownApplication(req.user!, String(req.params.id))), async (req, res) => {
     await gigs.rejectApplication(req.user!, String(req.params.id));
     flash(req, 'success', 'gigs.employer.rejectedApp');
     await backToPosting(req, res);

@@ -130,8 +130,11 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     // Cached with the board state (and dropped with it when an entry is logged here).
     const open = await cached(`board:${String(w._id)}:orders`, 2_000, () => orders.ordersWithProgress(String(w._id), { openOnly: true }));
     const progress = open.map((o) => ({ id: o.id, client: o.client, taskName: o.taskName, unit: o.unit, done: o.done, quantity: o.quantity, percent: o.percent, deadline: o.deadline }));
+    // Names only for the workshop's own staff (the wall is public, see ledger.stationNames).
+    const names = (await canActOnCenter(req.user, String(w.center))) ? await ledger.stationNames(String(w._id)) : null;
     res.render('workshops/live', {
       orders: progress,
+      stations: board.stations.map((st) => ({ ...st, name: names?.[st.station] ?? '' })),
       title: req.t('workshops.live.title', { name: w.name }),
       workshop: { id: String(w._id), name: w.name },
       board,

@@ -86,6 +86,9 @@ describe('confirmation before permanent actions', () => {
 
   it('cancelling a course asks first; the course stays published until the answer', async () => {
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, capacity: 5 });
+    // Staff of another town are refused outright, not asked.
+    const xunqiao = await loggedIn('13800000005');
+    assert.equal((await submit(xunqiao, '/staff/courses', `/staff/courses/${courseId}/cancel`, {})).status, 403);
     const staff = await loggedIn('13800000001');
     const manage = await staff.get(`/staff/courses/${courseId}`);
     assert.match(manage.text, /button danger/);
