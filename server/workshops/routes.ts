@@ -37,6 +37,7 @@ import {
 import * as selfReports from './reports-self.ts';
 import * as orders from './orders.ts';
 import { uploadFiles, discardUploads } from '../files/upload.ts';
+import { confirmFirst } from '../http/confirm.ts';
 
 type Workshop = Awaited<ReturnType<typeof shops.getWorkshop>>;
 
@@ -362,6 +363,13 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       res.redirect(`/staff/workshops/${String(w._id)}`);
     },
   );
+
+  r.post('/staff/workshops/:id/photos/delete', staff, confirmFirst('deletePhoto', staffWorkshop), async (req, res) => {
+    const w = await staffWorkshop(req);
+    if (!(await shops.removePhoto(req.user!, w, String(req.body?.photo ?? '')))) throw new HttpError(404, 'errors.notFound');
+    flash(req, 'success', 'workshops.photos.deleted');
+    res.redirect(`/staff/workshops/${String(w._id)}`);
+  });
 
   r.post('/staff/workshops/:id/tasks', staff, async (req, res) => {
     const w = await staffWorkshop(req);
