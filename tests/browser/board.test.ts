@@ -40,7 +40,8 @@ describe('browser: the lobby board fits a TV', function () {
             phone: inView(document.querySelector('.board-phone')),
             phoneText: document.querySelector('.board-phone')?.textContent ?? '',
             status: document.querySelector('[data-board-page]')?.textContent ?? '',
-            refresh: document.querySelector('noscript')?.textContent ?? '',
+            // Parsed as an element only where scripting is off (inside <noscript>).
+            refresh: document.querySelector('meta[http-equiv="refresh"]')?.getAttribute('content') ?? '',
           };
         });
         await page.screenshot({ path: artifactPath(`board-${width}x${height}${js ? '' : '-nojs'}.png`) });
