@@ -14,7 +14,7 @@ import { Course } from '../../models/course.ts';
 import { Workshop } from '../../models/workshop.ts';
 import { Completion } from '../../models/completion.ts';
 import { PayPeriod } from '../../models/pay-period.ts';
-import { Application } from '../../models/application.ts';
+import * as gigs from '../../server/gigs/service.ts';
 import { publishedPosting } from '../gigs/helpers.ts';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -49,9 +49,11 @@ describe('browser: every page, both languages, phone and desktop', function () {
     const cert = await Completion.findOne({}, { code: 1 }).lean();
     const m = ctx.centers.miaoxi;
     const period = await PayPeriod.findOne({ workshop: workshop!._id }, { month: 1 }).lean();
-    const applied = await Application.findOne({ employer: ctx.users.employer }, { posting: 1 }).lean();
     // A posting with a 400-character unbroken string once made a page 4,343 px wide.
     const long = await publishedPosting(ctx.users.employer!, m!, { title: `长${'灯'.repeat(59)}`, description: 'x'.repeat(400), address: 'y'.repeat(200) });
+    // Its applicant list (phone numbers, statuses) on a phone, and one more for My applications.
+    await gigs.apply({ id: ctx.users.lowIncome! } as Express.User, long, { message: 'z'.repeat(200), availability: '周一到周五上午' });
+    await gigs.apply({ id: ctx.users.resident! } as Express.User, long, { message: '', availability: '' });
     pages.push(
       ['anonymous', 'home', '/'],
       ['anonymous', 'gigs', '/gigs'],
@@ -77,7 +79,7 @@ describe('browser: every page, both languages, phone and desktop', function () {
       ['lowIncome', 'low-income-work', '/me/work'],
       ['lowIncome', 'low-income-statement', `/me/work/${workshop!._id}/periods/${period!.month}`],
       ['lowIncome', 'low-income-history', `/me/work/${workshop!._id}/history`],
-      ['employer', 'employer-applicants', `/employer/postings/${applied!.posting}`],
+      ['employer', 'employer-applicants', `/employer/postings/${long}`],
       ['staff', 'staff-ledger', `/staff/workshops/${workshop!._id}/ledger`],
       ['staff', 'staff-period', `/staff/workshops/${workshop!._id}/periods/${period!.month}`],
       ['staff', 'staff-orders', `/staff/workshops/${workshop!._id}/orders`],
