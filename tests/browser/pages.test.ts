@@ -33,7 +33,7 @@ function layoutProblems(): string[] {
 }
 
 describe('browser: every page, both languages, phone and desktop', function () {
-  this.timeout(900_000);
+  this.timeout(1_800_000);
   let browser: Browser;
   let site: Awaited<ReturnType<typeof startSite>>;
   const pages: [Who, string, string][] = [];
