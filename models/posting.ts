@@ -35,6 +35,8 @@ const postingSchema = new Schema(
     attachments: { type: [attachmentSchema], default: [] },
     status: { type: String, enum: POSTING_STATUSES, default: 'draft' },
     reason: { type: String, default: '' },
+    // The status a closed posting had, so that the employer can reopen it (see reopenPosting).
+    closedFrom: { type: String, default: '' },
     // Short numeric code for the desk and the phone.
     code: { type: String, required: true },
     // Display copy of the number of claimed slots (the slots themselves are the truth).

@@ -28,17 +28,26 @@
       if (count) count.textContent = String(t.accepted);
       li.setAttribute('data-accepted', String(t.accepted));
     });
-    var top = root.querySelector('[data-top]');
-    if (top) {
-      while (top.firstChild) top.removeChild(top.firstChild);
-      var rows = b.top || [];
-      if (!rows.length) { var e = document.createElement('li'); e.textContent = top.getAttribute('data-empty') || ''; top.appendChild(e); }
-      rows.forEach(function (r) {
-        var li = document.createElement('li');
-        var n = document.createElement('span'); n.className = 'name'; n.textContent = r.name;
-        var c = document.createElement('strong'); c.textContent = String(r.accepted);
-        li.appendChild(n); li.appendChild(document.createTextNode(' ')); li.appendChild(c);
-        top.appendChild(li);
+    // Stations update in place (a name the server printed for staff stays); new ones are
+    // inserted in station order. The pushed state carries no names.
+    var stations = root.querySelector('[data-stations]');
+    if (stations) {
+      (b.stations || []).forEach(function (st) {
+        var li = stations.querySelector('[data-station="' + Number(st.station) + '"]');
+        if (!li) {
+          var none = stations.querySelector('[data-none]');
+          if (none) stations.removeChild(none);
+          li = document.createElement('li');
+          li.setAttribute('data-station', String(st.station));
+          var n = document.createElement('span'); n.className = 'name';
+          n.textContent = (stations.getAttribute('data-label') || '{n}').replace('{n}', String(st.station));
+          var c = document.createElement('strong'); c.setAttribute('data-count', '');
+          li.appendChild(n); li.appendChild(document.createTextNode(' ')); li.appendChild(c);
+          var after = Array.prototype.filter.call(stations.children, function (x) { return Number(x.getAttribute('data-station')) > st.station; })[0];
+          stations.insertBefore(li, after || null);
+        }
+        var count = li.querySelector('[data-count]');
+        if (count) count.textContent = String(st.accepted);
       });
     }
     (b.orders || []).forEach(function (o) {

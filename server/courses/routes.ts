@@ -22,6 +22,7 @@ import * as svc from './service.ts';
 import { textPdf } from './pdf.ts';
 import { extraRows, sessionRows } from './form-rows.ts';
 import { checkIn, checkinRefusal, checkinToken, courseOfSession, verifyCheckinToken } from './checkin.ts';
+import { confirmFirst } from '../http/confirm.ts';
 
 type Course = svc.LeanCourse;
 const PER_PAGE = 20;
@@ -168,7 +169,7 @@ export function courseRoutes(deps: RouteDeps): Router {
     res.redirect(`/courses/${String(course._id)}`);
   });
 
-  r.post('/courses/:id/withdraw', requireRole('resident'), async (req, res) => {
+  r.post('/courses/:id/withdraw', requireRole('resident'), confirmFirst('withdrawCourse', (req) => svc.getCourse(String(req.params.id))), async (req, res) => {
     const course = await svc.getCourse(String(req.params.id));
     await svc.withdraw(String(course._id), req.user!.id);
     flash(req, 'success', 'courses.enrolment.withdrawnMsg', { course: course.title });
@@ -384,7 +385,7 @@ export function courseRoutes(deps: RouteDeps): Router {
     res.redirect(`/staff/courses/${String(course._id)}`);
   });
 
-  r.post('/staff/courses/:id/cancel', staff, async (req, res) => {
+  r.post('/staff/courses/:id/cancel', staff, confirmFirst('cancelCourse', staffCourse), async (req, res) => {
     const course = await staffCourse(req);
     const n = await svc.cancelCourse(req.user!, course);
     flash(req, 'success', 'courses.staff.cancelledMsg', { n: String(n) });
@@ -414,7 +415,7 @@ export function courseRoutes(deps: RouteDeps): Router {
     res.redirect(`/staff/courses/${String(course._id)}`);
   });
 
-  r.post('/staff/courses/:id/enrolments/:eid/remove', staff, async (req, res) => {
+  r.post('/staff/courses/:id/enrolments/:eid/remove', staff, confirmFirst('removeEnrolment', staffCourse), async (req, res) => {
     const course = await staffCourse(req);
     await svc.removeEnrolment(req.user!, course, String(req.params.eid));
     flash(req, 'success', 'courses.staff.removedMsg');
@@ -455,7 +456,7 @@ export function courseRoutes(deps: RouteDeps): Router {
     },
   );
 
-  r.post('/staff/courses/:id/materials/:fid/delete', staff, async (req, res) => {
+  r.post('/staff/courses/:id/materials/:fid/delete', staff, confirmFirst('deleteMaterial', staffCourse), async (req, res) => {
     const course = await staffCourse(req);
     const fid = String(req.params.fid);
     if (!course.materials.some((m) => m.id === fid)) throw new HttpError(404, 'errors.notFound');

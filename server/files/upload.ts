@@ -83,7 +83,8 @@ export function uploadFiles(opts: UploadOptions): RequestHandler[] {
       if (!file.size) continue; // an empty file input
       const detected = await fileTypeFromBuffer(file.buffer);
       if (!detected || !allowed.includes(detected.mime)) {
-        req.uploadError = 'errors.fileType';
+        // A photo-only field says so (not "images, PDFs or documents").
+        req.uploadError = opts.kinds.every((k) => k === 'image') ? 'errors.imageType' : 'errors.fileType';
         return next();
       }
       checked.push({ file, type: detected.mime });

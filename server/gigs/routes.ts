@@ -16,6 +16,7 @@ import { employerProfileSchema, postingSchema, reasonSchema, applySchema, onBeha
 import * as gigs from './service.ts';
 import { card, categoryOptions, dayLabel, withPhoneLinks, mapUrl, smsShareUrl } from './view.ts';
 import { hiredDetails } from './hired.ts';
+import { confirmFirst } from '../http/confirm.ts';
 
 // The business licence is private: its employer and staff whose scope covers the employer's center.
 registerFileAccess('employerLicense', async (user, ownerId) => {
@@ -61,6 +62,8 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
       form: formOf({ ...q, within: q.within === undefined ? '' : String(q.within) }),
       items: await Promise.all(result.items.map((p) => card(req, p))),
       total: result.total,
+      // Comparing pay across units needs the conversion said out loud (service: dailyPayFen).
+      payNote: (q.sort === 'pay' || q.minPay) && !q.payType ? req.t('gigs.list.payNote') : '',
       pager: pager(result.page, result.pages, (p) => searchHref(q, p)),
       centers: [{ value: '', label: req.t('gigs.list.allCenters') }, ...(await centerOptions(req.lang))],
       categories: [{ value: '', label: req.t('gigs.list.allCategories') }, ...(await categoryOptions(req.lang))],
@@ -176,7 +179,7 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
 
   r.get('/me/applications/:id/withdraw', resident, (req, res) => renderWithdraw(req, res, String(req.params.id)));
 
-  r.post('/me/applications/:id/withdraw', resident, async (req, res) => {
+  r.post('/me/applications/:id/withdraw', resident, confirmFirst('withdrawApplication', (req) => gigs.residentApplication(req.user!, String(req.params.id))), async (req, res) => {
     const id = String(req.params.id);
     const a = await gigs.myApplication(req.user!, id);
     // Withdrawing from a job already given means the employer must hear it from the person.
@@ -322,6 +325,7 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
       canEdit: ['draft', 'submitted', 'rejected', 'published'].includes(p.status),
       canSubmit: ['draft', 'rejected'].includes(p.status),
       canClose: ['draft', 'submitted', 'rejected', 'published', 'filled'].includes(p.status),
+      canReopen: p.status === 'closed' && p.endDay >= dayKey(),
       canDecide: p.status === 'published',
       verified: profile?.status === 'verified',
     });
@@ -367,9 +371,15 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
     res.redirect(`/employer/postings/${String(req.params.id)}`);
   });
 
-  r.post('/employer/postings/:id/close', employer, async (req, res) => {
+  r.post('/employer/postings/:id/close', employer, confirmFirst('closePosting', (req) => gigs.ownPosting(req.user!, String(req.params.id))), async (req, res) => {
     await gigs.closePosting(req.user!, String(req.params.id));
     flash(req, 'success', 'gigs.employer.closed');
+    res.redirect(`/employer/postings/${String(req.params.id)}`);
+  });
+
+  r.post('/employer/postings/:id/reopen', employer, async (req, res) => {
+    await gigs.reopenPosting(req.user!, String(req.params.id));
+    flash(req, 'success', 'gigs.employer.reopened');
     res.redirect(`/employer/postings/${String(req.params.id)}`);
   });
 
@@ -385,7 +395,7 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
     await backToPosting(req, res);
   });
 
-  r.post('/employer/applications/:id/reject', employer, async (req, res) => {
+  r.post('/employer/applications/:id/reject', employer, confirmFirst('rejectApplicant', (req) => gigs.ownApplication(req.user!, String(req.params.id))), async (req, res) => {
     await gigs.rejectApplication(req.user!, String(req.params.id));
     flash(req, 'success', 'gigs.employer.rejectedApp');
     await backToPosting(req, res);

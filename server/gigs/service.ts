@@ -260,8 +260,26 @@ export async function submitPosting(user: Express.User, id: string): Promise<voi
 
 export async function closePosting(user: Express.User, id: string): Promise<void> {
   const p = await ownPosting(user, id);
-  await transition(p, ['draft', 'submitted', 'rejected', 'published', 'filled'], 'closed');
+  await transition(p, ['draft', 'submitted', 'rejected', 'published', 'filled'], 'closed', { closedFrom: p.status });
   if (p.status === 'published') boardChanged(p.centerPath, id, 'removed');
+}
+
+/**
+ * Undoes a close while the posting's dates have not passed: it goes back to the state it was
+ * closed from (a filled one to published, then settled again against its slots). Its content
+ * cannot change while closed, so a posting that was approved needs no second review.
+ */
+export async function reopenPosting(user: Express.User, id: string): Promise<void> {
+  const p = await ownPosting(user, id);
+  if (p.status !== 'closed') throw new HttpError(409, 'gigs.errors.transition', { from: p.status, to: 'published' });
+  if (p.endDay < dayKey()) throw new HttpError(409, 'gigs.errors.endPassed');
+  const from = (p as { closedFrom?: string }).closedFrom;
+  const back: PostingStatus = from === 'published' || from === 'filled' ? 'published' : from === 'submitted' || from === 'rejected' ? from : 'draft';
+  await transition(p, ['closed'], back, { closedFrom: '' });
+  if (back === 'published') {
+    await settleFill(id);
+    boardChanged(p.centerPath, id, 'published');
+  }
 }
 
 export async function approvePosting(actor: Express.User, id: string): Promise<void> {
@@ -330,8 +348,21 @@ function openPostings() {
 
 type OpenPosting = Awaited<ReturnType<typeof openPostings>>[number];
 
+/**
+ * Pay in different units cannot be ranked against each other (¥40 a piece is not more than ¥25 an
+ * hour). Across units, hourly and daily pay compare as a day's pay, an hour counting as an eighth
+ * of a day (the pages say so); pay per piece or per job has no daily figure.
+ */
+export const HOURS_PER_DAY = 8;
+export function dailyPayFen(p: { payType: string; payFen: number }): number | null {
+  return p.payType === 'day' ? p.payFen : p.payType === 'hour' ? p.payFen * HOURS_PER_DAY : null;
+}
+// Highest pay: daily and hourly together by their daily figure, then per piece, then per job.
+const PAY_GROUP: Record<string, number> = { day: 0, hour: 0, piece: 1, job: 2 };
+const payKey = (p: OpenPosting) => dailyPayFen(p) ?? p.payFen;
+
 const SORTS: Record<string, (a: OpenPosting, b: OpenPosting) => number> = {
-  pay: (a, b) => b.payFen - a.payFen,
+  pay: (a, b) => (PAY_GROUP[a.payType] ?? 3) - (PAY_GROUP[b.payType] ?? 3) || payKey(b) - payKey(a),
   start: (a, b) => (a.startDay < b.startDay ? -1 : a.startDay > b.startDay ? 1 : 0),
 };
 
@@ -349,7 +380,8 @@ export async function searchPostings(q: SearchInput) {
       (!centerId || (p.centerPath ?? []).some((c) => String(c) === centerId)) &&
       (!q.category || p.category === q.category) &&
       (!q.payType || p.payType === q.payType) &&
-      (!minPay || p.payFen >= minPay) &&
+      // Minimum pay is in the chosen unit; without one it is a day's pay (hourly pay counted over 8 hours).
+      (!minPay || (q.payType ? p.payFen >= minPay : (dailyPayFen(p) ?? -1) >= minPay)) &&
       (!latestStart || p.startDay <= latestStart) &&
       (!q.tag || (p.suitability ?? []).includes(q.tag)),
   );
@@ -438,10 +470,16 @@ export async function apply(
   return id;
 }
 
-export async function withdraw(user: Express.User, applicationId: string): Promise<void> {
+/** The resident's own application, or 404. */
+export async function residentApplication(user: Express.User, applicationId: string) {
   if (!validId(applicationId)) throw new HttpError(404, 'errors.notFound');
   const a = await Application.findById(applicationId).lean();
   if (!a || String(a.resident) !== user.id) throw new HttpError(404, 'errors.notFound');
+  return a;
+}
+
+export async function withdraw(user: Express.User, applicationId: string): Promise<void> {
+  const a = await residentApplication(user, applicationId);
   if (a.status !== 'pending' && a.status !== 'accepted') throw new HttpError(409, 'gigs.errors.appTransition', { from: a.status, to: 'withdrawn' });
   const res = await Application.updateOne(
     { _id: a._id, status: a.status },
@@ -462,7 +500,7 @@ export async function withdraw(user: Express.User, applicationId: string): Promi
   }
 }
 
-async function ownApplication(user: Express.User, applicationId: string) {
+export async function ownApplication(user: Express.User, applicationId: string) {
   if (!validId(applicationId)) throw new HttpError(404, 'errors.notFound');
   const a = await Application.findById(applicationId).lean();
   if (!a || String(a.employer) !== user.id) throw new HttpError(404, 'errors.notFound');

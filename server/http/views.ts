@@ -4,6 +4,13 @@ import type { HelperOptions } from 'handlebars';
 import { translator, isLang, DEFAULT_LANG, type Lang } from '../i18n/index.ts';
 import { formatDate, formatMoney, formatNumber } from '../lib/format.ts';
 
+// Handlebars leaves alone any value with a toHTML() (what its SafeString is), so helpers can
+// return markup without importing the handlebars instance express-handlebars holds.
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;', '`': '&#x60;', '=': '&#x3D;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"'`=]/g, (c) => ESC[c]!);
+const html = (markup: string) => ({ toHTML: () => markup, toString: () => markup });
+const nowrap = (cls: string, text: string) => html(`<span class="${cls}">${escapeHtml(text)}</span>`);
+
 const langOf = (options: HelperOptions): Lang => {
   const l = (options?.data?.root as { lang?: unknown } | undefined)?.lang;
   return isLang(l) ? l : DEFAULT_LANG;
@@ -14,8 +21,15 @@ const helpers = {
   t(key: string, options: HelperOptions) {
     return translator(langOf(options))(key, options.hash as Record<string, unknown>);
   },
+  /** An amount in a nowrap span: "¥832.65" must never break into "¥83" / "2.65" on a phone. */
   money(fen: unknown, options: HelperOptions) {
-    return typeof fen === 'number' ? formatMoney(fen, langOf(options)) : '';
+    return typeof fen === 'number' ? nowrap('money', formatMoney(fen, langOf(options))) : '';
+  },
+  /** A phone number in a nowrap span (a tel: link when `link=true`), for the same reason. */
+  phoneNumber(value: unknown, options: HelperOptions) {
+    if (typeof value !== 'string' || !value) return '';
+    if (!options.hash?.link) return nowrap('phone', value);
+    return html(`<a class="phone" href="tel:${value.replace(/[^0-9+-]/g, '')}">${escapeHtml(value)}</a>`);
   },
   number(n: unknown, options: HelperOptions) {
     return typeof n === 'number' ? formatNumber(n, langOf(options)) : '';

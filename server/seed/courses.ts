@@ -77,7 +77,7 @@ export async function seedCourses(ctx: SeedContext): Promise<void> {
     const node = await getCenter(centerId);
     const sessions = Array.from({ length: c.sessions }, (_, i) => {
       const day = dayKey(new Date(today.getTime() + (c.startInDays + i * c.everyDays) * DAY + 12 * 3600_000));
-      return { startsAt: cst(day, c.from), endsAt: cst(day, c.to), topic: '' };
+      return { startsAt: cst(day, c.from), endsAt: cst(day, c.to), topic: '' }; // no filler topic: it showed as Chinese on English pages
     });
     const doc = await Course.create({
       seedKey: c.key,

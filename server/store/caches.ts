@@ -44,6 +44,9 @@ export const workshopList = declareCache({ name: 'workshop-list', ttlMs: 5_000, 
 export const workshopTasks = declareCache({ name: 'workshop-tasks', ttlMs: 5_000, max: 1_000, dropOn: ['Task'] });
 
 /** Today's live board of a workshop (key: workshop id). Dropped by publishBoard (workshops/ledger.ts) with boardOrders. */
+/** A workshop's members in joining order: their work-station (工位) numbers on the wall board. */
+export const workshopStations = declareCache({ name: 'workshop-stations', ttlMs: 5_000, max: 1_000, dropOn: ['Membership'] });
+
 export const boardStates = declareCache({ name: 'board-states', ttlMs: 2_000, max: 1_000 });
 
 /** The open orders and their progress on a workshop's live board (key: workshop id). Dropped with boardStates. */

@@ -3,7 +3,8 @@ import { LedgerEntry, type LedgerEntryDoc } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
 import { Task } from '../../models/task.ts';
 import { Order } from '../../models/order.ts';
-import { boardOrders, boardStates, ledgerQueue, workshopTasks as tasksCache } from '../store/index.ts';
+import { boardOrders, boardStates, ledgerQueue, workshopStations, workshopTasks as tasksCache } from '../store/index.ts';
+import { Membership } from '../../models/membership.ts';
 import { dayKey } from '../lib/format.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { audit } from '../audit/service.ts';
@@ -259,8 +260,26 @@ export interface BoardState {
   day: string;
   total: number;
   tasks: { id: string; name: string; unit: string; accepted: number }[];
-  top: { name: string; accepted: number }[];
+  /** Today's pieces by work station (工位), in station order: no names, no ranking (see stations). */
+  stations: { station: number; accepted: number }[];
   orders: { id: string; done: number; quantity: number }[];
+}
+
+/**
+ * Work stations (工位) 1..n are the workshop's members in the order they joined: a stable number a
+ * worker knows as theirs. The public wall shows stations, never names, and in station order, so
+ * nobody is ranked by output in front of the village; names are added for the workshop's own staff.
+ */
+function stationMembers(workshopId: string) {
+  return workshopStations.get(workshopId, () =>
+    Membership.find({ workshop: new Types.ObjectId(workshopId) }, { resident: 1, residentName: 1, joinedAt: 1 }).sort({ joinedAt: 1, _id: 1 }).lean(),
+  );
+}
+
+/** Station number -> the member's name, for in-scope staff looking at the wall board. */
+export async function stationNames(workshopId: string): Promise<Record<number, string>> {
+  const members = await stationMembers(workshopId);
+  return Object.fromEntries(members.map((m, i) => [i + 1, m.residentName]));
 }
 
 /** A workshop's tasks (name order), through a short cache: every log form and board shows them. */
@@ -281,11 +300,14 @@ export function boardState(workshopId: string): Promise<BoardState> {
 
 async function computeBoardState(workshopId: string): Promise<BoardState> {
   const day = dayKey();
-  const [summaries, tasks, orders] = await Promise.all([
+  const [summaries, tasks, orders, members] = await Promise.all([
     readSummaries([summaryIds.shopDay(workshopId, day)]),
     workshopTasks(workshopId),
     Order.find({ workshop: new Types.ObjectId(workshopId), status: 'open' }, { quantity: 1 }).lean(),
+    stationMembers(workshopId),
   ]);
+  const stationOf = new Map(members.map((m, i) => [String(m.resident), i + 1]));
+  let extra = members.length; // someone who logged today but has since left gets a number after the members
   const progress = await readSummaries(orders.map((o) => summaryIds.order(String(o._id))));
   const s = summaries.get(summaryIds.shopDay(workshopId, day))!;
   return {
@@ -294,11 +316,10 @@ async function computeBoardState(workshopId: string): Promise<BoardState> {
     tasks: tasks
       .filter((t) => t.active || s.tasks[String(t._id)])
       .map((t) => ({ id: String(t._id), name: t.name, unit: t.unit, accepted: s.tasks[String(t._id)]?.accepted ?? 0 })),
-    top: Object.values(s.workers)
-      .filter((w) => w.accepted > 0)
-      .sort((a, b) => b.accepted - a.accepted)
-      .slice(0, 5)
-      .map((w) => ({ name: w.name, accepted: w.accepted })),
+    stations: Object.entries(s.workers)
+      .filter(([, w]) => w.accepted > 0)
+      .map(([worker, w]) => ({ station: stationOf.get(worker) ?? ++extra, accepted: w.accepted }))
+      .sort((a, b) => a.station - b.station),
     orders: orders.map((o) => ({ id: String(o._id), done: progress.get(summaryIds.order(String(o._id)))!.accepted, quantity: o.quantity })),
   };
 }

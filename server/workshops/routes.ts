@@ -39,6 +39,7 @@ import {
 import * as selfReports from './reports-self.ts';
 import * as orders from './orders.ts';
 import { uploadFiles, discardUploads } from '../files/upload.ts';
+import { confirmFirst } from '../http/confirm.ts';
 
 type Workshop = Awaited<ReturnType<typeof shops.getWorkshop>>;
 
@@ -143,8 +144,11 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     // Cached with the board state (and dropped with it when an entry is logged here).
     const open = await boardOrders.get(String(w._id), () => orders.ordersWithProgress(String(w._id), { openOnly: true }));
     const progress = open.map((o) => ({ id: o.id, client: o.client, taskName: o.taskName, unit: o.unit, done: o.done, quantity: o.quantity, percent: o.percent, deadline: o.deadline }));
+    // Names only for the workshop's own staff (the wall is public, see ledger.stationNames).
+    const names = (await canActOnCenter(req.user, String(w.center))) ? await ledger.stationNames(String(w._id)) : null;
     res.render('workshops/live', {
       orders: progress,
+      stations: board.stations.map((st) => ({ ...st, name: names?.[st.station] ?? '' })),
       title: req.t('workshops.live.title', { name: w.name }),
       workshop: { id: String(w._id), name: w.name },
       board,
@@ -372,6 +376,13 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       res.redirect(`/staff/workshops/${String(w._id)}`);
     },
   );
+
+  r.post('/staff/workshops/:id/photos/delete', staff, confirmFirst('deletePhoto', staffWorkshop), async (req, res) => {
+    const w = await staffWorkshop(req);
+    if (!(await shops.removePhoto(req.user!, w, String(req.body?.photo ?? '')))) throw new HttpError(404, 'errors.notFound');
+    flash(req, 'success', 'workshops.photos.deleted');
+    res.redirect(`/staff/workshops/${String(w._id)}`);
+  });
 
   r.post('/staff/workshops/:id/tasks', staff, async (req, res) => {
     const w = await staffWorkshop(req);

@@ -6,6 +6,7 @@ import { User } from '../../models/user.ts';
 import { HttpError } from '../http/errors.ts';
 import { canActOnResident } from '../http/guards.ts';
 import { audit } from '../audit/service.ts';
+import { deleteFile } from '../files/store.ts';
 import { hasCompleted } from '../courses/completion.ts';
 import { subtreeIds } from '../centers/tree.ts';
 import { notify } from '../notifications/service.ts';
@@ -196,6 +197,16 @@ export function isLead(user: Express.User | undefined, w: { lead?: unknown }): b
 }
 
 /** Adds uploaded photos (at most 6 are kept, newest last). */
+/** Takes a photo off the workshop page and deletes the file; audited. False when it is not one of its photos. */
+export async function removePhoto(actor: Express.User, w: { _id: unknown; center: unknown; photos?: string[] | null }, url: string): Promise<boolean> {
+  if (!(w.photos ?? []).includes(url)) return false;
+  await Workshop.updateOne({ _id: w._id }, { $set: { photos: (w.photos ?? []).filter((p) => p !== url) } });
+  const fileId = /^\/files\/([a-f\d]{24})$/i.exec(url)?.[1];
+  if (fileId) await deleteFile(fileId).catch(() => {});
+  await audit(actor, { action: 'workshop.photos.delete', targetType: 'workshop', targetId: String(w._id), center: String(w.center), details: { photo: url } });
+  return true;
+}
+
 export async function addPhotos(actor: Express.User, w: { _id: unknown; center: unknown; photos?: string[] | null }, urls: string[]): Promise<void> {
   const photos = [...(w.photos ?? []), ...urls].slice(-6);
   await Workshop.updateOne({ _id: w._id }, { $set: { photos } });

@@ -90,7 +90,7 @@ describe('courses: enrolment, seats and the waitlist', () => {
     const u = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const ag = await loggedIn(u.phone);
     assert.equal((await submit(ag, `/courses/${courseId}`, `/courses/${courseId}/enrol`, {})).status, 302);
-    assert.equal((await submit(ag, `/courses/${courseId}`, `/courses/${courseId}/withdraw`, {})).status, 302);
+    assert.equal((await submit(ag, `/courses/${courseId}`, `/courses/${courseId}/withdraw`, { confirm: 'yes' })).status, 302);
     assert.equal(await Seat.countDocuments({ course: courseId }), 0);
     assert.equal((await submit(ag, `/courses/${courseId}`, `/courses/${courseId}/enrol`, {})).status, 302);
     assert.equal(await Enrolment.countDocuments({ course: courseId, resident: u.id, status: 'confirmed' }), 1);

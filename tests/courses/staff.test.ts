@@ -120,7 +120,7 @@ describe('courses: staff management, catalogue and materials', () => {
     assert.match(manage.text, /data-waiting="1"/);
     // Staff removing the confirmed resident promotes the waiting one.
     const eid = String((await Enrolment.findOne({ course: courseId, resident: user!._id }).lean())!._id);
-    assert.equal((await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/enrolments/${eid}/remove`, {})).status, 302);
+    assert.equal((await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/enrolments/${eid}/remove`, { confirm: 'yes' })).status, 302);
     assert.equal((await Enrolment.findOne({ course: courseId, resident: ctx.users.lowIncome, status: { $ne: 'withdrawn' } }).lean())!.status, 'confirmed');
   });
 
@@ -131,10 +131,10 @@ describe('courses: staff management, catalogue and materials', () => {
     await svc.enrol(courseId, a.id);
     await svc.enrol(courseId, b.id);
     const staff = await loggedIn('13800000001');
-    assert.equal((await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/cancel`, {})).status, 302);
+    assert.equal((await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/cancel`, { confirm: 'yes' })).status, 302);
     assert.ok(await Notification.exists({ user: a.id, type: 'courseCancelled' }));
     assert.ok(await Notification.exists({ user: b.id, type: 'courseCancelled' }));
-    assert.equal((await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/cancel`, {})).status, 409);
+    assert.equal((await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/cancel`, { confirm: 'yes' })).status, 409);
     assert.equal((await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/complete`, {})).status, 409);
     assert.equal(await Completion.countDocuments({ course: courseId }), 0);
   });

@@ -48,16 +48,16 @@ describe('gigs: applying, withdrawing, accepting', () => {
     const app = await Application.findOne({ posting: id, resident: ctx.users.resident }).lean();
     const mine = await res.get('/me/applications');
     assert.match(mine.text, /撤回测试/);
-    assert.equal((await submit(res, '/me/applications', `/me/applications/${String(app!._id)}/withdraw`, {})).status, 302);
+    assert.equal((await submit(res, '/me/applications', `/me/applications/${String(app!._id)}/withdraw`, { confirm: 'yes' })).status, 302);
     assert.equal((await Application.findById(app!._id).lean())!.status, 'withdrawn');
     assert.match((await res.get('/me/applications')).text, /已撤回/);
-    assert.equal((await submit(res, '/me/applications', `/me/applications/${String(app!._id)}/withdraw`, {})).status, 409);
+    assert.equal((await submit(res, '/me/applications', `/me/applications/${String(app!._id)}/withdraw`, { confirm: 'yes' })).status, 409);
     assert.equal((await submit(res, `/gigs/${id}`, `/gigs/${id}/apply`, {})).status, 302);
     assert.equal(await Application.countDocuments({ posting: id, resident: ctx.users.resident, status: 'pending' }), 1);
     // Someone else's application cannot be withdrawn.
     const other = await loggedIn('13800000004');
     const again = await Application.findOne({ posting: id, status: 'pending' }).lean();
-    assert.equal((await submit(other, '/me/applications', `/me/applications/${String(again!._id)}/withdraw`, {})).status, 404);
+    assert.equal((await submit(other, '/me/applications', `/me/applications/${String(again!._id)}/withdraw`, { confirm: 'yes' })).status, 404);
   });
 
   it('refuses applications to postings that are not open', async () => {
@@ -111,11 +111,11 @@ describe('gigs: applying, withdrawing, accepting', () => {
     assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/accept`, {})).status, 409);
     const ra = await loggedIn(r.phone);
     // Once hired, cancelling asks the person to tell the employer first.
-    const untold = await submit(ra, `/me/applications/${appId}/withdraw`, `/me/applications/${appId}/withdraw`, {});
+    const untold = await submit(ra, `/me/applications/${appId}/withdraw`, `/me/applications/${appId}/withdraw`, { confirm: 'yes' });
     assert.equal(untold.status, 400);
     assert.match(untold.text, /请先打电话告诉雇主/);
     assert.equal(await PostingSlot.countDocuments({ posting: id }), 1);
-    assert.equal((await submit(ra, `/me/applications/${appId}/withdraw`, `/me/applications/${appId}/withdraw`, { told: 'on' })).status, 302);
+    assert.equal((await submit(ra, `/me/applications/${appId}/withdraw`, `/me/applications/${appId}/withdraw`, { told: 'on', confirm: 'yes' })).status, 302);
     assert.equal(await PostingSlot.countDocuments({ posting: id }), 0);
     assert.equal((await Posting.findById(id).lean())!.status, 'published');
   });
@@ -127,13 +127,13 @@ describe('gigs: applying, withdrawing, accepting', () => {
     const b = await verifiedEmployer(ctx.centers.miaoxi!);
     const agB = await loggedIn(b.phone);
     assert.equal((await submit(agB, '/employer/postings', `/employer/applications/${appId}/accept`, {})).status, 404);
-    assert.equal((await submit(agB, '/employer/postings', `/employer/applications/${appId}/reject`, {})).status, 404);
+    assert.equal((await submit(agB, '/employer/postings', `/employer/applications/${appId}/reject`, { confirm: 'yes' })).status, 404);
     assert.equal((await agB.get(`/employer/postings/${id}`)).status, 404);
     assert.equal((await Application.findById(appId).lean())!.status, 'pending');
     const emp = await loggedIn('13800000002');
     const page = await emp.get(`/employer/postings/${id}`);
     assert.match(page.text, new RegExp(r.phone));
-    assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/reject`, {})).status, 302);
+    assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/reject`, { confirm: 'yes' })).status, 302);
     assert.equal((await Application.findById(appId).lean())!.status, 'rejected');
     assert.ok(await Notification.exists({ user: r.id, type: 'gigApplicationRejected' }));
     assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/accept`, {})).status, 409);

@@ -44,11 +44,11 @@ describe('gigs: posting life cycle', () => {
     assert.match(pub.text, /<svg/);
     assert.match(pub.text, /150\.00/);
 
-    assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/postings/${id}/close`, {})).status, 302);
+    assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/postings/${id}/close`, { confirm: 'yes' })).status, 302);
     assert.equal(await status(id), 'closed');
     // Illegal from closed: submit, close, approve, edit.
     assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/postings/${id}/submit`, {})).status, 409);
-    assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/postings/${id}/close`, {})).status, 409);
+    assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/postings/${id}/close`, { confirm: 'yes' })).status, 409);
     const approve = await submit(staff, `/staff/postings/${id}`, `/staff/postings/${id}/approve`, {});
     assert.equal(approve.status, 409);
     assert.match(approve.text, /已关闭/);
@@ -110,7 +110,7 @@ describe('gigs: posting life cycle', () => {
     assert.equal(await expirePostings(inDays(1)), 0);
     assert.ok((await expirePostings(inDays(2))) >= 1);
     assert.equal(await status(id), 'expired');
-    assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/postings/${id}/close`, {})).status, 409);
+    assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/postings/${id}/close`, { confirm: 'yes' })).status, 409);
   });
 
   it('refuses bad form input with words, keeping what was typed', async () => {
@@ -210,7 +210,7 @@ describe('gigs: employers and verification', () => {
     const edit = await sendPostingForm(a, `/employer/postings/${id}`, postingFields(ctx.centers.miaoxi!, { title: '被改了' }));
     assert.equal(edit.status, 404);
     assert.equal((await submit(a, '/employer/postings', `/employer/postings/${id}/submit`, {})).status, 404);
-    assert.equal((await submit(a, '/employer/postings', `/employer/postings/${id}/close`, {})).status, 404);
+    assert.equal((await submit(a, '/employer/postings', `/employer/postings/${id}/close`, { confirm: 'yes' })).status, 404);
     assert.equal((await Posting.findById(id).lean())!.title, '乙的招工');
     // A resident cannot use employer pages at all.
     assert.equal((await (await loggedIn('13800000003')).get('/employer/postings')).status, 403);

@@ -53,8 +53,15 @@ describe('gigs: public search', () => {
     assert.deepEqual(await get(`center=${ctx.centers.linhai}`), Object.values({ a: ids.tea, b: ids.lantern, c: ids.warehouse, d: ids.kitchen }).sort());
     assert.deepEqual(await get('category=agriculture'), [ids.tea]);
     assert.deepEqual(await get('payType=piece'), [ids.tea, ids.lantern].sort());
-    assert.deepEqual(await get('minPay=40'), [ids.tea, ids.warehouse].sort());
-    assert.deepEqual(await get('minPay=40.01'), [ids.warehouse]);
+    // Minimum pay is in the chosen unit...
+    assert.deepEqual(await get('payType=piece&minPay=40'), [ids.tea]);
+    assert.deepEqual(await get('payType=piece&minPay=40.01'), []);
+    assert.deepEqual(await get('payType=hour&minPay=25'), [ids.kitchen]);
+    // ...and without one it is a day's pay, hourly pay over 8 hours: a minimum of 100 keeps the
+    // ¥25-an-hour job (¥200 a day); piece work cannot be compared and is left out.
+    assert.deepEqual(await get('minPay=100'), [ids.kitchen, ids.warehouse].sort());
+    assert.deepEqual(await get('minPay=200.01'), [ids.warehouse]);
+    assert.match((await agent().get('/gigs?minPay=100')).text, /data-pay-note/);
     assert.deepEqual(await get('within=3'), [ids.tea, ids.lantern].sort());
     assert.deepEqual(await get('tag=older'), [ids.tea]);
     assert.deepEqual(await get(`category=handicraft&center=${ctx.centers.miaoxi}&payType=piece`), [ids.lantern]);
@@ -65,7 +72,14 @@ describe('gigs: public search', () => {
   });
 
   it('sorts by newest, highest pay and soonest start', async () => {
-    assert.deepEqual(idsOn((await agent().get('/gigs?sort=pay')).text), [ids.warehouse, ids.tea, ids.kitchen, ids.lantern]);
+    // Highest pay never ranks ¥40 a piece above ¥25 an hour: daily and hourly compare per day
+    // (¥220 > ¥25 × 8), then piece work, each unit among its own; and the page says so.
+    const byPay = await agent().get('/gigs?sort=pay');
+    assert.deepEqual(idsOn(byPay.text), [ids.warehouse, ids.kitchen, ids.tea, ids.lantern]);
+    assert.match(byPay.text, /按 8 小时折成一天/);
+    const pieces = await agent().get('/gigs?sort=pay&payType=piece');
+    assert.deepEqual(idsOn(pieces.text), [ids.tea, ids.lantern]);
+    assert.doesNotMatch(pieces.text, /data-pay-note/);
     assert.deepEqual(idsOn((await agent().get('/gigs?sort=start')).text), [ids.lantern, ids.tea, ids.kitchen, ids.warehouse]);
   });
 

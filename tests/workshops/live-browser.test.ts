@@ -2,6 +2,8 @@
 // total and task count change without a reload.
 import assert from 'node:assert/strict';
 import { artifactPath, browserLogin, withBrowser } from '../helpers/browser.ts';
+import { Types } from 'mongoose';
+import { Membership } from '../../models/membership.ts';
 import { seededShop } from './helpers.ts';
 
 describe('workshops: live board in a browser', function () {
@@ -33,6 +35,14 @@ describe('workshops: live board in a browser', function () {
 
     await board.waitForFunction((t) => document.querySelector('[data-total]')?.getAttribute('data-total') === String(t), total + 23, { timeout: 10_000 });
     assert.equal(Number(await board.textContent(`[data-task-id="${task.id}"] [data-count]`)), before + 23);
+    // The worker's station row shows today's count; the public wall shows no names.
+    const members = await Membership.find({ workshop: new Types.ObjectId(shop.id) }).sort({ joinedAt: 1, _id: 1 }).lean();
+    const station = members.findIndex((m) => String(m.resident) === env.ctx.users.resident) + 1;
+    assert.ok(station > 0);
+    assert.ok(Number(await board.textContent(`[data-station="${station}"] [data-count]`)) >= 23);
+    const stations = await board.$$eval('[data-station]', (ls) => ls.map((l) => Number(l.getAttribute('data-station'))));
+    assert.deepEqual(stations, [...stations].sort((a, b) => a - b), 'in station order');
+    assert.doesNotMatch((await board.textContent('main')) ?? '', /金士媖|士媖|金美女/);
     await board.screenshot({ path: artifactPath('workshop-live-desktop.png') });
     assert.deepEqual(errors, []);
   });

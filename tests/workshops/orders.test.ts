@@ -106,5 +106,27 @@ describe('workshops: photos', () => {
     const fake = await ag.post(`/staff/workshops/${shop.id}/photos?_csrf=${encodeURIComponent(token)}`).attach('photos', Buffer.from('<script>alert(1)</script>'), 'x.png');
     assert.equal(fake.status, 302);
     assert.equal((await Workshop.findById(shop.id).lean())!.photos.length, 1, 'a non-image is refused');
+    // ...with a message about photos, not "images, PDFs or documents".
+    const told = (await ag.get(`/staff/workshops/${shop.id}`)).text;
+    assert.match(told, /只能上传照片/);
+    assert.doesNotMatch(told, /PDF 或文档/);
+
+    // Deleting a photo asks first, then removes it and its file, audited; others' centers cannot.
+    const url = w!.photos[0]!;
+    const manage = await ag.get(`/staff/workshops/${shop.id}`);
+    assert.match(manage.text, new RegExp(`action="/staff/workshops/${shop.id}/photos/delete"`));
+    const outsider = await loggedIn('13800000005');
+    assert.equal((await submit(outsider, '/staff', `/staff/workshops/${shop.id}/photos/delete`, { photo: url })).status, 403);
+    const ask = await submit(ag, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/photos/delete`, { photo: url });
+    assert.equal(ask.status, 200);
+    assert.match(ask.text, /确定要删除这张照片吗/);
+    assert.equal((await Workshop.findById(shop.id).lean())!.photos.length, 1, 'nothing deleted before the answer');
+    const done = await submit(ag, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/photos/delete`, { photo: url, confirm: 'yes' });
+    assert.equal(done.status, 302);
+    assert.equal((await Workshop.findById(shop.id).lean())!.photos.length, 0);
+    assert.equal((await agent().get(url)).status, 404, 'the file is gone');
+    const { AuditEntry } = await import('../../models/audit-entry.ts');
+    assert.ok(await AuditEntry.exists({ action: 'workshop.photos.delete', targetId: shop.id }));
+    assert.equal((await submit(ag, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/photos/delete`, { photo: '/files/000000000000000000000000', confirm: 'yes' })).status, 404);
   });
 });

@@ -218,7 +218,32 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     const board = await ledger.boardState(shop.id);
     const json = JSON.stringify(board);
     assert.doesNotMatch(json, /金美女|lowIncome|amount|Fen/);
-    assert.ok(board.top.some((t) => t.name === '美女'), 'given names only');
+    assert.doesNotMatch(json, /美女|士媖/, 'no names at all on the public wall');
+    assert.doesNotMatch(JSON.stringify(board.stations), /name/);
+    assert.ok(board.stations.some((st) => st.accepted >= 40 && st.station >= 1), 'pieces by work station');
+  });
+
+  it('the public wall shows work stations in station order, names only to the workshop\'s own staff', async () => {
+    const shop = await seededShop();
+    const staff = await actor(ctx.users.miaoxiStaff!);
+    // The low-income resident makes fewer pieces than the other: the wall must not rank them.
+    await ledger.logEntry(staff, shop.id, { workerId: ctx.users.resident!, taskId: shop.tasks[0]!.id, counted: 90, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
+    await ledger.logEntry(staff, shop.id, { workerId: ctx.users.lowIncome!, taskId: shop.tasks[0]!.id, counted: 3, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
+    const members = await Membership.find({ workshop: new Types.ObjectId(shop.id) }).sort({ joinedAt: 1, _id: 1 }).lean();
+    const stationOf = (id: string) => members.findIndex((m) => String(m.resident) === id) + 1;
+    const board = await ledger.boardState(shop.id);
+    const numbers = board.stations.map((st) => st.station);
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'ordered by station, not by output');
+    for (const who of [ctx.users.resident!, ctx.users.lowIncome!]) assert.ok(numbers.includes(stationOf(who)), `station of ${who} on the board`);
+
+    const pub = await agent().get(`/workshops/${shop.id}/live`);
+    assert.match(pub.text, new RegExp(`data-station="${stationOf(ctx.users.lowIncome!)}"`));
+    assert.match(pub.text, /号工位/);
+    assert.doesNotMatch(pub.text, /金美女|美女|金士媖|士媖/, 'no names for the public');
+    const outOfScope = await loggedIn('13800000005');
+    assert.doesNotMatch((await outOfScope.get(`/workshops/${shop.id}/live`)).text, /金美女|金士媖/, 'nor for staff of another center');
+    const own = await loggedIn('13800000001');
+    assert.match((await own.get(`/workshops/${shop.id}/live`)).text, /金美女/, 'the workshop\'s staff see who is at which station');
   });
 
   it('the live board carries markers and is pushed over socket.io on every entry', async () => {
