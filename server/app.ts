@@ -15,6 +15,7 @@ import { viewEngine } from './http/views.ts';
 import type { RouteDeps } from './http/deps.ts';
 import { configurePassport } from './accounts/passport.ts';
 import { accountRoutes } from './accounts/routes.ts';
+import { passwordChangeGate } from './accounts/desk-routes.ts';
 import { centerRoutes } from './centers/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -73,6 +74,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   const csrfGuard = csrf(sessionSecret, production);
   app.use(csrfGuard.protect);
   app.use(pageLocals(csrfGuard));
+  app.use(passwordChangeGate);
 
   const deps: RouteDeps = { config, logger, limits: rateLimits(config) };
   app.use((req, res, next) => (req.method === 'POST' && req.is('multipart/form-data') ? deps.limits.upload(req, res, next) : next()));

@@ -9,6 +9,7 @@ import { centerOptions, getCenter, centerName } from '../centers/tree.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { registerSchema, loginSchema, profileSchema, staffFieldsSchema, phone as phoneSchema } from './schemas.ts';
 import * as accounts from './service.ts';
+import { deskRoutes } from './desk-routes.ts';
 
 export function homeFor(user: Express.User): string {
   return { resident: '/me', employer: '/me', staff: '/staff', admin: '/admin' }[user.role];
@@ -132,23 +133,8 @@ export function accountRoutes({ limits }: RouteDeps): Router {
     res.status(error ? 404 : 200).render('accounts/find-resident', { title: req.t('accounts.residents.title'), phone: q, error });
   });
 
-  r.get('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res) => {
-    const resident = await accounts.profile(String(req.params.id));
-    if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
-    await assertCenterScope(req, String(resident.homeCenter));
-    res.render('accounts/resident', {
-      title: resident.name,
-      resident: {
-        id: String(resident._id),
-        name: resident.name,
-        phone: resident.phone,
-        skills: resident.skills,
-        birthYear: resident.birthYear,
-        lowIncome: resident.lowIncome,
-        center: centerName(await getCenter(String(resident.homeCenter)), req.lang),
-      },
-    });
-  });
+  // The resident page, desk edits, password resets and the change-password page.
+  r.use(deskRoutes());
 
   r.post('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res) => {
     const resident = await accounts.profile(String(req.params.id));
