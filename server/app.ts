@@ -25,6 +25,7 @@ import { fileRoutes } from './files/routes.ts';
 import { courseRoutes } from './courses/routes.ts';
 import { gigRoutes } from './gigs/routes.ts';
 import { workshopRoutes } from './workshops/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { setCheckinSecret } from './courses/checkin.ts';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -89,6 +90,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(courseRoutes(deps));
   app.use(gigRoutes(deps));
   app.use(workshopRoutes(deps));
+  app.use(reportRoutes());
 
   app.use(notFound);
   app.use(errorHandler(logger));
