@@ -5,8 +5,8 @@ import { card } from '../gigs/view.ts';
 import { catalogue, nextSession } from '../courses/service.ts';
 import { formatDate } from '../lib/format.ts';
 
-const POSTINGS_SHOWN = 4;
-const COURSES_SHOWN = 4;
+const POSTINGS_SHOWN = 3;
+const COURSES_SHOWN = 3;
 
 /**
  * "Near me": the town a village center belongs to (neighbouring villages share its jobs and
