@@ -4,7 +4,7 @@
 // service records is listed here and has words in both languages.
 export const AUDIT_AREAS = {
   accounts: ['resident.staffFields', 'resident.edit', 'resident.passwordReset', 'account.disable', 'account.enable', 'staff.create', 'staff.assignCenter'],
-  centers: ['center.create', 'center.update'],
+  centers: ['center.create', 'center.update', 'center.contact'],
   gigs: ['gigs.category.create', 'gigs.employer.verify', 'gigs.employer.reject', 'gigs.posting.approve', 'gigs.posting.reject', 'gigs.application.onBehalf'],
   courses: ['course.create', 'course.update', 'course.publish', 'course.cancel', 'course.removeEnrolment', 'course.walkIn', 'course.rollCall', 'course.complete', 'course.materials', 'course.materials.delete'],
   workshops: [

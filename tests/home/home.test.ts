@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
 import { Posting } from '../../models/posting.ts';
-import { agent, loggedIn } from '../helpers/app.ts';
+import { agent, csrfFrom, loggedIn, submit } from '../helpers/app.ts';
+import { AuditEntry } from '../../models/audit-entry.ts';
 import { freshDemo } from '../helpers/data.ts';
+import type { SeedContext } from '../../server/seed/index.ts';
 import { dayKey } from '../../server/lib/format.ts';
 
 describe('home page: what is near', function () {
   this.timeout(60_000);
+  let ctx: SeedContext;
   before(async () => {
-    await freshDemo();
+    ctx = await freshDemo();
   });
 
   it('shows the newest open postings and courses with seats and their next class, to anyone', async () => {
@@ -52,5 +55,25 @@ describe('home page: what is near', function () {
       mongoose.set('debug', false);
     }
     assert.deepEqual(queries, []);
+  });
+
+  it('lets staff keep their center\'s hours and phone current, audited and shown on the home page', async () => {
+    const m = ctx.centers.miaoxi!;
+    const staff = await loggedIn('13800000001');
+    assert.match((await staff.get(`/centers/${m}`)).text, new RegExp(`href="/staff/centers/${m}/contact"`));
+    const bad = await submit(staff, `/staff/centers/${m}/contact`, `/staff/centers/${m}/contact`, { hours: '每天 7:30–21:00', phone: 'call me', address: '村委旁' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /value="每天 7:30–21:00"/);
+    const ok = await submit(staff, `/staff/centers/${m}/contact`, `/staff/centers/${m}/contact`, { hours: '每天 7:30–21:00', phone: '0576-85810999', address: '村委旁' });
+    assert.equal(ok.status, 302);
+    assert.equal(await AuditEntry.countDocuments({ action: 'center.contact', targetId: m }), 1);
+    const home = await (await loggedIn('13800000003')).get('/');
+    assert.match(home.text, /每天 7:30–21:00/);
+    assert.match(home.text, /href="tel:057685810999"/);
+    // Staff of another town cannot change it.
+    const other = await loggedIn('13800000005');
+    assert.equal((await other.get(`/staff/centers/${m}/contact`)).status, 403);
+    const token = csrfFrom((await other.get('/profile')).text);
+    assert.equal((await other.post(`/staff/centers/${m}/contact`).type('form').send({ _csrf: token, hours: 'x' })).status, 403);
   });
 });
