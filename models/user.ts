@@ -18,6 +18,8 @@ const userSchema = new Schema(
     // Sensitive: visible only to staff whose scope covers homeCenter (DESIGN.md).
     lowIncome: { type: Boolean, default: false },
     disabled: { type: Boolean, default: false },
+    // Set when staff reset the password at the desk: the temporary one works only to choose a new one.
+    mustChangePassword: { type: Boolean, default: false },
   },
   { timestamps: true },
 );

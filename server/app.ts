@@ -16,6 +16,7 @@ import { viewEngine } from './http/views.ts';
 import type { RouteDeps } from './http/deps.ts';
 import { configurePassport } from './accounts/passport.ts';
 import { accountRoutes } from './accounts/routes.ts';
+import { passwordChangeGate } from './accounts/desk-routes.ts';
 import { centerRoutes } from './centers/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -25,6 +26,7 @@ import { fileRoutes } from './files/routes.ts';
 import { courseRoutes } from './courses/routes.ts';
 import { gigRoutes } from './gigs/routes.ts';
 import { workshopRoutes } from './workshops/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { setCheckinSecret } from './courses/checkin.ts';
 import { setStoreLogger } from './store/index.ts';
 
@@ -86,6 +88,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(csrfGuard.protect);
   app.use(flashDelivery);
   app.use(pageLocals(csrfGuard));
+  app.use(passwordChangeGate);
 
   // Absolute URLs come from configuration, never from the request's Host header (finding 7):
   // PUBLIC_URL, or in development the address this node listens on (set by web-server.ts).
@@ -103,6 +106,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(courseRoutes(deps));
   app.use(gigRoutes(deps));
   app.use(workshopRoutes(deps));
+  app.use(reportRoutes());
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -12,6 +12,8 @@ declare global {
       role: Role;
       homeCenter: string;
       staffCenter: string | null;
+      /** After a desk reset: every page sends them to /profile/password until they choose one. */
+      mustChangePassword?: boolean;
     }
     interface Request {
       lang: Lang;

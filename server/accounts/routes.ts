@@ -13,6 +13,7 @@ import * as loginLock from './login-lock.ts';
 import { disconnectSession } from '../realtime/hub.ts';
 import { rotateCsrf } from '../http/csrf.ts';
 import { PHONE_RE } from './schemas.ts';
+import { deskRoutes } from './desk-routes.ts';
 
 export function homeFor(user: Express.User): string {
   return { resident: '/me', employer: '/me', staff: '/staff', admin: '/admin' }[user.role];
@@ -168,25 +169,15 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
     res.status(error ? 404 : 200).render('accounts/find-resident', { title: req.t('accounts.residents.title'), phone: q, error });
   });
 
-  r.get('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res) => {
+  // The login lock shown on the resident page (the page itself is the desk's, below).
+  r.get('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res, next) => {
     const resident = await accounts.profile(String(req.params.id));
-    if (resident.role !== 'resident') throw new HttpError(404, 'errors.notFound');
-    await assertResidentScope(req, resident);
     const until = await loginLock.lockedUntil(lockOptions, resident.phone);
-    res.render('accounts/resident', {
-      loginLock: until ? { until: timeOf(until, req.lang) } : null,
-      title: resident.name,
-      resident: {
-        id: String(resident._id),
-        name: resident.name,
-        phone: resident.phone,
-        skills: resident.skills,
-        birthYear: resident.birthYear,
-        lowIncome: resident.lowIncome,
-        center: centerName(await getCenter(String(resident.homeCenter)), req.lang),
-      },
-    });
+    res.locals.loginLock = until ? { until: timeOf(until, req.lang) } : null;
+    next();
   });
+  // The resident page, desk edits, password resets and the change-password page.
+  r.use(deskRoutes());
 
   r.post('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res) => {
     const resident = await accounts.profile(String(req.params.id));

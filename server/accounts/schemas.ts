@@ -45,12 +45,14 @@ export const loginSchema = z.object({
   returnTo: z.string().max(500).optional(),
 });
 
+const birthYear = z.union([z.literal(''), z.coerce.number().int().min(1900).max(new Date().getFullYear())]).default('').transform((v) => (v === '' ? null : v));
+
 export const profileSchema = z.object({
   name,
   email,
   homeCenter: objectId,
   skills,
-  birthYear: z.union([z.literal(''), z.coerce.number().int().min(1900).max(new Date().getFullYear())]).default('').transform((v) => (v === '' ? null : v)),
+  birthYear,
 });
 
 export const staffFieldsSchema = z.object({
@@ -64,3 +66,16 @@ export const createStaffSchema = z.object({
   staffCenter: objectId,
   role: z.enum(['staff', 'admin'], 'errors.choose').default('staff'),
 });
+
+/** Staff correct a resident's name and birth year at the desk. */
+export const residentEditSchema = z.object({ name, birthYear });
+
+/** The desk reset asks the staff member to confirm they checked the resident's ID card. */
+export const resetConfirmSchema = z.object({ idChecked: z.literal('on', 'accounts.reset.confirmRequired') });
+
+/** Disabling an account is confirmed with a ticked box (works without JavaScript). */
+export const disableConfirmSchema = z.object({ confirm: z.literal('on', 'admin.accounts.confirmRequired') });
+
+export const changePasswordSchema = z
+  .object({ current: z.string().max(128).default(''), password, passwordConfirm: z.string() })
+  .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'errors.passwordMismatch' });

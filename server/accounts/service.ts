@@ -6,7 +6,7 @@ import { HttpError } from '../http/errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { audit } from '../audit/service.ts';
 
-const SESSION_FIELDS = { name: 1, phone: 1, role: 1, homeCenter: 1, staffCenter: 1, disabled: 1 } as const;
+const SESSION_FIELDS = { name: 1, phone: 1, role: 1, homeCenter: 1, staffCenter: 1, disabled: 1, mustChangePassword: 1 } as const;
 
 export function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number })?.code === 11000;
@@ -19,8 +19,10 @@ function toSessionUser(d: {
   role: string;
   homeCenter: Types.ObjectId;
   staffCenter?: Types.ObjectId | null;
+  mustChangePassword?: boolean | null;
 }): Express.User {
   return {
+    ...(d.mustChangePassword ? { mustChangePassword: true } : {}),
     id: String(d._id),
     name: d.name,
     phone: d.phone,
@@ -131,7 +133,7 @@ export async function createStaff(
 }
 
 export async function listStaff() {
-  return User.find({ role: { $in: ['staff', 'admin'] } }, { name: 1, phone: 1, role: 1, staffCenter: 1 }).sort({ name: 1 }).lean();
+  return User.find({ role: { $in: ['staff', 'admin'] } }, { name: 1, phone: 1, role: 1, staffCenter: 1, disabled: 1 }).sort({ name: 1 }).lean();
 }
 
 export async function setStaffCenter(actor: Express.User, userId: string, staffCenter: string): Promise<void> {

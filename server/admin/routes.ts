@@ -8,6 +8,7 @@ import { HttpError } from '../http/errors.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
 import { createStaffSchema, objectId } from '../accounts/schemas.ts';
 import { createStaff, listStaff, setStaffCenter } from '../accounts/service.ts';
+import { adminAccountRoutes } from './accounts.ts';
 
 export function adminRoutes(): Router {
   const r = Router();
@@ -30,6 +31,7 @@ export function adminRoutes(): Router {
           phone: s.phone,
           role: req.t(`roles.${s.role}`),
           isStaff: s.role === 'staff',
+          disabled: !!s.disabled,
           staffCenter: s.staffCenter ? String(s.staffCenter) : '',
           centerName: s.staffCenter ? centerName(await getCenter(String(s.staffCenter)), req.lang) : '',
         })),
@@ -55,6 +57,8 @@ export function adminRoutes(): Router {
     flash(req, 'success', 'admin.staff.assigned');
     res.redirect('/admin/staff');
   });
+
+  r.use(adminAccountRoutes());
 
   return r;
 }

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { AuditEntry } from '../../models/audit-entry.ts';
 
 export interface AuditInput {
@@ -24,8 +25,19 @@ export async function audit(actor: Express.User, input: AuditInput): Promise<voi
   });
 }
 
-export async function listAudit(opts: { page: number; perPage: number; action?: string }) {
-  const filter = opts.action ? { action: opts.action } : {};
+export interface AuditFilter {
+  page: number;
+  perPage: number;
+  /** Only these actions (a kind: one action or a whole area). */
+  actions?: string[] | null;
+  /** Entries this person did, or that were done to them. */
+  person?: string | null;
+}
+
+export async function listAudit(opts: AuditFilter) {
+  const filter: Record<string, unknown> = {};
+  if (opts.actions) filter.action = opts.actions.length === 1 ? opts.actions[0] : { $in: opts.actions };
+  if (opts.person) filter.$or = [{ actor: new Types.ObjectId(opts.person) }, { targetType: 'user', targetId: opts.person }];
   const [items, total] = await Promise.all([
     AuditEntry.find(filter).sort({ at: -1 }).skip((opts.page - 1) * opts.perPage).limit(opts.perPage).lean(),
     AuditEntry.countDocuments(filter),

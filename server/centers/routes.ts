@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole } from '../http/guards.ts';
+import { requireRole, requireCenterScope, canActOnCenter } from '../http/guards.ts';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
-import { allCenters, centerName, centerOptions, getCenter } from './tree.ts';
-import { centerSchema } from './schemas.ts';
-import { createCenter, updateCenter } from './service.ts';
+import { allCenters, centerName, centerOptions, getCenter, type CenterNode } from './tree.ts';
+import { centerSchema, centerContactSchema } from './schemas.ts';
+import { createCenter, updateCenter, updateCenterContact } from './service.ts';
 
 export function centerRoutes(): Router {
   const r = Router();
@@ -29,6 +29,7 @@ export function centerRoutes(): Router {
       path: path.filter(Boolean).map((p) => ({ id: p!.id, name: centerName(p, req.lang) })),
       children: nodes.filter((n) => n.parent === node.id).map((n) => ({ id: n.id, name: centerName(n, req.lang) })),
       canEdit: req.user?.role === 'admin',
+      canEditContact: req.user?.role === 'staff' && (await canActOnCenter(req.user, node.id)),
     });
   });
 
@@ -68,6 +69,30 @@ export function centerRoutes(): Router {
     const result = await updateCenter(req.user!, node.id, parsed.data);
     if (!result.ok) return renderForm(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), node.id, 400);
     flash(req, 'success', 'centers.form.saved');
+    res.redirect(`/centers/${node.id}`);
+  });
+
+  // Staff keep their own centers' address, hours and phone current (the home page shows them).
+  const staffInScope = [requireRole('staff', 'admin'), requireCenterScope('id')];
+  const contactNode = async (req: Request) => {
+    const node = await getCenter(req.params.id);
+    if (!node) throw new HttpError(404, 'errors.notFound');
+    return node;
+  };
+  const renderContact = (req: Request, res: Response, node: CenterNode, form: FormState, status = 200) =>
+    res.status(status).render('centers/contact', { title: req.t('centers.contact.title'), id: node.id, name: centerName(node, req.lang), form });
+
+  r.get('/staff/centers/:id/contact', ...staffInScope, async function editContact(req, res) {
+    const node = await contactNode(req);
+    renderContact(req, res, node, formOf({ address: node.address, hours: node.hours, phone: node.phone }));
+  });
+
+  r.post('/staff/centers/:id/contact', ...staffInScope, async function saveContact(req, res) {
+    const node = await contactNode(req);
+    const parsed = validate(req, centerContactSchema, req.body);
+    if (!parsed.ok) return renderContact(req, res, node, parsed.form, 400);
+    await updateCenterContact(req.user!, node.id, parsed.data);
+    flash(req, 'success', 'centers.contact.saved');
     res.redirect(`/centers/${node.id}`);
   });
 

@@ -3,7 +3,7 @@ import { Center } from '../../models/center.ts';
 import { audit } from '../audit/service.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
 import { getCenter, invalidateCenters, subtreeIds } from './tree.ts';
-import type { CenterInput } from './schemas.ts';
+import type { CenterInput, CenterContact } from './schemas.ts';
 
 const PARENT_LEVEL = { city: null, town: 'city', village: 'town' } as const;
 
@@ -57,4 +57,11 @@ export async function updateCenter(actor: Express.User, id: string, input: Cente
     if (isDuplicateKey(err)) return { ok: false, field: 'name', key: 'centers.errors.duplicate' };
     throw err;
   }
+}
+
+/** Staff of a center (or above it) keep its address, hours and phone current; audited. */
+export async function updateCenterContact(actor: Express.User, id: string, input: CenterContact): Promise<void> {
+  await Center.updateOne({ _id: id }, { $set: input });
+  invalidateCenters();
+  await audit(actor, { action: 'center.contact', targetType: 'center', targetId: id, center: id, details: { ...input } });
 }

@@ -5,6 +5,7 @@ import { ELDER_COOKIE } from '../http/locale.ts';
 import { safeReturnTo } from '../lib/safe-redirect.ts';
 import { centerName, getCenter } from '../centers/tree.ts';
 import { TILES } from '../http/menus.ts';
+import { homePage } from './view.ts';
 
 /** Cheap routes mounted before sessions, for load balancers and orchestration. */
 export function healthRoutes(): Router {
@@ -27,7 +28,9 @@ export function healthRoutes(): Router {
 export function homeRoutes(): Router {
   const r = Router();
 
-  r.get('/', (req, res) => res.render('home/index', { title: req.t('home.title'), noTitleSuffix: true, tiles: TILES.home }));
+  r.get('/', async function home(req, res) {
+    res.render('home/index', { title: req.t('home.title'), noTitleSuffix: true, tiles: TILES.home, ...(await homePage(req)) });
+  });
 
   // A display preference, not an account change, so a plain link works without JavaScript or a form.
   r.get('/prefs/elder', (req, res) => {
@@ -38,7 +41,7 @@ export function homeRoutes(): Router {
 
   r.get('/me', requireRole('resident', 'employer'), async (req, res) => {
     const center = await getCenter(req.user!.homeCenter);
-    res.render('home/me', { title: req.t('home.me.title'), centerName: centerName(center, req.lang), centerId: center?.id, tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident });
+    res.render('home/me', { title: req.t('home.me.title'), centerName: centerName(center, req.lang), centerId: center?.id, centerHours: center?.hours, centerPhone: center?.phone, centerTel: center?.phone.replace(/[^\d+]/g, ''), tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident });
   });
 
   r.get('/staff', requireRole('staff', 'admin'), async (req, res) => {

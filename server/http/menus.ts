@@ -47,6 +47,7 @@ export const TILES = {
   admin: [
     { href: '/admin/centers/new', key: 'admin.newCenter', icon: '🏠' },
     { href: '/admin/staff', key: 'admin.staff.title', icon: '👥' },
+    { href: '/admin/accounts', key: 'admin.accounts.title', icon: '🔑' },
     { href: '/admin/audit', key: 'nav.audit', icon: '🗂' },
   ],
 } satisfies Record<string, MenuItem[]>;

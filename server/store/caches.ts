@@ -47,6 +47,9 @@ export const workshopTasks = declareCache({ name: 'workshop-tasks', ttlMs: 5_000
 /** A workshop's members in joining order: their work-station (工位) numbers on the wall board. */
 export const workshopStations = declareCache({ name: 'workshop-stations', ttlMs: 5_000, max: 1_000, dropOn: ['Membership'] });
 
+/** Staff job and course reports: one scan of their source collections a minute, shared by all staff. */
+export const centerReports = declareCache({ name: 'center-reports', ttlMs: 60_000, max: 4 });
+
 export const boardStates = declareCache({ name: 'board-states', ttlMs: 2_000, max: 1_000 });
 
 /** The open orders and their progress on a workshop's live board (key: workshop id). Dropped with boardStates. */

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { stringify } from 'csv-stringify/sync';
+import { csvSafe as safe, csvYuan as yuan } from '../lib/csv.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
@@ -112,13 +113,11 @@ export function periodCsv(
   t: (key: string) => string,
   workshopName: string,
 ): string {
-  const yuan = (fen: number) => (fen < 0 ? '-' : '') + `${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
   const rows: (string | number)[][] = [
     [t('workshops.csv.workshop'), t('workshops.csv.month'), t('workshops.csv.name'), t('workshops.csv.phone'), t('workshops.csv.counted'), t('workshops.csv.rejected'), t('workshops.csv.accepted'), t('workshops.csv.amount'), t('workshops.csv.paidAt'), t('workshops.csv.method')],
   ];
-  // Text a spreadsheet would run as a formula gets a leading apostrophe; phone numbers a
-  // leading tab so Excel keeps them as text instead of 1.38E+10.
-  const safe = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+  // Text a spreadsheet would run as a formula gets a leading apostrophe (csvSafe); phone numbers
+  // a leading tab so Excel keeps them as text instead of 1.38E+10.
   for (const s of p.statements) {
     rows.push([safe(workshopName), p.month, safe(s.name), s.phone ? `\t${s.phone}` : '', s.counted, s.rejected, s.accepted, yuan(s.amountFen), s.paidAt ?? '', s.method ? t(`workshops.pay.methods.${s.method}`) : '']);
   }

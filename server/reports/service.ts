@@ -1,0 +1,196 @@
+import { Posting } from '../../models/posting.ts';
+import { Application } from '../../models/application.ts';
+import { PostingSlot } from '../../models/posting-slot.ts';
+import { Course } from '../../models/course.ts';
+import { Enrolment } from '../../models/enrolment.ts';
+import { Attendance } from '../../models/attendance.ts';
+import { Completion } from '../../models/completion.ts';
+import { centerReports } from '../store/index.ts';
+import { dayKey } from '../lib/format.ts';
+import { allCenters, subtreeIds } from '../centers/tree.ts';
+
+// Jobs and courses figures for staff reports. On FerretDB any filtered query reads the whole
+// collection, so each report reads the few fields it needs of every record once, keeps them a
+// minute for all staff (reports are read far more often than the minute matters), and cuts
+// them by center and month in memory.
+
+const monthOf = (d: Date | null | undefined) => (d ? dayKey(d).slice(0, 7) : '');
+
+/** Centers in a scope (null: all), each with the set of its subtree, for rolled-up rows. */
+async function scopeCenters(scope: string | null): Promise<{ ids: Set<string>; rows: { id: string; below: Set<string> }[] }> {
+  const ids = scope ? await subtreeIds(scope) : (await allCenters()).map((c) => c.id);
+  const rows = await Promise.all(ids.map(async (id) => ({ id, below: new Set(await subtreeIds(id)) })));
+  return { ids: new Set(ids), rows };
+}
+
+// ---------------------------------------------------------------- jobs
+
+interface JobsData {
+  /** posting id → center id */
+  postingCenter: Map<string, string>;
+  /** Each posting when it went live (published). */
+  postings: { center: string; month: string }[];
+  applications: { center: string; month: string }[];
+  /** An accepted place: a claimed slot. */
+  hires: { center: string; month: string }[];
+}
+
+function jobsData(): Promise<JobsData> {
+  return centerReports.get('jobs', async () => {
+    const [posts, apps, slots] = await Promise.all([
+      Posting.find({}, { center: 1, publishedAt: 1 }).lean(),
+      Application.find({}, { posting: 1, createdAt: 1 }).lean(),
+      PostingSlot.find({}, { posting: 1, at: 1 }).lean(),
+    ]);
+    const postingCenter = new Map(posts.map((p) => [String(p._id), String(p.center)]));
+    const by = (posting: unknown, at: Date | null | undefined) => ({ center: postingCenter.get(String(posting)) ?? '', month: monthOf(at) });
+    return {
+      postingCenter,
+      postings: posts.filter((p) => p.publishedAt).map((p) => ({ center: String(p.center), month: monthOf(p.publishedAt) })),
+      applications: apps.map((a) => by(a.posting, a.createdAt)),
+      hires: slots.map((s) => by(s.posting, s.at)),
+    };
+  });
+}
+
+export interface JobFigures {
+  postings: number;
+  applications: number;
+  hires: number;
+}
+
+const zeroJobs = (): JobFigures => ({ postings: 0, applications: 0, hires: 0 });
+
+export interface JobsReport {
+  /** Scope totals per month, oldest first. */
+  trend: ({ month: string } & JobFigures)[];
+  /** Per center (with the centers below it) and month, only centers with any activity. */
+  centers: { id: string; months: Record<string, JobFigures> }[];
+}
+
+/** Postings published, applications made and people hired, by month and center, in a scope. */
+export async function jobsReport(scope: string | null, months: string[]): Promise<JobsReport> {
+  const [data, centers] = await Promise.all([jobsData(), scopeCenters(scope)]);
+  const tally = (within: Set<string>) => {
+    const out: Record<string, JobFigures> = Object.fromEntries(months.map((m) => [m, zeroJobs()]));
+    const add = (list: { center: string; month: string }[], field: keyof JobFigures) => {
+      for (const x of list) if (within.has(x.center) && out[x.month]) out[x.month]![field] += 1;
+    };
+    add(data.postings, 'postings');
+    add(data.applications, 'applications');
+    add(data.hires, 'hires');
+    return out;
+  };
+  const total = tally(centers.ids);
+  return {
+    trend: months.map((m) => ({ month: m, ...total[m]! })),
+    centers: centers.rows
+      .map((c) => ({ id: c.id, months: tally(c.below) }))
+      .filter((c) => Object.values(c.months).some((f) => f.postings || f.applications || f.hires)),
+  };
+}
+
+// ---------------------------------------------------------------- courses
+
+interface CoursesData {
+  courses: { id: string; title: string; center: string; capacity: number; status: string; firstSessionAt: Date | null; sessions: { startsAt: Date }[] }[];
+  enrolments: { course: string; status: string; month: string }[];
+  attendance: { course: string; month: string }[];
+  completions: { course: string; month: string }[];
+}
+
+function coursesData(): Promise<CoursesData> {
+  return centerReports.get('courses', async () => {
+    const [courses, enrolments, attendance, completions] = await Promise.all([
+      Course.find({ status: { $ne: 'draft' } }, { title: 1, center: 1, capacity: 1, status: 1, firstSessionAt: 1, sessions: 1 }).lean(),
+      Enrolment.find({}, { course: 1, status: 1, createdAt: 1 }).lean(),
+      Attendance.find({}, { course: 1, at: 1 }).lean(),
+      Completion.find({}, { course: 1, issuedAt: 1 }).lean(),
+    ]);
+    return {
+      courses: courses.map((c) => ({
+        id: String(c._id),
+        title: c.title,
+        center: String(c.center),
+        capacity: c.capacity,
+        status: c.status,
+        firstSessionAt: c.firstSessionAt ?? null,
+        sessions: (c.sessions ?? []).map((s) => ({ startsAt: s.startsAt })),
+      })),
+      enrolments: enrolments.map((e) => ({ course: String(e.course), status: e.status, month: monthOf(e.createdAt) })),
+      attendance: attendance.map((a) => ({ course: String(a.course), month: monthOf(a.at) })),
+      completions: completions.map((c) => ({ course: String(c.course), month: monthOf(c.issuedAt) })),
+    };
+  });
+}
+
+export interface CourseRow {
+  id: string;
+  title: string;
+  center: string;
+  status: string;
+  firstSessionAt: Date | null;
+  capacity: number;
+  enrolled: number;
+  waitlisted: number;
+  withdrawn: number;
+  /** Sessions held so far times enrolled learners: the attendance there could have been. */
+  possible: number;
+  attended: number;
+  /** Whole percent, or null before any session was held. */
+  attendancePercent: number | null;
+  completions: number;
+}
+
+export interface CoursesReport {
+  trend: { month: string; enrolments: number; attended: number; completions: number }[];
+  courses: CourseRow[];
+}
+
+/** Enrolments, attendance and completions per course and per month, in a scope. */
+export async function coursesReport(scope: string | null, months: string[], now = new Date()): Promise<CoursesReport> {
+  const [data, centers] = await Promise.all([coursesData(), scopeCenters(scope)]);
+  const inScope = data.courses.filter((c) => centers.ids.has(c.center));
+  const ids = new Set(inScope.map((c) => c.id));
+  const count = <T extends { course: string }>(list: T[], keep: (x: T) => boolean = () => true) => {
+    const m = new Map<string, number>();
+    for (const x of list) if (ids.has(x.course) && keep(x)) m.set(x.course, (m.get(x.course) ?? 0) + 1);
+    return m;
+  };
+  const enrolled = count(data.enrolments, (e) => e.status === 'confirmed');
+  const waiting = count(data.enrolments, (e) => e.status === 'waitlisted');
+  const withdrawn = count(data.enrolments, (e) => e.status === 'withdrawn' || e.status === 'cancelled');
+  const attended = count(data.attendance);
+  const completed = count(data.completions);
+  const inMonth = (list: { course: string; month: string }[], m: string) => list.filter((x) => ids.has(x.course) && x.month === m).length;
+  return {
+    trend: months.map((m) => ({
+      month: m,
+      enrolments: inMonth(data.enrolments.filter((e) => e.status !== 'pending'), m),
+      attended: inMonth(data.attendance, m),
+      completions: inMonth(data.completions, m),
+    })),
+    courses: inScope
+      .sort((a, b) => (b.firstSessionAt?.getTime() ?? 0) - (a.firstSessionAt?.getTime() ?? 0))
+      .map((c) => {
+        const held = c.sessions.filter((s) => s.startsAt <= now).length;
+        const possible = held * (enrolled.get(c.id) ?? 0);
+        const att = attended.get(c.id) ?? 0;
+        return {
+          id: c.id,
+          title: c.title,
+          center: c.center,
+          status: c.status,
+          firstSessionAt: c.firstSessionAt,
+          capacity: c.capacity,
+          enrolled: enrolled.get(c.id) ?? 0,
+          waitlisted: waiting.get(c.id) ?? 0,
+          withdrawn: withdrawn.get(c.id) ?? 0,
+          possible,
+          attended: att,
+          attendancePercent: possible ? Math.min(100, Math.round((att / possible) * 100)) : null,
+          completions: completed.get(c.id) ?? 0,
+        };
+      }),
+  };
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { Types } from 'mongoose';
+import { Posting } from '../../models/posting.ts';
+import { Course } from '../../models/course.ts';
+import { Enrolment } from '../../models/enrolment.ts';
+import { loggedIn } from '../helpers/app.ts';
+import { freshDemo } from '../helpers/data.ts';
+import { centerReports } from '../../server/store/index.ts';
+import { dayKey } from '../../server/lib/format.ts';
+import type { SeedContext } from '../../server/seed/index.ts';
+
+const MIAOXI_STAFF = '13800000001';
+const XUNQIAO_STAFF = '13800000005';
+
+/** The figure in a report table row: `<td data-label="…">N</td>` cells in order. */
+function rowCells(html: string, table: string, rowStart: string): string[] {
+  const t = html.slice(html.indexOf(`data-report="${table}"`));
+  const body = t.slice(t.indexOf('<tbody>'), t.indexOf('</tbody>'));
+  const row = body.split('<tr').find((r) => r.includes(rowStart));
+  assert.ok(row, `row ${rowStart} in ${table}`);
+  return [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '').trim());
+}
+
+describe('reports: jobs and courses beside workshops, with CSV', function () {
+  this.timeout(60_000);
+  let ctx: SeedContext;
+  const month = dayKey().slice(0, 7);
+  before(async () => {
+    ctx = await freshDemo();
+  });
+
+  it('counts a newly published posting in the scope\'s month and in its center\'s row', async () => {
+    const staff = await loggedIn(MIAOXI_STAFF);
+    centerReports.dropAll();
+    const before = rowCells((await staff.get('/staff/reports/jobs')).text, 'jobs-trend', `>${month}<`);
+    await Posting.create({
+      employer: new Types.ObjectId(ctx.users.employer),
+      employerName: '报表测试雇主',
+      title: '报表测试招工',
+      description: '测试',
+      category: 'farm',
+      payType: 'day',
+      payFen: 15000,
+      headcount: 2,
+      startDay: dayKey(),
+      endDay: dayKey(),
+      center: ctx.centers.miaoxi,
+      centerPath: [ctx.centers.linhai, ctx.centers.dongcheng, ctx.centers.miaoxi],
+      code: '990001',
+      status: 'published',
+      publishedAt: new Date(),
+    });
+    centerReports.dropAll();
+    const res = await staff.get('/staff/reports/jobs');
+    assert.equal(res.status, 200);
+    const after = rowCells(res.text, 'jobs-trend', `>${month}<`);
+    assert.equal(Number(after[1]), Number(before[1]) + 1, 'postings this month');
+    const miaoxiRow = rowCells(res.text, 'jobs-centers', '庙西村');
+    assert.ok(Number(miaoxiRow[1]) >= 1);
+    // Another town's staff do not see it, and cannot ask for Miaoxi.
+    const other = await loggedIn(XUNQIAO_STAFF);
+    const theirs = await other.get('/staff/reports/jobs');
+    assert.doesNotMatch(theirs.text, /庙西村/);
+    assert.equal((await other.get(`/staff/reports/jobs?center=${ctx.centers.miaoxi}`)).status, 403);
+    assert.equal((await other.get(`/staff/reports/jobs.csv?center=${ctx.centers.miaoxi}`)).status, 403);
+  });
+
+  it('exports jobs as CSV with a header and one row per center and month', async () => {
+    const staff = await loggedIn(MIAOXI_STAFF);
+    const res = await staff.get('/staff/reports/jobs.csv');
+    assert.equal(res.status, 200);
+    assert.match(res.headers['content-type']!, /text\/csv/);
+    assert.ok(res.text.startsWith('\ufeff'), 'BOM for Excel');
+    const lines = res.text.slice(1).trim().split('\r\n');
+    assert.equal(lines[0], '服务中心,月份,发布的招工,报名人次,录用人数');
+    assert.ok(lines.some((l) => l.startsWith(`庙西村党群服务中心,${month},`)));
+    assert.equal((lines.length - 1) % 6, 0, 'six months per center');
+  });
+
+  it('shows each course with its enrolments and guards the CSV against formulas', async () => {
+    const staff = await loggedIn(MIAOXI_STAFF);
+    const start = new Date(Date.now() + 7 * 86400_000);
+    const course = await Course.create({
+      center: ctx.centers.miaoxi,
+      title: '=HYPERLINK("http://x","点我")',
+      category: 'baking',
+      capacity: 10,
+      status: 'published',
+      sessions: [{ startsAt: start, endsAt: new Date(start.getTime() + 2 * 3600_000) }],
+      firstSessionAt: start,
+      lastSessionAt: new Date(start.getTime() + 2 * 3600_000),
+    });
+    for (const [i, status] of (['confirmed', 'confirmed', 'waitlisted'] as const).entries()) {
+      const resident = new Types.ObjectId();
+      await Enrolment.create({ course: course._id, resident, activeKey: `${String(course._id)}:${String(resident)}`, status, residentName: `学员${i}`, center: ctx.centers.miaoxi });
+    }
+    centerReports.dropAll();
+    const page = await staff.get('/staff/reports/courses');
+    assert.equal(page.status, 200);
+    const t = page.text.slice(page.text.indexOf(`data-course="${String(course._id)}"`));
+    const cells = [...t.slice(0, t.indexOf('</tr>')).matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '').trim());
+    assert.equal(cells[2], '2 / 10');
+    assert.equal(cells[3], '1');
+    const csv = await staff.get('/staff/reports/courses.csv');
+    assert.equal(csv.status, 200);
+    assert.match(csv.text, /"'=HYPERLINK\(""http:\/\/x"",""点我""\)"/);
+    assert.doesNotMatch(csv.text, /(^|\r\n)"?=HYPERLINK/);
+    // Xunqiao staff do not see Miaoxi's course.
+    const other = await loggedIn(XUNQIAO_STAFF);
+    assert.doesNotMatch((await other.get('/staff/reports/courses')).text, new RegExp(String(course._id)));
+  });
+
+  it('exports the workshop report too, money in yuan, and links the three reports together', async () => {
+    const staff = await loggedIn(MIAOXI_STAFF);
+    const page = await staff.get('/staff/reports');
+    assert.match(page.text, /href="\/staff\/reports\/jobs/);
+    assert.match(page.text, /href="\/staff\/reports\/courses/);
+    const csv = await staff.get('/staff/reports/workshops.csv');
+    assert.equal(csv.status, 200);
+    const lines = csv.text.slice(1).trim().split('\r\n');
+    assert.equal(lines.length, 1 + 6 + 1, 'six months in scope, then the one Miaoxi workshop');
+    assert.match(lines.at(-1)!, /,\d+\.\d{2},\d+\.\d{2}$/);
+  });
+});
