@@ -30,6 +30,13 @@ const schema = z
     REGISTER_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(20),
     UPLOAD_RATE_LIMIT: z.coerce.number().int().min(1).max(100000).default(60),
     SEED_ON_EMPTY: bool.default(true),
+    // Backups (server/backup): where they go (default <DATA_DIR>/backups), whether the app takes
+    // one every night, at which hour (center time), and how many it keeps.
+    BACKUP_DIR: z.string().min(1).optional(),
+    BACKUP_NIGHTLY: bool.default(true),
+    BACKUP_HOUR: z.coerce.number().int().min(0).max(23).default(3),
+    BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(365).default(7),
+    BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
