@@ -65,9 +65,13 @@ function weekOf(day: string): number {
   return Math.floor((Date.parse(`${day}T00:00:00Z`) / 86_400_000 + 3) / 7);
 }
 
-/** The files retention keeps: the newest, and the newest of each of the last N days and N weeks. */
-export function chooseKept(files: BackupFile[], keepDaily: number, keepWeekly: number): Set<string> {
-  const keep = new Set<string>(files.slice(0, 1).map((f) => f.name));
+/**
+ * The files retention keeps: everything from the last 24 hours (a backup someone just took by
+ * hand is never pruned by the next nightly one), and the newest of each of the last N days and
+ * of each of the last N weeks.
+ */
+export function chooseKept(files: BackupFile[], keepDaily: number, keepWeekly: number, now = new Date()): Set<string> {
+  const keep = new Set<string>(files.filter((f, i) => i === 0 || now.getTime() - f.at.getTime() < 86_400_000).map((f) => f.name));
   const days = new Set<string>();
   const weeks = new Set<number>();
   for (const f of files) {
@@ -88,7 +92,7 @@ export function chooseKept(files: BackupFile[], keepDaily: number, keepWeekly: n
 /** Deletes backups retention does not keep, and temp files a crashed backup left (after a day). */
 export async function pruneBackups(settings: BackupSettings, now = new Date()): Promise<string[]> {
   const files = await listBackups(settings.dir);
-  const keep = chooseKept(files, settings.keepDaily, settings.keepWeekly);
+  const keep = chooseKept(files, settings.keepDaily, settings.keepWeekly, now);
   const removed: string[] = [];
   for (const f of files) {
     if (keep.has(f.name)) continue;
