@@ -49,7 +49,8 @@ try {
     }
   })();
   const file = path.join(dir, 'town-year.ndjson.gz');
-  const written = await writeBackup(mongoose.connection.db!, file);
+  t = Date.now();
+  const written = await writeBackup(mongoose.connection.db!, file, (m) => say(`  ${m} (at ${secs(Date.now() - t)})`));
   stop = true;
   await writer;
   latencies.sort((a, b) => a - b);
@@ -59,7 +60,7 @@ try {
   await verifyBackup(file);
   say(`verify: ${secs(Date.now() - t)}`);
   await mongoose.connection.dropDatabase();
-  const restored = await restoreBackup(file);
+  const restored = await restoreBackup(file, { log: say });
   say(`restore (with index builds and summary rebuild): ${secs(restored.ms)}`);
 } finally {
   await mongoose.disconnect();

@@ -37,7 +37,7 @@ export function dumpOrder(names: string[]): string[] {
 /** Lines are joined into chunks of about this many characters before they reach gzip. */
 const CHUNK = 256 * 1024;
 
-async function* lines(db: Db, out: { manifest?: Manifest }): AsyncGenerator<string> {
+async function* lines(db: Db, out: { manifest?: Manifest }, log: (m: string) => void): AsyncGenerator<string> {
   const names = dumpOrder((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   const createdAt = new Date().toISOString();
   const hasher = new LineHasher();
@@ -46,8 +46,10 @@ async function* lines(db: Db, out: { manifest?: Manifest }): AsyncGenerator<stri
   for (const name of names) {
     buf += hasher.marker(markers.begin(name));
     hasher.begin(name);
+    const started = Date.now();
     // Small batches: the cursor holds no lock between them, so writers wait at most a moment.
-    const cursor = db.collection(name).find({}, { batchSize: 500 });
+    // GridFS chunks are 255 KiB each: a few at a time keeps the app's memory flat.
+    const cursor = db.collection(name).find({}, { batchSize: name === 'files.chunks' ? 8 : 500 });
     for await (const doc of cursor) {
       buf += hasher.doc(EJSON.stringify(doc, { relaxed: false }));
       documents += 1;
@@ -56,7 +58,9 @@ async function* lines(db: Db, out: { manifest?: Manifest }): AsyncGenerator<stri
         buf = '';
       }
     }
-    buf += hasher.marker(markers.end(hasher.end()));
+    const sum = hasher.end();
+    buf += hasher.marker(markers.end(sum));
+    log(`${name}: ${sum.count} documents in ${Date.now() - started} ms`);
   }
   const manifest: Manifest = { createdAt, finishedAt: new Date().toISOString(), database: db.databaseName, collections: hasher.sums, documents };
   out.manifest = manifest;
@@ -74,13 +78,13 @@ export interface Written {
  * Writes to `<file>.<pid>.tmp`, flushes it to disk, then renames it: a crash or a full disk
  * mid-backup leaves a .tmp file (removed later) and never a file with the final name.
  */
-export async function writeBackup(db: Db, file: string): Promise<Written> {
+export async function writeBackup(db: Db, file: string, log: (m: string) => void = () => {}): Promise<Written> {
   const started = Date.now();
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   const out: { manifest?: Manifest } = {};
   try {
-    await pipeline(Readable.from(lines(db, out)), createGzip({ level: 6 }), fs.createWriteStream(tmp, { flags: 'wx' }));
+    await pipeline(Readable.from(lines(db, out, log)), createGzip({ level: 6 }), fs.createWriteStream(tmp, { flags: 'wx' }));
     const handle = await fsp.open(tmp, 'r+');
     try {
       await handle.sync();

@@ -1,7 +1,9 @@
 // Restores a backup into the database mongoose is connected to (embedded engine or any MongoDB).
+import path from 'node:path';
 import mongoose from 'mongoose';
 import { verifyBackup, readBackup, BackupInvalidError, type Manifest } from './format.ts';
 import { SKIPPED } from './dump.ts';
+import { auditBackup } from './service.ts';
 import { ensureIndexes } from '../db/connection.ts';
 import { repairEnrolments } from '../courses/service.ts';
 import { repairSlots } from '../gigs/service.ts';
@@ -99,6 +101,7 @@ export async function restoreBackup(file: string, opts: { replace?: boolean; log
   invalidate('');
   // The dump is not one instant: derived counts are rebuilt from their source documents.
   const repaired = { slots: await repairSlots(), seats: await repairEnrolments(), summaries: await rebuildSummaries() };
+  await auditBackup('backup.restore', path.basename(file), { createdAt: manifest.createdAt, documents: manifest.documents, replaced: full.length ? full.join(' ') : 'nothing' });
   return { manifest, counts, repaired, ms: Date.now() - started };
 }
 

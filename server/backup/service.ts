@@ -112,6 +112,19 @@ type Trigger = 'nightly' | 'manual' | 'cli';
 // The audit log needs an actor; backups the app takes by itself are the system's.
 const SYSTEM_ACTOR = new mongoose.Types.ObjectId('000000000000000000000000');
 
+/** An audit entry for a backup event, by the admin who asked or else by the system. */
+export async function auditBackup(action: string, targetId: string, details: Record<string, string | number>, actor?: Express.User): Promise<void> {
+  await AuditEntry.create({
+    actor: actor?.id ?? SYSTEM_ACTOR,
+    actorName: actor?.name ?? 'system',
+    actorRole: actor?.role ?? 'system',
+    action,
+    targetType: 'backup',
+    targetId,
+    details: Object.fromEntries(Object.entries(details).map(([k, v]) => [k, String(v).slice(0, 500)])),
+  });
+}
+
 let running: Promise<Written> | undefined;
 
 /** The backup this process is writing now, if any (the admin page says so; tests wait on it). */
@@ -121,17 +134,32 @@ export function currentBackup(): Promise<Written> | undefined {
 
 /**
  * Takes one backup into settings.dir and records the run. A failure is logged, recorded and
- * audited (the admin page turns red), then rethrown.
+ * audited (the admin page turns red), then rethrown. One at a time per process.
  */
-export async function runBackup(settings: BackupSettings, opts: { trigger: Trigger; runId?: string; actor?: Express.User; logger?: Logger; prune?: boolean }): Promise<Written> {
-  if (running) throw new Error('a backup is already running');
+export function runBackup(settings: BackupSettings, opts: RunOptions): Promise<Written> {
+  if (running) return Promise.reject(new Error('a backup is already running'));
+  const p = backupOnce(settings, opts).finally(() => {
+    if (running === p) running = undefined;
+  });
+  running = p;
+  return p;
+}
+
+interface RunOptions {
+  trigger: Trigger;
+  runId?: string;
+  actor?: Express.User;
+  logger?: Logger;
+  prune?: boolean;
+}
+
+async function backupOnce(settings: BackupSettings, opts: RunOptions): Promise<Written> {
   const startedAt = new Date();
   const runId = opts.runId ?? `${opts.trigger}:${startedAt.toISOString()}:${process.pid}`;
-  if (!opts.runId) await BackupRun.create({ _id: runId, trigger: opts.trigger, startedAt });
   const file = path.join(settings.dir, backupFileName(startedAt));
-  running = writeBackup(mongoose.connection.db!, file);
   try {
-    const written = await running;
+    if (!opts.runId) await BackupRun.create({ _id: runId, trigger: opts.trigger, startedAt });
+    const written = await writeBackup(mongoose.connection.db!, file);
     await BackupRun.updateOne({ _id: runId }, { $set: { finishedAt: new Date(), ok: true, file, size: written.size, documents: written.manifest.documents } });
     if (opts.actor) await audit(opts.actor, { action: 'backup.create', targetType: 'backup', targetId: path.basename(file), details: { size: written.size, documents: written.manifest.documents } });
     if (opts.prune !== false) await pruneBackups(settings).catch((err: unknown) => opts.logger?.warn({ err }, 'backup retention failed'));
@@ -141,18 +169,8 @@ export async function runBackup(settings: BackupSettings, opts: { trigger: Trigg
     const message = (err as Error).message.slice(0, 500);
     opts.logger?.error({ err, dir: settings.dir }, 'backup failed');
     await BackupRun.updateOne({ _id: runId }, { $set: { finishedAt: new Date(), ok: false, error: message } }).catch(() => {});
-    await AuditEntry.create({
-      actor: opts.actor?.id ?? SYSTEM_ACTOR,
-      actorName: opts.actor?.name ?? 'system',
-      actorRole: opts.actor?.role ?? 'system',
-      action: 'backup.failed',
-      targetType: 'backup',
-      targetId: settings.dir,
-      details: { trigger: opts.trigger, error: message, host: os.hostname() },
-    }).catch(() => {});
+    await auditBackup('backup.failed', settings.dir, { trigger: opts.trigger, error: message, host: os.hostname() }, opts.actor).catch(() => {});
     throw err;
-  } finally {
-    running = undefined;
   }
 }
 

@@ -139,8 +139,9 @@ describe('backup and restore', function () {
     assert.deepEqual(await counts(), {});
     const restored = await restoreBackup(file.path);
     assert.deepEqual(Object.fromEntries(restored.counts.filter((c) => c.count).map((c) => [c.name, c.count])), before);
+    assert.ok(await AuditEntry.exists({ action: 'backup.restore', targetId: file.name, actorRole: 'system' }), 'the restore is in the audit log');
     const now = await counts();
-    delete now.auditentries; // the backup's own audit entry was written after the dump read the audit log
+    delete now.auditentries; // the backup's and the restore's own audit entries came after the dump
     delete before.auditentries;
     assert.deepEqual(now, before);
     assert.deepEqual(await workshopPicture(shops), picture);
