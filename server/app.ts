@@ -20,6 +20,7 @@ import { passwordChangeGate } from './accounts/desk-routes.ts';
 import { centerRoutes } from './centers/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { backupRoutes } from './backup/routes.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 import { healthRoutes, homeRoutes } from './home/routes.ts';
 import { fileRoutes } from './files/routes.ts';
@@ -98,7 +99,8 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(homeRoutes());
   app.use(accountRoutes(deps));
   app.use(centerRoutes());
-  app.use(adminRoutes());
+  app.use(adminRoutes(deps));
+  app.use(backupRoutes(deps));
   app.use(auditRoutes());
   app.use(notificationRoutes());
   app.use(fileRoutes());

@@ -37,6 +37,13 @@ const schema = z
     // Re-read templates on every request (`npm run dev`). Off by default: Express recompiles
     // every template per request when the view cache is off, 6–15× slower (issue 13, item 19).
     TEMPLATE_RELOAD: bool.default(false),
+    // Backups (server/backup): where they go (default <DATA_DIR>/backups), whether the app takes
+    // one every night, at which hour (center time), and how many it keeps.
+    BACKUP_DIR: z.string().min(1).optional(),
+    BACKUP_NIGHTLY: bool.default(true),
+    BACKUP_HOUR: z.coerce.number().int().min(0).max(23).default(3),
+    BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(365).default(7),
+    BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

@@ -8,6 +8,7 @@ import { sessionSecret } from './lib/session-secret.ts';
 import { seedDemo, databaseIsEmpty, DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/index.ts';
 import { startSchedulers } from './scheduler.ts';
 import { recoverIfUnclean, markCleanShutdown } from './recovery.ts';
+import { backupSettings, registerBackupJob } from './backup/service.ts';
 
 const say = (m: string) => process.stdout.write(`[doorstep] ${m}\n`);
 
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
 
   const web = await startWebServer({ config, logger, sessionSecret: sessionSecret(config) });
   shutdownParts.push(web.close);
+  registerBackupJob(backupSettings(config), logger);
   shutdownParts.push(startSchedulers(logger));
 
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST;

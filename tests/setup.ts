@@ -1,4 +1,7 @@
 // Mocha root hooks: one throw-away database engine for the whole run, removed at the end.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import mongoose from 'mongoose';
 import { loadConfig } from '../server/config.ts';
 import { startDatabase, describeEngine } from '../server/db/start.ts';
@@ -23,6 +26,7 @@ export const mochaHooks = {
     if (engine?.kind === 'external') await mongoose.connection.dropDatabase().catch(() => {});
     await mongoose.disconnect();
     await engine?.stop();
+    fs.rmSync(path.join(os.tmpdir(), `doorstep-test-backups-${process.pid}`), { recursive: true, force: true }); // see helpers/app.ts
   },
 };
 

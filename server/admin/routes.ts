@@ -9,12 +9,19 @@ import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
 import { createStaffSchema, objectId } from '../accounts/schemas.ts';
 import { createStaff, listStaff, setStaffCenter } from '../accounts/service.ts';
 import { adminAccountRoutes } from './accounts.ts';
+import type { RouteDeps } from '../http/deps.ts';
+import { backupHealth, backupSettings } from '../backup/service.ts';
+import { backupPanel } from '../backup/view.ts';
 
-export function adminRoutes(): Router {
+export function adminRoutes(deps: RouteDeps): Router {
   const r = Router();
   const admin = requireRole('admin');
 
-  r.get('/admin', admin, (req, res) => res.render('admin/index', { title: req.t('admin.title'), tiles: TILES.admin }));
+  const backups = backupSettings(deps.config);
+  r.get('/admin', admin, async function adminHome(req, res) {
+    const backup = backupPanel(await backupHealth(backups), backups, req.lang);
+    res.render('admin/index', { title: req.t('admin.title'), tiles: TILES.admin, backup });
+  });
 
   const renderStaff = async (req: Request, res: Response, form: FormState, status = 200) => {
     const staff = await listStaff();

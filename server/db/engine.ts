@@ -217,6 +217,10 @@ async function startChildEngine(
     await stopChild(spawned.child);
     throw err;
   }
+  // Tools (`npm run backup`) find a running site's engine here instead of starting a second
+  // one on the same files (which reapStale would answer by killing the site's engine).
+  const uriFile = path.join(dir, ENGINE_URI_FILE);
+  if (!opts.ephemeral) await fsp.writeFile(uriFile, uri);
   return {
     kind,
     uri,
@@ -225,6 +229,7 @@ async function startChildEngine(
     async stop() {
       await stopChild(spawned.child);
       await fsp.rm(pidFile, { force: true });
+      await fsp.rm(uriFile, { force: true });
       await cleanup();
     },
   };
@@ -276,6 +281,19 @@ export async function buildFerretDB(cacheDir: string, log: (m: string) => void, 
   }
   log(`FerretDB built in ${Math.round((Date.now() - started) / 1000)} s`);
   return target;
+}
+
+export const ENGINE_URI_FILE = 'engine.uri';
+
+/** The address of an embedded engine already serving `<dataDir>/db` (a running site), if any. */
+export async function runningEngineUri(dataDir: string): Promise<string | undefined> {
+  let uri: string;
+  try {
+    uri = (await fsp.readFile(path.join(path.resolve(dataDir, 'db'), ENGINE_URI_FILE), 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+  return /^mongodb:\/\/127\.0\.0\.1:\d+\//.test(uri) && (await ping(uri)) ? uri : undefined;
 }
 
 export function locateFerretDB(opts: Pick<EngineOptions, 'ferretdbPath' | 'cacheDir' | 'pathEnv'>): string | undefined {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import { pino } from 'pino';
@@ -17,6 +19,8 @@ export function makeApp(env: Record<string, string> = {}): { app: Express; confi
     REGISTER_RATE_LIMIT: '10000',
     UPLOAD_RATE_LIMIT: '10000',
     SESSION_SECRET: TEST_SECRET,
+    // "Back up now" (posted by the route tests) must not write into the developer's data/.
+    BACKUP_DIR: path.join(os.tmpdir(), `doorstep-test-backups-${process.pid}`),
     ...env,
   });
   // TEST_LOG_LEVEL=error shows what a 500 in a test was about.
