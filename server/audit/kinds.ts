@@ -3,7 +3,7 @@
 // code with dots turned into underscores). tests/audit/audit.test.ts checks that every action a
 // service records is listed here and has words in both languages.
 export const AUDIT_AREAS = {
-  accounts: ['resident.staffFields', 'resident.edit', 'resident.passwordReset', 'account.disable', 'account.enable', 'staff.create', 'staff.assignCenter'],
+  accounts: ['resident.staffFields', 'resident.edit', 'resident.passwordReset', 'resident.loginUnlock', 'account.disable', 'account.enable', 'staff.create', 'staff.assignCenter'],
   centers: ['center.create', 'center.update', 'center.contact'],
   gigs: ['gigs.category.create', 'gigs.employer.verify', 'gigs.employer.reject', 'gigs.posting.approve', 'gigs.posting.reject', 'gigs.application.onBehalf'],
   courses: ['course.create', 'course.update', 'course.publish', 'course.cancel', 'course.removeEnrolment', 'course.walkIn', 'course.rollCall', 'course.complete', 'course.materials', 'course.materials.delete'],
@@ -13,6 +13,7 @@ export const AUDIT_AREAS = {
     'workshop.task.add',
     'workshop.task.rate',
     'workshop.photos',
+    'workshop.photos.delete',
     'workshop.member.admit',
     'workshop.member.override',
     'workshop.dispute.resolve',
@@ -24,6 +25,7 @@ export const AUDIT_AREAS = {
     'workshop.report.decline',
     'workshop.entry.correct',
   ],
+  backup: ['backup.create', 'backup.failed', 'backup.restore'],
 } as const;
 
 export type AuditArea = keyof typeof AUDIT_AREAS;

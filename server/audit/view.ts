@@ -62,6 +62,8 @@ async function targetOf(req: Request, e: Lean, d: Record<string, string>, names:
       return d.name || (await names.task(e.targetId));
     case 'enrolment':
       return d.resident && d.course ? `${d.resident} · ${d.course}` : names.enrolment(e.targetId);
+    case 'backup':
+      return e.targetId; // the backup file's name or the directory it was written to
     default:
       return '';
   }

@@ -81,8 +81,9 @@ describe('backup health, schedule and retention', function () {
 
     const page = await adminHome();
     assert.match(page, /Warning:<\/strong> The last backup failed/);
-    const auditPage = await (await loggedIn('13800000000')).get('/admin/audit?action=backup.failed&lang=en');
-    assert.match(auditPage.text, /system \(System\)/);
+    const auditPage = await (await loggedIn('13800000000')).get('/admin/audit?kind=backup.failed&lang=en');
+    assert.match(auditPage.text, />system<\/a> <small>System<\/small>/);
+    assert.match(auditPage.text, /Backup failed<\/span> a backup into \S+ failed/);
 
     // The same night: a second attempt with a working directory succeeds, and that is the last.
     assert.equal(await nightlyTick(settings, undefined, new Date(night.getTime() + 600_000)), true);
