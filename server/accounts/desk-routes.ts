@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { requireLogin, requireRole, assertCenterScope } from '../http/guards.ts';
+import { requireLogin, requireRole, assertResidentScope } from '../http/guards.ts';
 import { validate, formOf, type FormState } from '../http/validate.ts';
 import { flash } from '../http/flash.ts';
 import { HttpError } from '../http/errors.ts';
@@ -27,7 +27,8 @@ export const passwordChangeGate: RequestHandler = (req, res, next) => {
 async function residentInScope(req: Request) {
   const r = await profile(String(req.params.id));
   if (r.role !== 'resident') throw new HttpError(404, 'errors.notFound');
-  await assertCenterScope(req, String(r.homeCenter));
+  // Out of scope answers like an unknown id (issue 14, finding 9).
+  await assertResidentScope(req, r);
   return r;
 }
 

@@ -201,7 +201,7 @@ export function isLead(user: Express.User | undefined, w: { lead?: unknown }): b
 export async function removePhoto(actor: Express.User, w: { _id: unknown; center: unknown; photos?: string[] | null }, url: string): Promise<boolean> {
   if (!(w.photos ?? []).includes(url)) return false;
   await Workshop.updateOne({ _id: w._id }, { $set: { photos: (w.photos ?? []).filter((p) => p !== url) } });
-  const fileId = /^\/files\/([a-f\d]{24})$/i.exec(url)?.[1];
+  const fileId = /^\/files\/([\w-]+)$/.exec(url)?.[1]; // random ids (issue 14) and older ObjectId ones
   if (fileId) await deleteFile(fileId).catch(() => {});
   await audit(actor, { action: 'workshop.photos.delete', targetType: 'workshop', targetId: String(w._id), center: String(w.center), details: { photo: url } });
   return true;

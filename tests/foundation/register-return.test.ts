@@ -25,9 +25,17 @@ describe('registering brings you back to the page you came from', () => {
     const refused = await submit(ag, link[1]!, '/register', form({ passwordConfirm: 'different', returnTo: `/gigs/${gig}` }));
     assert.equal(refused.status, 400);
     assert.match(refused.text, new RegExp(`name="returnTo" value="/gigs/${gig}"`), 'kept through an error');
-    const ok = await submit(ag, link[1]!, '/register', form({ returnTo: `/gigs/${gig}` }));
+    const details = form({ returnTo: `/gigs/${gig}` });
+    const ok = await submit(ag, link[1]!, '/register', details);
+    // Sign-up does not log in (it must not reveal whether a number was taken, issue 14 #9): the
+    // login page that follows carries the way back, and logging in lands on the job.
     assert.equal(ok.status, 302);
-    assert.equal(ok.headers.location, `/gigs/${gig}`);
+    assert.equal(ok.headers.location, `/login?returnTo=${encodeURIComponent(`/gigs/${gig}`)}`);
+    const login = await ag.get(ok.headers.location!);
+    assert.match(login.text, new RegExp(`name="returnTo" value="/gigs/${gig}"`));
+    const back = await submit(ag, ok.headers.location!, '/login', { phone: details.phone!, password: details.password!, returnTo: `/gigs/${gig}` });
+    assert.equal(back.status, 302);
+    assert.equal(back.headers.location, `/gigs/${gig}`);
   });
 
   it('the login page passes its returnTo on to registration', async () => {
@@ -39,7 +47,7 @@ describe('registering brings you back to the page you came from', () => {
     for (const bad of ['//evil.example/x', 'https://evil.example/', '/\\evil']) {
       const res = await submit(agent(), '/register', '/register', form({ returnTo: bad }));
       assert.equal(res.status, 302);
-      assert.equal(res.headers.location, '/me', bad);
+      assert.equal(res.headers.location, '/login', bad);
     }
   });
 });

@@ -77,7 +77,7 @@ describe('security: uploaded files (issue 14 #2)', function () {
     const file = (await Posting.findById(id).lean())!.attachments[0]!.id!;
     await Posting.updateOne({ _id: id }, { $set: { status: 'published' } });
     const page = await who.owner!.get(`/employer/postings/${id}`);
-    assert.equal((await who.owner!.post(`/employer/postings/${id}/close`).type('form').send({ _csrf: csrfFrom(page.text) })).status, 302);
+    assert.equal((await who.owner!.post(`/employer/postings/${id}/close`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' })).status, 302);
     assert.equal((await who.anonymous!.get(`/files/${file}`)).status, 404);
     assert.doesNotMatch((await who.anonymous!.get(`/gigs/${id}`)).text, new RegExp(file), 'the public page no longer links it');
     assert.equal((await who.owner!.get(`/files/${file}`)).status, 200);

@@ -98,6 +98,7 @@ export async function outOfScopeRecords(ctx: SeedContext): Promise<ScopeRecords>
       'postings.id': posting,
       'employers.id': String(employer._id),
       'residents.id': String(resident._id),
+      'centers.id': miaoxi,
     },
     inScopeParams: { 'courses.id': String(xqCourse._id), 'workshops.id': String(xqWorkshop._id), 'postings.id': xqPosting },
     body: {

@@ -35,8 +35,8 @@ describe('workshops: a worker’s own page is easy to follow', () => {
     assert.ok(page.includes(formatDay(weekDays()[0]!, 'zh-CN')), 'the week is labelled with its first day');
     assert.ok(page.includes(`${formatDay(dayKey().slice(0, 7) + '-01', 'zh-CN')} – ${formatDay(dayKey(), 'zh-CN')}`), 'the month with its range');
     // The daily row names each task with its own pieces and money.
-    assert.match(page, /彩灯组装 77 盏 ¥115\.50/);
-    assert.match(page, /挂穗 74 个 ¥11\.10/);
+    assert.match(page, /彩灯组装 77 盏 <span class="money">¥115\.50<\/span>/);
+    assert.match(page, /挂穗 74 个 <span class="money">¥11\.10<\/span>/);
     assert.ok(page.includes(`<strong>${formatDay(dayKey(), 'zh-CN')}</strong>`), 'days in the same format as elsewhere');
     assert.doesNotMatch(page, new RegExp(`<strong>${dayKey()}</strong>`));
   });
