@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import mongoose from 'mongoose';
 import { User } from '../../models/user.ts';
-import { HttpError } from '../http/errors.ts';
+import { Refusal } from '../lib/refusal.ts';
 import { audit } from '../audit/service.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
@@ -30,7 +30,7 @@ async function endSessions(userId: string): Promise<void> {
 export async function resetPassword(actor: Express.User, resident: { _id: unknown; homeCenter: unknown }): Promise<string> {
   const plain = temporaryPassword();
   const res = await User.updateOne({ _id: resident._id, role: 'resident' }, { $set: { passwordHash: await hashPassword(plain), mustChangePassword: true } });
-  if (!res.matchedCount) throw new HttpError(404, 'errors.notFound');
+  if (!res.matchedCount) throw new Refusal('not-found', 'errors.notFound');
   await endSessions(String(resident._id));
   await audit(actor, { action: 'resident.passwordReset', targetType: 'user', targetId: String(resident._id), center: String(resident.homeCenter) });
   return plain;
@@ -43,7 +43,7 @@ export async function editResident(
   input: { name: string; birthYear: number | null },
 ): Promise<void> {
   const res = await User.updateOne({ _id: resident._id, role: 'resident' }, { $set: input });
-  if (!res.matchedCount) throw new HttpError(404, 'errors.notFound');
+  if (!res.matchedCount) throw new Refusal('not-found', 'errors.notFound');
   const changed = input.name !== resident.name || input.birthYear !== (resident.birthYear ?? null);
   if (!changed) return;
   await audit(actor, {
@@ -57,9 +57,9 @@ export async function editResident(
 
 /** The admin turns an account off (it cannot log in, its sessions end) or on again. */
 export async function setDisabled(actor: Express.User, userId: string, disabled: boolean): Promise<void> {
-  if (userId === actor.id) throw new HttpError(400, 'admin.accounts.notSelf');
+  if (userId === actor.id) throw new Refusal('invalid', 'admin.accounts.notSelf');
   const target = await User.findById(userId, { name: 1, homeCenter: 1 }).lean();
-  if (!target) throw new HttpError(404, 'errors.notFound');
+  if (!target) throw new Refusal('not-found', 'errors.notFound');
   await User.updateOne({ _id: target._id }, { $set: { disabled } });
   if (disabled) await endSessions(userId);
   await audit(actor, {
@@ -79,7 +79,7 @@ export type ChangeResult = { ok: true } | { ok: false; field: string; key: strin
  */
 export async function changeOwnPassword(user: Express.User, input: { current: string; password: string }): Promise<ChangeResult> {
   const d = await User.findById(user.id, { passwordHash: 1, mustChangePassword: 1 }).lean();
-  if (!d) throw new HttpError(404, 'errors.notFound');
+  if (!d) throw new Refusal('not-found', 'errors.notFound');
   if (!d.mustChangePassword && !(await verifyPassword(d.passwordHash, input.current))) return { ok: false, field: 'current', key: 'accounts.password.wrongCurrent' };
   if (await verifyPassword(d.passwordHash, input.password)) return { ok: false, field: 'password', key: 'accounts.password.same' };
   await User.updateOne({ _id: d._id }, { $set: { passwordHash: await hashPassword(input.password), mustChangePassword: false } });

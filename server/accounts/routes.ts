@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import passport from 'passport';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
-import { requireLogin, requireRole, assertResidentScope, canActOnResident } from '../http/guards.ts';
+import { requireLogin, requireRole, assertResidentScope } from '../http/guards.ts';
+import { canActOnResident } from '../centers/scope.ts';
 import { flash } from '../http/flash.ts';
 import { HttpError } from '../http/errors.ts';
 import { safeReturnTo } from '../lib/safe-redirect.ts';

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { User, type Role } from '../../models/user.ts';
 import { sessionUsers } from '../store/index.ts';
 import { getCenter } from '../centers/tree.ts';
-import { HttpError } from '../http/errors.ts';
+import { Refusal } from '../lib/refusal.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { audit } from '../audit/service.ts';
 
@@ -81,7 +81,7 @@ export async function register(input: {
 
 export async function profile(id: string) {
   const d = await User.findById(id, { passwordHash: 0 }).lean();
-  if (!d) throw new HttpError(404, 'errors.notFound');
+  if (!d) throw new Refusal('not-found', 'errors.notFound');
   return d;
 }
 
@@ -101,7 +101,7 @@ export async function findByPhone(phone: string) {
 /** Staff-only fields on a resident; the caller has checked the resident's center is in scope. */
 export async function setStaffFields(actor: Express.User, residentId: string, fields: { lowIncome: boolean }): Promise<void> {
   const res = await User.updateOne({ _id: residentId, role: 'resident' }, { $set: fields });
-  if (!res.matchedCount) throw new HttpError(404, 'errors.notFound');
+  if (!res.matchedCount) throw new Refusal('not-found', 'errors.notFound');
   await audit(actor, { action: 'resident.staffFields', targetType: 'user', targetId: residentId, details: fields });
 }
 
@@ -137,8 +137,8 @@ export async function listStaff() {
 }
 
 export async function setStaffCenter(actor: Express.User, userId: string, staffCenter: string): Promise<void> {
-  if (!(await getCenter(staffCenter))) throw new HttpError(400, 'errors.choose');
+  if (!(await getCenter(staffCenter))) throw new Refusal('invalid', 'errors.choose');
   const res = await User.updateOne({ _id: userId, role: 'staff' }, { $set: { staffCenter, homeCenter: staffCenter } });
-  if (!res.matchedCount) throw new HttpError(404, 'errors.notFound');
+  if (!res.matchedCount) throw new Refusal('not-found', 'errors.notFound');
   await audit(actor, { action: 'staff.assignCenter', targetType: 'user', targetId: userId, center: staffCenter });
 }

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { requireRole, requireCenterScope, canActOnCenter } from '../http/guards.ts';
+import { requireRole, requireCenterScope } from '../http/guards.ts';
+import { canActOnCenter } from '../centers/scope.ts';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';

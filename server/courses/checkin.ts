@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { Course } from '../../models/course.ts';
 import { Attendance } from '../../models/attendance.ts';
-import { HttpError } from '../http/errors.ts';
+import { Refusal } from '../lib/refusal.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
 import { ATTENDANCE_OPENS_MS, activeEnrolment, attendanceWindow } from './service.ts';
@@ -58,24 +58,24 @@ export function checkinRefusal(s: { startsAt: Date; endsAt: Date }, lang: Lang, 
   return { key: w === 'early' ? 'courses.checkin.tooEarly' : 'courses.checkin.ended', params };
 }
 
-/** Marks the resident present from a scanned token; refusals are HttpErrors with clear messages. */
+/** Marks the resident present from a scanned token; refusals are Refusals with clear messages. */
 export async function checkIn(user: Express.User, token: unknown, now = new Date(), lang: Lang = 'zh-CN') {
   const check = verifyCheckinToken(token, now);
-  if (!check.ok) throw new HttpError(check.key === 'courses.checkin.expired' ? 410 : 400, check.key);
+  if (!check.ok) throw new Refusal(check.key === 'courses.checkin.expired' ? 'gone' : 'invalid', check.key);
   const course = await courseOfSession(check.sessionId);
-  if (!course) throw new HttpError(404, 'errors.notFound');
-  if (course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
+  if (!course) throw new Refusal('not-found', 'errors.notFound');
+  if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   const session = course.sessions.find((s) => String(s._id) === check.sessionId)!;
   const enrolment = user.role === 'resident' ? await activeEnrolment(String(course._id), user.id) : null;
-  if (!enrolment || enrolment.status !== 'confirmed') throw new HttpError(403, 'courses.checkin.notEnrolled', { course: course.title });
+  if (!enrolment || enrolment.status !== 'confirmed') throw new Refusal('forbidden', 'courses.checkin.notEnrolled', { course: course.title });
   const refusal = checkinRefusal(session, lang, now);
-  if (refusal) throw new HttpError(409, refusal.key, refusal.params);
+  if (refusal) throw new Refusal('conflict', refusal.key, refusal.params);
   let at = now;
   try {
     const doc = await Attendance.create({ course: course._id, session: session._id, resident: enrolment.resident, residentName: enrolment.residentName, method: 'qr', at: now });
     at = doc.at;
   } catch (err) {
-    if (isDuplicateKey(err)) throw new HttpError(409, 'courses.checkin.already', { course: course.title });
+    if (isDuplicateKey(err)) throw new Refusal('conflict', 'courses.checkin.already', { course: course.title });
     throw err;
   }
   emit(rooms.session(check.sessionId), 'checkin', { resident: user.id, name: enrolment.residentName, at: at.toISOString() });

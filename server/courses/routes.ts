@@ -4,11 +4,12 @@ import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { COURSE_CATEGORIES } from '../../models/course.ts';
 import { Course } from '../../models/course.ts';
-import { requireLogin, requireRole, assertCenterScope, canActOnCenter } from '../http/guards.ts';
+import { requireLogin, requireRole, assertCenterScope } from '../http/guards.ts';
+import { canActOnCenter } from '../centers/scope.ts';
 import { User } from '../../models/user.ts';
 import { audit } from '../audit/service.ts';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
-import { HttpError } from '../http/errors.ts';
+import { HttpError, statusOf } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
 import { clockTime, dayKey, formatDate } from '../lib/format.ts';
@@ -23,6 +24,7 @@ import { textPdf } from './pdf.ts';
 import { extraRows, sessionRows } from './form-rows.ts';
 import { checkIn, checkinRefusal, checkinToken, courseOfSession, verifyCheckinToken } from './checkin.ts';
 import { confirmFirst } from '../http/confirm.ts';
+import { isRefusal } from '../lib/refusal.ts';
 
 type Course = svc.LeanCourse;
 const PER_PAGE = 20;
@@ -160,8 +162,8 @@ export function courseRoutes(deps: RouteDeps): Router {
       if (result.status === 'confirmed') flash(req, 'success', result.already ? 'courses.enrolment.alreadyConfirmed' : 'courses.enrolment.confirmedMsg', { course: course.title });
       else flash(req, 'info', 'courses.enrolment.waitlistedMsg', { course: course.title, position: String(result.position ?? '') });
     } catch (err) {
-      if (err instanceof HttpError && err.status < 500 && err.status !== 403 && err.status !== 404) {
-        flash(req, 'error', err.key, Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, String(v)])));
+      if (isRefusal(err, 'invalid', 'conflict', 'gone')) {
+        flash(req, 'error', err.key, err.params);
         return res.redirect(303, `/courses/${String(course._id)}`);
       }
       throw err;
@@ -225,8 +227,8 @@ export function courseRoutes(deps: RouteDeps): Router {
       const { course, session } = await checkIn(req.user!, token, new Date(), req.lang);
       res.render('courses/checkin', { title: req.t('courses.checkin.title'), done: true, courseTitle: course.title, session: sessionView(course, session, req) });
     } catch (err) {
-      if (!(err instanceof HttpError) || err.status >= 500) throw err;
-      res.status(err.status).render('courses/checkin', { title: req.t('courses.checkin.title'), error: req.t(err.key, err.params), refused: true });
+      if (!isRefusal(err)) throw err;
+      res.status(statusOf(err)).render('courses/checkin', { title: req.t('courses.checkin.title'), error: req.t(err.key, err.params), refused: true });
     }
   });
 
@@ -514,8 +516,8 @@ export function courseRoutes(deps: RouteDeps): Router {
     try {
       counts = await svc.rollCall(req.user!, course, String(req.params.sid), parsed.data.present);
     } catch (err) {
-      if (!(err instanceof HttpError) || err.key !== 'courses.session.notStarted') throw err;
-      flash(req, 'error', err.key, Object.fromEntries(Object.entries(err.params).map(([k, v]) => [k, String(v)])));
+      if (!isRefusal(err) || err.key !== 'courses.session.notStarted') throw err;
+      flash(req, 'error', err.key, err.params);
       return res.redirect(303, back);
     }
     const { marked, unmarked } = counts;

@@ -7,9 +7,9 @@ import { Seat } from '../../models/seat.ts';
 import { Attendance } from '../../models/attendance.ts';
 import { Completion } from '../../models/completion.ts';
 import { User } from '../../models/user.ts';
-import { HttpError } from '../http/errors.ts';
+import { Refusal } from '../lib/refusal.ts';
 import { clockTime } from '../lib/format.ts';
-import { canActOnCenter, canActOnResident } from '../http/guards.ts';
+import { canActOnCenter, canActOnResident } from '../centers/scope.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { courseQueue, publishedCourses } from '../store/index.ts';
@@ -24,9 +24,9 @@ const isId = (id: unknown): id is string => typeof id === 'string' && /^[a-f\d]{
 // ---------------------------------------------------------------- reading
 
 export async function getCourse(id: string): Promise<LeanCourse> {
-  if (!isId(id)) throw new HttpError(404, 'errors.notFound');
+  if (!isId(id)) throw new Refusal('not-found', 'errors.notFound');
   const c = await Course.findById(id).lean<LeanCourse>();
-  if (!c) throw new HttpError(404, 'errors.notFound');
+  if (!c) throw new Refusal('not-found', 'errors.notFound');
   return c;
 }
 
@@ -109,7 +109,7 @@ function sessionsFrom(input: CourseInput['sessions']) {
 
 async function centerCopy(centerId: string) {
   const node = await getCenter(centerId);
-  if (!node) throw new HttpError(400, 'errors.choose');
+  if (!node) throw new Refusal('invalid', 'errors.choose');
   return { centerName: node.name, centerNameEn: node.nameEn };
 }
 
@@ -131,7 +131,7 @@ export async function createCourse(actor: Express.User, input: CourseInput): Pro
 export type UpdateResult = { ok: true } | { ok: false; field: string; key: string; params?: Record<string, string> };
 
 export async function updateCourse(actor: Express.User, course: LeanCourse, input: CourseInput): Promise<UpdateResult> {
-  if (course.status === 'completed' || course.status === 'cancelled') throw new HttpError(409, 'courses.errors.closed');
+  if (course.status === 'completed' || course.status === 'cancelled') throw new Refusal('conflict', 'courses.errors.closed');
   const taken = await seatsTaken(course._id);
   if (input.capacity < taken) return { ok: false, field: 'capacity', key: 'courses.errors.capacityBelowTaken', params: { taken: String(taken) } };
   // Sessions that already have attendance cannot be dropped.
@@ -158,13 +158,13 @@ export async function updateCourse(actor: Express.User, course: LeanCourse, inpu
 }
 
 export async function publishCourse(actor: Express.User, course: LeanCourse): Promise<void> {
-  if (course.status !== 'draft') throw new HttpError(409, 'courses.errors.notDraft');
+  if (course.status !== 'draft') throw new Refusal('conflict', 'courses.errors.notDraft');
   await Course.updateOne({ _id: course._id }, { $set: { status: 'published', publishedAt: new Date() } });
   await audit(actor, { action: 'course.publish', targetType: 'course', targetId: String(course._id), center: String(course.center) });
 }
 
 export async function cancelCourse(actor: Express.User, course: LeanCourse): Promise<number> {
-  if (course.status !== 'draft' && course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
+  if (course.status !== 'draft' && course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   await Course.updateOne({ _id: course._id }, { $set: { status: 'cancelled', closedAt: new Date() } });
   await audit(actor, { action: 'course.cancel', targetType: 'course', targetId: String(course._id), center: String(course.center) });
   const affected = await Enrolment.find({ course: course._id, status: { $in: ['confirmed', 'waitlisted', 'pending'] } }, { resident: 1 }).lean();
@@ -225,9 +225,9 @@ async function claimSeat(course: Pick<LeanCourse, '_id' | 'capacity'>, enrolment
 export async function enrol(courseId: string, residentId: string, opts: { source?: 'self' | 'desk'; now?: Date } = {}): Promise<EnrolResult> {
   const course = await getCourse(courseId);
   const resident = await User.findById(residentId, { name: 1, phone: 1, role: 1, birthYear: 1 }).lean();
-  if (!resident) throw new HttpError(404, 'errors.notFound');
+  if (!resident) throw new Refusal('not-found', 'errors.notFound');
   const problem = eligibilityProblem(course, resident, opts.now);
-  if (problem) throw new HttpError(problem.key === 'courses.errors.residentsOnly' ? 403 : problem.key === 'courses.errors.notOpen' ? 409 : 400, problem.key, problem.params);
+  if (problem) throw new Refusal(problem.key === 'courses.errors.residentsOnly' ? 'forbidden' : problem.key === 'courses.errors.notOpen' ? 'conflict' : 'invalid', problem.key, problem.params);
 
   // No look-up first (a scan on FerretDB): the unique activeKey turns a second enrolment of
   // the same resident, at once or later, into a duplicate key answered below.
@@ -288,7 +288,7 @@ async function waitForSettled(courseId: string, residentId: string): Promise<Enr
     await new Promise((r) => setTimeout(r, 20));
   }
   const e = await activeEnrolment(courseId, residentId);
-  if (!e) throw new HttpError(409, 'errors.conflict');
+  if (!e) throw new Refusal('conflict', 'errors.conflict');
   return e;
 }
 
@@ -320,9 +320,9 @@ export function fillSeats(courseId: string): Promise<number> {
 /** A resident gives up their place (confirmed or waiting); a freed seat goes to position 1. */
 export async function withdraw(courseId: string, residentId: string): Promise<{ promoted: number }> {
   const e = await activeEnrolment(courseId, residentId);
-  if (!e || (e.status !== 'confirmed' && e.status !== 'waitlisted')) throw new HttpError(409, 'courses.errors.notEnrolled');
+  if (!e || (e.status !== 'confirmed' && e.status !== 'waitlisted')) throw new Refusal('conflict', 'courses.errors.notEnrolled');
   const course = await getCourse(courseId);
-  if (course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
+  if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   return endEnrolment(e, 'withdrawn');
 }
 
@@ -335,11 +335,11 @@ async function endEnrolment(e: EnrolmentDoc, status: 'withdrawn' | 'cancelled'):
 
 /** Staff remove an enrolment (e.g. the resident phoned in). */
 export async function removeEnrolment(actor: Express.User, course: LeanCourse, enrolmentId: string): Promise<void> {
-  if (!isId(enrolmentId)) throw new HttpError(404, 'errors.notFound');
+  if (!isId(enrolmentId)) throw new Refusal('not-found', 'errors.notFound');
   const e = await Enrolment.findOne({ _id: enrolmentId, course: course._id }).lean<EnrolmentDoc>();
-  if (!e) throw new HttpError(404, 'errors.notFound');
-  if (e.status !== 'confirmed' && e.status !== 'waitlisted') throw new HttpError(409, 'courses.errors.notEnrolled');
-  if (course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
+  if (!e) throw new Refusal('not-found', 'errors.notFound');
+  if (e.status !== 'confirmed' && e.status !== 'waitlisted') throw new Refusal('conflict', 'courses.errors.notEnrolled');
+  if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   await endEnrolment(e, 'cancelled');
   await audit(actor, { action: 'course.removeEnrolment', targetType: 'enrolment', targetId: enrolmentId, center: String(course.center), details: { resident: e.residentName } });
 }
@@ -433,7 +433,7 @@ export async function myCourses(residentId: string, now = new Date()) {
 
 export function findSession(course: LeanCourse, sessionId: string) {
   const s = course.sessions.find((x) => String(x._id) === sessionId);
-  if (!s) throw new HttpError(404, 'errors.notFound');
+  if (!s) throw new Refusal('not-found', 'errors.notFound');
   return s;
 }
 
@@ -456,9 +456,9 @@ export function attendanceWindow(s: { startsAt: Date; endsAt: Date }, now = new 
 
 /** Roll call: exactly the ticked confirmed residents are present at this session. */
 export async function rollCall(actor: Express.User, course: LeanCourse, sessionId: string, present: string[], now = new Date()): Promise<{ marked: number; unmarked: number }> {
-  if (course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
+  if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   const session = findSession(course, sessionId);
-  if (attendanceWindow(session, now) === 'early') throw new HttpError(409, 'courses.session.notStarted', { opens: clockTime(new Date(session.startsAt.getTime() - ATTENDANCE_OPENS_MS)) });
+  if (attendanceWindow(session, now) === 'early') throw new Refusal('conflict', 'courses.session.notStarted', { opens: clockTime(new Date(session.startsAt.getTime() - ATTENDANCE_OPENS_MS)) });
   const confirmed = await confirmedEnrolments(course._id);
   const want = new Set(present);
   const existing = new Set((await sessionAttendance(session._id)).map((a) => String(a.resident)));
@@ -522,12 +522,12 @@ export async function issueCompletion(course: LeanCourse, resident: { id: Types.
       if (again) return { code: again.code, created: false };
     }
   }
-  throw new HttpError(500, 'errors.server');
+  throw new Error('no free certificate code after several tries'); // a 500: nothing the person can fix
 }
 
 /** Staff complete a course: confirmed residents who met the rule get a certificate. */
 export async function completeCourse(actor: Express.User, course: LeanCourse): Promise<{ issued: number; notMet: number }> {
-  if (course.status !== 'published') throw new HttpError(409, 'courses.errors.notPublished');
+  if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.notPublished');
   await Course.updateOne({ _id: course._id }, { $set: { status: 'completed', closedAt: new Date() } });
   const confirmed = await confirmedEnrolments(course._id);
   const records = await Attendance.find({ course: course._id }, { resident: 1, session: 1 }).lean();

@@ -2,7 +2,8 @@ import { findByPhone } from '../accounts/service.ts';
 import { Router, type Request, type Response } from 'express';
 import { Types } from 'mongoose';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
-import { requireRole, canActOnCenter, assertCenterScope, canActOnResident } from '../http/guards.ts';
+import { requireRole, assertCenterScope } from '../http/guards.ts';
+import { canActOnCenter, canActOnResident } from '../centers/scope.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash, stashForm, takeForm } from '../http/flash.ts';
 import { pager } from '../lib/pager.ts';
@@ -17,6 +18,7 @@ import * as gigs from './service.ts';
 import { card, categoryOptions, dayLabel, withPhoneLinks, mapUrl, smsShareUrl } from './view.ts';
 import { hiredDetails } from './hired.ts';
 import { confirmFirst } from '../http/confirm.ts';
+import { isRefusal } from '../lib/refusal.ts';
 
 // The business licence is private: its employer and staff whose scope covers the employer's center.
 registerFileAccess('employerLicense', async (user, ownerId) => {
@@ -507,7 +509,7 @@ export function gigRoutes({ absoluteUrl }: RouteDeps): Router {
     try {
       await gigs.apply({ id: String(found._id) }, id, parsed.data, req.user!);
     } catch (err) {
-      if (err instanceof HttpError && err.status === 409) return renderOnBehalf(req, res, id, echoForm(req.body, { _form: req.t(err.key) }), 409);
+      if (isRefusal(err, 'conflict')) return renderOnBehalf(req, res, id, echoForm(req.body, { _form: req.t(err.key) }), 409);
       throw err;
     }
     flash(req, 'success', 'gigs.onBehalf.done', { name: found.name });

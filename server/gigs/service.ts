@@ -7,8 +7,8 @@ import { PostingSlot } from '../../models/posting-slot.ts';
 import { Application } from '../../models/application.ts';
 import { Category } from '../../models/category.ts';
 import { User } from '../../models/user.ts';
-import { HttpError } from '../http/errors.ts';
-import { canActOnCenter } from '../http/guards.ts';
+import { Refusal } from '../lib/refusal.ts';
+import { canActOnCenter } from '../centers/scope.ts';
 import { getCenter, subtreeIds } from '../centers/tree.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
@@ -108,14 +108,14 @@ export async function saveEmployerProfile(
 }
 
 export async function getEmployer(id: string) {
-  if (!validId(id)) throw new HttpError(404, 'errors.notFound');
+  if (!validId(id)) throw new Refusal('not-found', 'errors.notFound');
   const e = await Employer.findById(id).lean();
-  if (!e) throw new HttpError(404, 'errors.notFound');
+  if (!e) throw new Refusal('not-found', 'errors.notFound');
   return e;
 }
 
 async function assertScope(actor: Express.User, centerId: unknown): Promise<void> {
-  if (!(await canActOnCenter(actor, centerId ? String(centerId) : null))) throw new HttpError(403, 'errors.forbiddenCenter');
+  if (!(await canActOnCenter(actor, centerId ? String(centerId) : null))) throw new Refusal('forbidden', 'errors.forbiddenCenter');
 }
 
 export async function decideEmployer(actor: Express.User, id: string, decision: 'verified' | 'rejected', reason = ''): Promise<void> {
@@ -126,7 +126,7 @@ export async function decideEmployer(actor: Express.User, id: string, decision: 
     { _id: e._id, status: { $in: allowed } },
     { $set: { status: decision, reason: decision === 'rejected' ? reason : '', decidedBy: oid(actor.id), decidedAt: new Date() } },
   );
-  if (!res.matchedCount) throw new HttpError(409, 'gigs.errors.employerState');
+  if (!res.matchedCount) throw new Refusal('conflict', 'gigs.errors.employerState');
   await audit(actor, {
     action: decision === 'verified' ? 'gigs.employer.verify' : 'gigs.employer.reject',
     targetType: 'employer',
@@ -144,16 +144,16 @@ async function newCode(): Promise<string> {
 }
 
 export async function getPosting(id: string) {
-  if (!validId(id)) throw new HttpError(404, 'errors.notFound');
+  if (!validId(id)) throw new Refusal('not-found', 'errors.notFound');
   const p = await Posting.findById(id).lean();
-  if (!p) throw new HttpError(404, 'errors.notFound');
+  if (!p) throw new Refusal('not-found', 'errors.notFound');
   return p;
 }
 
 /** The employer's own posting; someone else's is "not found" (no hint that it exists). */
 export async function ownPosting(user: Express.User, id: string) {
   const p = await getPosting(id);
-  if (String(p.employer) !== user.id) throw new HttpError(404, 'errors.notFound');
+  if (String(p.employer) !== user.id) throw new Refusal('not-found', 'errors.notFound');
   return p;
 }
 
@@ -200,7 +200,7 @@ const EDITABLE: PostingStatus[] = ['draft', 'submitted', 'rejected', 'published'
 
 export async function updatePosting(user: Express.User, id: string, input: PostingInput, files: StoredFile[]): Promise<FieldResult> {
   const p = await ownPosting(user, id);
-  if (!EDITABLE.includes(p.status as PostingStatus)) throw new HttpError(409, 'gigs.errors.notEditable');
+  if (!EDITABLE.includes(p.status as PostingStatus)) throw new Refusal('conflict', 'gigs.errors.notEditable');
   const checked = await checkPostingInput(input);
   if (!checked.ok) return checked;
   if (input.endDay < dayKey()) return { ok: false, field: 'endDay', key: 'gigs.errors.endPassed' };
@@ -222,7 +222,7 @@ export async function updatePosting(user: Express.User, id: string, input: Posti
       },
     },
   );
-  if (!res.matchedCount) throw new HttpError(409, 'gigs.errors.stale');
+  if (!res.matchedCount) throw new Refusal('conflict', 'gigs.errors.stale');
   // A removed attachment is gone, not merely unlinked (issue 14, finding 2).
   for (const a of p.attachments ?? []) if (removed.has(String(a.id))) await deleteFile(String(a.id));
   if (p.status === 'published') boardChanged(p.centerPath, String(p._id), 'removed');
@@ -244,17 +244,17 @@ export async function mayReadAttachment(user: Express.User | undefined, postingI
 
 /** One status change, validated against the states it may come from. */
 async function transition(p: { _id: Types.ObjectId; status: string }, from: PostingStatus[], to: PostingStatus, set: Record<string, unknown> = {}) {
-  if (!from.includes(p.status as PostingStatus)) throw new HttpError(409, 'gigs.errors.transition', { from: p.status, to });
+  if (!from.includes(p.status as PostingStatus)) throw new Refusal('conflict', 'gigs.errors.transition', { from: p.status, to });
   const res = await Posting.updateOne({ _id: p._id, status: p.status as PostingStatus }, { $set: { status: to, ...set } });
-  if (!res.matchedCount) throw new HttpError(409, 'gigs.errors.stale');
+  if (!res.matchedCount) throw new Refusal('conflict', 'gigs.errors.stale');
 }
 
 export async function submitPosting(user: Express.User, id: string): Promise<void> {
   const p = await ownPosting(user, id);
   const profile = await employerProfile(user.id);
-  if (!['draft', 'rejected'].includes(p.status)) throw new HttpError(409, 'gigs.errors.transition', { from: p.status, to: 'submitted' });
-  if (profile?.status !== 'verified') throw new HttpError(409, 'gigs.errors.notVerified');
-  if (p.endDay < dayKey()) throw new HttpError(409, 'gigs.errors.endPassed');
+  if (!['draft', 'rejected'].includes(p.status)) throw new Refusal('conflict', 'gigs.errors.transition', { from: p.status, to: 'submitted' });
+  if (profile?.status !== 'verified') throw new Refusal('conflict', 'gigs.errors.notVerified');
+  if (p.endDay < dayKey()) throw new Refusal('conflict', 'gigs.errors.endPassed');
   await transition(p, ['draft', 'rejected'], 'submitted', { submittedAt: new Date(), reason: '', employerName: profile.name });
 }
 
@@ -271,8 +271,8 @@ export async function closePosting(user: Express.User, id: string): Promise<void
  */
 export async function reopenPosting(user: Express.User, id: string): Promise<void> {
   const p = await ownPosting(user, id);
-  if (p.status !== 'closed') throw new HttpError(409, 'gigs.errors.transition', { from: p.status, to: 'published' });
-  if (p.endDay < dayKey()) throw new HttpError(409, 'gigs.errors.endPassed');
+  if (p.status !== 'closed') throw new Refusal('conflict', 'gigs.errors.transition', { from: p.status, to: 'published' });
+  if (p.endDay < dayKey()) throw new Refusal('conflict', 'gigs.errors.endPassed');
   const from = (p as { closedFrom?: string }).closedFrom;
   const back: PostingStatus = from === 'published' || from === 'filled' ? 'published' : from === 'submitted' || from === 'rejected' ? from : 'draft';
   await transition(p, ['closed'], back, { closedFrom: '' });
@@ -396,7 +396,7 @@ export async function searchPostings(q: SearchInput) {
 
 export async function boardPostings(centerId: string) {
   const ids = await subtreeIds(centerId);
-  if (!ids.length) throw new HttpError(404, 'errors.notFound');
+  if (!ids.length) throw new Refusal('not-found', 'errors.notFound');
   return (await openPostings()).filter((p) => (p.centerPath ?? []).some((c) => String(c) === centerId)).slice(0, 60);
 }
 
@@ -434,10 +434,10 @@ export async function apply(
   onBehalfOf?: Express.User,
 ): Promise<string> {
   const p = await getPosting(postingId);
-  if (p.status === 'filled') throw new HttpError(409, 'gigs.errors.full');
-  if (p.status !== 'published' || p.endDay < dayKey()) throw new HttpError(409, 'gigs.errors.notOpen');
+  if (p.status === 'filled') throw new Refusal('conflict', 'gigs.errors.full');
+  if (p.status !== 'published' || p.endDay < dayKey()) throw new Refusal('conflict', 'gigs.errors.notOpen');
   const r = await User.findById(resident.id, { name: 1, phone: 1, role: 1, homeCenter: 1 }).lean();
-  if (!r || r.role !== 'resident') throw new HttpError(404, 'errors.notFound');
+  if (!r || r.role !== 'resident') throw new Refusal('not-found', 'errors.notFound');
   let id: string;
   try {
     const doc = await Application.create({
@@ -454,7 +454,7 @@ export async function apply(
     });
     id = String(doc._id);
   } catch (err) {
-    if (isDuplicateKey(err)) throw new HttpError(409, 'gigs.errors.alreadyApplied');
+    if (isDuplicateKey(err)) throw new Refusal('conflict', 'gigs.errors.alreadyApplied');
     throw err;
   }
   if (onBehalfOf) {
@@ -472,20 +472,20 @@ export async function apply(
 
 /** The resident's own application, or 404. */
 export async function residentApplication(user: Express.User, applicationId: string) {
-  if (!validId(applicationId)) throw new HttpError(404, 'errors.notFound');
+  if (!validId(applicationId)) throw new Refusal('not-found', 'errors.notFound');
   const a = await Application.findById(applicationId).lean();
-  if (!a || String(a.resident) !== user.id) throw new HttpError(404, 'errors.notFound');
+  if (!a || String(a.resident) !== user.id) throw new Refusal('not-found', 'errors.notFound');
   return a;
 }
 
 export async function withdraw(user: Express.User, applicationId: string): Promise<void> {
   const a = await residentApplication(user, applicationId);
-  if (a.status !== 'pending' && a.status !== 'accepted') throw new HttpError(409, 'gigs.errors.appTransition', { from: a.status, to: 'withdrawn' });
+  if (a.status !== 'pending' && a.status !== 'accepted') throw new Refusal('conflict', 'gigs.errors.appTransition', { from: a.status, to: 'withdrawn' });
   const res = await Application.updateOne(
     { _id: a._id, status: a.status },
     { $set: { status: 'withdrawn', activeKey: `${a.activeKey}:withdrawn:${applicationId}`, slotNo: null } },
   );
-  if (!res.matchedCount) throw new HttpError(409, 'gigs.errors.stale');
+  if (!res.matchedCount) throw new Refusal('conflict', 'gigs.errors.stale');
   if (a.status === 'accepted') {
     // The seat goes back; a filled posting opens again if it has not ended.
     await PostingSlot.deleteOne({ application: a._id });
@@ -501,9 +501,9 @@ export async function withdraw(user: Express.User, applicationId: string): Promi
 }
 
 export async function ownApplication(user: Express.User, applicationId: string) {
-  if (!validId(applicationId)) throw new HttpError(404, 'errors.notFound');
+  if (!validId(applicationId)) throw new Refusal('not-found', 'errors.notFound');
   const a = await Application.findById(applicationId).lean();
-  if (!a || String(a.employer) !== user.id) throw new HttpError(404, 'errors.notFound');
+  if (!a || String(a.employer) !== user.id) throw new Refusal('not-found', 'errors.notFound');
   return a;
 }
 
@@ -513,10 +513,10 @@ export async function ownApplication(user: Express.User, applicationId: string) 
  */
 export async function accept(user: Express.User, applicationId: string): Promise<void> {
   const a = await ownApplication(user, applicationId);
-  if (a.status !== 'pending') throw new HttpError(409, 'gigs.errors.appTransition', { from: a.status, to: 'accepted' });
+  if (a.status !== 'pending') throw new Refusal('conflict', 'gigs.errors.appTransition', { from: a.status, to: 'accepted' });
   const p = await getPosting(String(a.posting));
-  if (p.status === 'filled') throw new HttpError(409, 'gigs.errors.full');
-  if (p.status !== 'published') throw new HttpError(409, 'gigs.errors.notOpen');
+  if (p.status === 'filled') throw new Refusal('conflict', 'gigs.errors.full');
+  if (p.status !== 'published') throw new Refusal('conflict', 'gigs.errors.notOpen');
   let slotNo = 0;
   for (let n = 1; n <= p.headcount; n++) {
     try {
@@ -528,12 +528,12 @@ export async function accept(user: Express.User, applicationId: string): Promise
         scheduleRepair(); // the claim may have landed without its answer reaching us
         throw err;
       }
-      if (await PostingSlot.exists({ application: a._id })) throw new HttpError(409, 'gigs.errors.appTransition', { from: 'accepted', to: 'accepted' });
+      if (await PostingSlot.exists({ application: a._id })) throw new Refusal('conflict', 'gigs.errors.appTransition', { from: 'accepted', to: 'accepted' });
     }
   }
   if (!slotNo) {
     await settleFill(String(p._id));
-    throw new HttpError(409, 'gigs.errors.full');
+    throw new Refusal('conflict', 'gigs.errors.full');
   }
   let res;
   try {
@@ -545,7 +545,7 @@ export async function accept(user: Express.User, applicationId: string): Promise
   if (!res.matchedCount) {
     // Withdrawn while we claimed: give the seat back.
     await PostingSlot.deleteOne({ application: a._id });
-    throw new HttpError(409, 'gigs.errors.stale');
+    throw new Refusal('conflict', 'gigs.errors.stale');
   }
   await notify(String(a.resident), 'gigApplicationAccepted', { title: p.title, employer: p.employerName }, '/me/applications');
   await settleFill(String(p._id));
@@ -572,9 +572,9 @@ async function settleFill(postingId: string): Promise<void> {
 
 export async function rejectApplication(user: Express.User, applicationId: string): Promise<void> {
   const a = await ownApplication(user, applicationId);
-  if (a.status !== 'pending') throw new HttpError(409, 'gigs.errors.appTransition', { from: a.status, to: 'rejected' });
+  if (a.status !== 'pending') throw new Refusal('conflict', 'gigs.errors.appTransition', { from: a.status, to: 'rejected' });
   const res = await Application.updateOne({ _id: a._id, status: 'pending' }, { $set: { status: 'rejected' } });
-  if (!res.matchedCount) throw new HttpError(409, 'gigs.errors.stale');
+  if (!res.matchedCount) throw new Refusal('conflict', 'gigs.errors.stale');
   await notify(String(a.resident), 'gigApplicationRejected', { title: a.postingTitle }, '/me/applications');
 }
 
@@ -590,9 +590,9 @@ export async function myApplications(userId: string) {
 
 /** One of the resident's own applications (404 for anyone else's). */
 export async function myApplication(user: Express.User, applicationId: string) {
-  if (!validId(applicationId)) throw new HttpError(404, 'errors.notFound');
+  if (!validId(applicationId)) throw new Refusal('not-found', 'errors.notFound');
   const a = await Application.findById(applicationId, { posting: 1, postingTitle: 1, status: 1, resident: 1 }).lean();
-  if (!a || String(a.resident) !== user.id) throw new HttpError(404, 'errors.notFound');
+  if (!a || String(a.resident) !== user.id) throw new Refusal('not-found', 'errors.notFound');
   return a;
 }
 

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { Refusal, type RefusalKind } from '../lib/refusal.ts';
 
 /** An error the user should see: a status and an i18n key (plus params), never raw text. */
 export class HttpError extends Error {
@@ -16,9 +17,15 @@ export class HttpError extends Error {
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new HttpError(404, 'errors.notFound'));
 
-/** Maps whatever was thrown to a status and message key. */
+const STATUS: Record<RefusalKind, number> = { invalid: 400, forbidden: 403, 'not-found': 404, conflict: 409, gone: 410 };
+
+/** The status a refusal answers with, for routes that render their own page for it. */
+export const statusOf = (refusal: Refusal): number => STATUS[refusal.kind];
+
+/** Maps whatever was thrown to a status and message key; a service's refusal by its kind. */
 function classify(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (err instanceof Refusal) return new HttpError(STATUS[err.kind], err.key, err.params);
   const e = err as { status?: number; statusCode?: number; type?: string; code?: string; name?: string };
   const status = e.status ?? e.statusCode;
   if (e.code === 'EBADCSRFTOKEN' || e.code === 'EBADCSRF') return new HttpError(403, 'errors.csrf');

@@ -3,7 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 export interface FlashMessage {
   type: 'success' | 'error' | 'info';
   key: string;
-  params?: Record<string, string>;
+  params?: Record<string, string | number>;
 }
 
 // Flash messages travel in a short-lived signed cookie, not in the session: keeping them in the
@@ -19,7 +19,7 @@ function cookieOptions(req: Request) {
 }
 
 /** Flash messages are i18n keys with params, never HTML; rendered escaped on the page shown next. */
-export function flash(req: Request, type: FlashMessage['type'], key: string, params?: Record<string, string>): void {
+export function flash(req: Request, type: FlashMessage['type'], key: string, params?: Record<string, string | number>): void {
   const list = pending.get(req) ?? [];
   list.push({ type, key, params });
   pending.set(req, list);

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { Role } from '../../models/user.ts';
-import { isWithin } from '../centers/tree.ts';
+import { canActOnCenter, canActOnResident } from '../centers/scope.ts';
 import { HttpError } from './errors.ts';
 
 /** Logged in, or off to the login page (GET) / 401 (anything else). */
@@ -21,23 +21,6 @@ export function requireRole(...roles: Role[]): RequestHandler {
       next(new HttpError(403, 'errors.forbiddenRole', { roles: roles.map((r) => req.t(`roles.${r}`)).join(' / ') }));
     });
   };
-}
-
-/** Can this user act on records of this center? Admins everywhere, staff on their subtree. */
-export async function canActOnCenter(user: Express.User | undefined, centerId: string | null | undefined): Promise<boolean> {
-  if (!user) return false;
-  if (user.role === 'admin') return true;
-  if (user.role !== 'staff') return false;
-  return isWithin(centerId ? String(centerId) : null, user.staffCenter);
-}
-
-/**
- * The one rule for acting on a resident: as on any record, by its center, here the resident's
- * home center (issue 14, finding 4). Every staff action that names a resident (by id or phone)
- * goes through this.
- */
-export async function canActOnResident(user: Express.User | undefined, resident: { homeCenter?: unknown } | null | undefined): Promise<boolean> {
-  return !!resident && !!resident.homeCenter && canActOnCenter(user, String(resident.homeCenter));
 }
 
 /** A resident out of reach answers exactly like an unknown one, so lookups cannot enumerate (finding 9). */

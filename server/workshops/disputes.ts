@@ -3,13 +3,13 @@ import { Types } from 'mongoose';
 import { Dispute, disputeId } from '../../models/dispute.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
-import { HttpError } from '../http/errors.ts';
+import { Refusal } from '../lib/refusal.ts';
 import { getMembership } from './service.ts';
 
 /** The worker confirms a day's counts, or says the count is wrong (数量不对) with a comment. */
 export async function answerDay(user: Express.User, w: { _id: unknown; center: unknown; name: string; lead?: unknown }, date: string, input: { wrong: boolean; comment: string }) {
   const workshopId = String(w._id);
-  if (!(await getMembership(workshopId, user.id))) throw new HttpError(403, 'workshops.errors.notMember');
+  if (!(await getMembership(workshopId, user.id))) throw new Refusal('forbidden', 'workshops.errors.notMember');
   const _id = disputeId(user.id, workshopId, date);
   const status = input.wrong ? 'open' : 'confirmed';
   await Dispute.updateOne(
@@ -38,7 +38,7 @@ export async function openDisputes(workshopIds: string[]) {
 
 export async function getDispute(id: string) {
   const d = await Dispute.findById(id).lean();
-  if (!d) throw new HttpError(404, 'errors.notFound');
+  if (!d) throw new Refusal('not-found', 'errors.notFound');
   return d;
 }
 

@@ -10,18 +10,15 @@ import { emit, rooms } from '../realtime/hub.ts';
 import { audit } from '../audit/service.ts';
 import { applyEntry, markDirty, readSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getWorkshop, isDuplicateKey, isObjectId } from './service.ts';
+import { Refusal } from '../lib/refusal.ts';
 
 export type Entry = LedgerEntryDoc;
 
-export class LedgerRefusal extends Error {
-  field: string;
-  key: string;
-  params: Record<string, string>;
+/** A refused ledger write names the form field at fault (the log form shows it beside the field). */
+export class LedgerRefusal extends Refusal {
+  declare readonly field: string;
   constructor(field: string, key: string, params: Record<string, string> = {}) {
-    super(key);
-    this.field = field;
-    this.key = key;
-    this.params = params;
+    super(key === 'workshops.errors.periodClosed' ? 'conflict' : 'invalid', key, params, field);
   }
 }
 

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { Order } from '../../models/order.ts';
 import { Batch } from '../../models/batch.ts';
 import { audit } from '../audit/service.ts';
-import { HttpError } from '../http/errors.ts';
+import { Refusal } from '../lib/refusal.ts';
 import { dayKey } from '../lib/format.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getTask, isObjectId } from './service.ts';
@@ -102,9 +102,9 @@ export async function openBatches(workshopId: string) {
 /** Pieces came back: the returned and rejected counts become one ledger entry (once). */
 export async function returnBatch(actor: Express.User, w: Shop, batchId: string, input: { returned: number; rejected: number }) {
   const workshopId = String(w._id);
-  if (!isObjectId(batchId)) throw new HttpError(404, 'errors.notFound');
+  if (!isObjectId(batchId)) throw new Refusal('not-found', 'errors.notFound');
   const b = await Batch.findById(batchId).lean();
-  if (!b || String(b.workshop) !== workshopId) throw new HttpError(404, 'errors.notFound');
+  if (!b || String(b.workshop) !== workshopId) throw new Refusal('not-found', 'errors.notFound');
   const { entry } = await logEntry(actor, workshopId, {
     workerId: String(b.worker),
     taskId: String(b.task),

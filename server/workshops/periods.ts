@@ -8,7 +8,7 @@ import { ledgerQueue, payPeriodQueue } from '../store/index.ts';
 import { dayKey } from '../lib/format.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
-import { HttpError } from '../http/errors.ts';
+import { Refusal } from '../lib/refusal.ts';
 import { monthOf } from './ledger.ts';
 
 export const PAY_METHODS = ['cash', 'bank', 'wechat', 'alipay'] as const;
@@ -82,7 +82,7 @@ export async function closePeriod(actor: Express.User, w: { _id: unknown; center
 }
 
 export async function getPeriod(workshopId: string, month: string) {
-  if (!/^\d{4}-\d{2}$/.test(month)) throw new HttpError(404, 'errors.notFound');
+  if (!/^\d{4}-\d{2}$/.test(month)) throw new Refusal('not-found', 'errors.notFound');
   return PayPeriod.findById(periodId(workshopId, month)).lean();
 }
 
@@ -95,9 +95,9 @@ export async function markPaid(actor: Express.User, w: { _id: unknown; center: u
   const id = periodId(String(w._id), month);
   await payPeriodQueue.run(id, async () => {
     const p = await PayPeriod.findById(id);
-    if (!p) throw new HttpError(404, 'errors.notFound');
+    if (!p) throw new Refusal('not-found', 'errors.notFound');
     const s = p.statements.find((x) => String(x.worker) === workerId);
-    if (!s) throw new HttpError(404, 'errors.notFound');
+    if (!s) throw new Refusal('not-found', 'errors.notFound');
     s.paidAt = input.paidAt;
     s.method = input.method;
     s.paidBy = actor.name;

@@ -3,7 +3,7 @@ import { WorkReport } from '../../models/work-report.ts';
 import { workerReports } from '../store/index.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
-import { HttpError } from '../http/errors.ts';
+import { Refusal } from '../lib/refusal.ts';
 import { dayKey } from '../lib/format.ts';
 import { getMembership, getTask, isDuplicateKey, isObjectId } from './service.ts';
 import { logEntry, LedgerRefusal } from './ledger.ts';
@@ -14,7 +14,7 @@ type Shop = { _id: unknown; center: unknown; name: string };
 export async function reportOwnCount(user: Express.User, w: Shop, input: { taskId: string; counted: number; date: string; note: string; idempotencyKey: string }) {
   const workshopId = String(w._id);
   const member = await getMembership(workshopId, user.id);
-  if (!member) throw new HttpError(403, 'workshops.errors.notMember');
+  if (!member) throw new Refusal('forbidden', 'workshops.errors.notMember');
   const task = await getTask(workshopId, input.taskId);
   if (input.date > dayKey()) throw new LedgerRefusal('date', 'workshops.errors.future');
   try {
@@ -47,9 +47,9 @@ export async function myReports(userId: string) {
 /** Staff confirm (with the counts they checked) or decline a reported count. */
 export async function decideReport(actor: Express.User, w: Shop, reportId: string, input: { confirm: boolean; counted: number; rejected: number; reply: string }) {
   const workshopId = String(w._id);
-  if (!isObjectId(reportId)) throw new HttpError(404, 'errors.notFound');
+  if (!isObjectId(reportId)) throw new Refusal('not-found', 'errors.notFound');
   const r = await WorkReport.findById(reportId).lean();
-  if (!r || String(r.workshop) !== workshopId) throw new HttpError(404, 'errors.notFound');
+  if (!r || String(r.workshop) !== workshopId) throw new Refusal('not-found', 'errors.notFound');
   if (r.status !== 'pending') return r.status;
   if (input.confirm) {
     const { entry } = await logEntry(actor, workshopId, {

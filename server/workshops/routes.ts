@@ -2,7 +2,8 @@ import { boardOrders } from '../store/index.ts';
 import { registerRoomPolicy } from '../realtime/server.ts';
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { requireRole, assertCenterScope, canActOnCenter } from '../http/guards.ts';
+import { requireRole, assertCenterScope } from '../http/guards.ts';
+import { canActOnCenter } from '../centers/scope.ts';
 import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
@@ -40,6 +41,7 @@ import * as selfReports from './reports-self.ts';
 import * as orders from './orders.ts';
 import { uploadFiles, discardUploads } from '../files/upload.ts';
 import { confirmFirst } from '../http/confirm.ts';
+import { isRefusal } from '../lib/refusal.ts';
 
 type Workshop = Awaited<ReturnType<typeof shops.getWorkshop>>;
 
@@ -287,7 +289,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
       flash(req, 'success', 'workshops.form.created');
       res.redirect(`/staff/workshops/${id}`);
     } catch (err) {
-      if (err instanceof HttpError && err.status === 400) return renderForm(req, res, echoForm(req.body, { lead: req.t(err.key) }), undefined, 400);
+      if (isRefusal(err, 'invalid')) return renderForm(req, res, echoForm(req.body, { lead: req.t(err.key) }), undefined, 400);
       throw err;
     }
   });
@@ -321,7 +323,7 @@ export function workshopRoutes(_deps?: RouteDeps): Router {
     try {
       await shops.updateWorkshop(req.user!, String(w._id), parsed.data);
     } catch (err) {
-      if (err instanceof HttpError && err.status === 400) return renderForm(req, res, echoForm(req.body, { lead: req.t(err.key) }), String(w._id), 400);
+      if (isRefusal(err, 'invalid')) return renderForm(req, res, echoForm(req.body, { lead: req.t(err.key) }), String(w._id), 400);
       throw err;
     }
     flash(req, 'success', 'workshops.form.saved');

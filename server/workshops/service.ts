@@ -3,8 +3,8 @@ import { Workshop } from '../../models/workshop.ts';
 import { Task } from '../../models/task.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
 import { User } from '../../models/user.ts';
-import { HttpError } from '../http/errors.ts';
-import { canActOnResident } from '../http/guards.ts';
+import { Refusal } from '../lib/refusal.ts';
+import { canActOnResident } from '../centers/scope.ts';
 import { audit } from '../audit/service.ts';
 import { deleteFile } from '../files/store.ts';
 import { hasCompleted } from '../courses/completion.ts';
@@ -43,7 +43,7 @@ export async function findWorkshop(id: string) {
 
 export async function getWorkshop(id: string) {
   const w = await findWorkshop(id);
-  if (!w) throw new HttpError(404, 'errors.notFound');
+  if (!w) throw new Refusal('not-found', 'errors.notFound');
   return w;
 }
 
@@ -62,7 +62,7 @@ export async function workshopsInScope(centerId: string) {
 async function leadName(lead: string | null): Promise<string> {
   if (!lead) return '';
   const u = await User.findById(lead, { name: 1, role: 1 }).lean();
-  if (!u || (u.role !== 'staff' && u.role !== 'admin')) throw new HttpError(400, 'workshops.errors.lead');
+  if (!u || (u.role !== 'staff' && u.role !== 'admin')) throw new Refusal('invalid', 'workshops.errors.lead');
   return u.name;
 }
 
@@ -86,9 +86,9 @@ export async function listTasks(workshopId: string, activeOnly = false) {
 }
 
 export async function getTask(workshopId: string, taskId: string) {
-  if (!isObjectId(taskId)) throw new HttpError(404, 'errors.notFound');
+  if (!isObjectId(taskId)) throw new Refusal('not-found', 'errors.notFound');
   const t = await Task.findById(taskId).lean();
-  if (!t || String(t.workshop) !== workshopId) throw new HttpError(404, 'errors.notFound');
+  if (!t || String(t.workshop) !== workshopId) throw new Refusal('not-found', 'errors.notFound');
   return t;
 }
 
@@ -156,7 +156,7 @@ export type JoinResult = { status: 'joined' | 'already' } | { status: 'needsTrai
 /** A resident asks to join: admitted at once if trained, else told which course to take. */
 export async function join(user: Express.User, workshopId: string): Promise<JoinResult> {
   const w = await getWorkshop(workshopId);
-  if (!w.active) throw new HttpError(409, 'errors.conflict');
+  if (!w.active) throw new Refusal('conflict', 'errors.conflict');
   if (await getMembership(workshopId, user.id)) return { status: 'already' };
   if (requiresTraining(w) && !(await hasCompleted(user.id, trainingOf(w)))) return { status: 'needsTraining' };
   const created = await insertMembership(w, { _id: new Types.ObjectId(user.id), name: user.name, phone: user.phone });
