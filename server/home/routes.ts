@@ -41,7 +41,7 @@ export function homeRoutes(): Router {
 
   r.get('/me', requireRole('resident', 'employer'), async (req, res) => {
     const center = await getCenter(req.user!.homeCenter);
-    res.render('home/me', { title: req.t('home.me.title'), centerName: centerName(center, req.lang), centerId: center?.id, centerHours: center?.hours, centerPhone: center?.phone, centerTel: center?.phone.replace(/[^\d+]/g, ''), tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident });
+    res.render('home/me', { title: req.t('home.me.title'), centerName: centerName(center, req.lang), centerId: center?.id, centerHours: center?.hours, centerPhone: center?.phone, tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident });
   });
 
   r.get('/staff', requireRole('staff', 'admin'), async (req, res) => {

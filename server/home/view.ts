@@ -3,7 +3,7 @@ import { centerName, getCenter, type CenterNode } from '../centers/tree.ts';
 import { searchPostings } from '../gigs/service.ts';
 import { card } from '../gigs/view.ts';
 import { catalogue, nextSession } from '../courses/service.ts';
-import { formatDate } from '../lib/format.ts';
+import { formatDate, telHref } from '../lib/format.ts';
 
 const POSTINGS_SHOWN = 3;
 const COURSES_SHOWN = 3;
@@ -19,7 +19,7 @@ function nearbyOf(center: CenterNode | undefined): string {
 
 function centerCard(c: CenterNode | undefined, req: Request) {
   if (!c) return null;
-  return { id: c.id, name: centerName(c, req.lang), address: c.address, hours: c.hours, phone: c.phone, tel: c.phone.replace(/[^\d+]/g, '') };
+  return { id: c.id, name: centerName(c, req.lang), address: c.address, hours: c.hours, phone: c.phone, tel: telHref(c.phone) };
 }
 
 /**

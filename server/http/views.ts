@@ -2,7 +2,7 @@ import path from 'node:path';
 import { engine } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 import { translator, isLang, DEFAULT_LANG, type Lang } from '../i18n/index.ts';
-import { formatDate, formatMoney, formatNumber } from '../lib/format.ts';
+import { formatDate, formatMoney, formatNumber, telHref } from '../lib/format.ts';
 
 // Handlebars leaves alone any value with a toHTML() (what its SafeString is), so helpers can
 // return markup without importing the handlebars instance express-handlebars holds.
@@ -29,7 +29,7 @@ const helpers = {
   phoneNumber(value: unknown, options: HelperOptions) {
     if (typeof value !== 'string' || !value) return '';
     if (!options.hash?.link) return nowrap('phone', value);
-    return html(`<a class="phone" href="tel:${value.replace(/[^0-9+-]/g, '')}">${escapeHtml(value)}</a>`);
+    return html(`<a class="phone" href="${telHref(value)}">${escapeHtml(value)}</a>`);
   },
   number(n: unknown, options: HelperOptions) {
     return typeof n === 'number' ? formatNumber(n, langOf(options)) : '';

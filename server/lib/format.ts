@@ -23,6 +23,11 @@ export function formatNumber(n: number, lang: Lang): string {
   return f.format(n);
 }
 
+/** The one way a phone number becomes a tap-to-call link: digits and a leading + only. */
+export function telHref(phone: string): string {
+  return `tel:${phone.replace(/[^\d+]/g, '')}`;
+}
+
 export const TIME_ZONE = 'Asia/Shanghai';
 
 export function formatDate(d: Date | string | number | null | undefined, lang: Lang, style: 'date' | 'datetime' | 'time' = 'date'): string {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { loggedIn, makeApp, submit } from '../helpers/app.ts';
 import { freshDemo, makeUser } from '../helpers/data.ts';
-import { actor, addMember, key, makeShop, seededShop } from '../workshops/helpers.ts';
+import { actor, addMember, assertSummariesMatchLedger, key, makeShop, seededShop } from '../workshops/helpers.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { PayPeriod } from '../../models/pay-period.ts';
@@ -18,7 +18,6 @@ import { dayKey } from '../../server/lib/format.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
 import { statementsFromLedger } from '../../server/workshops/periods.ts';
 import { figures, lastMonths } from '../../server/workshops/reports.ts';
-import { computeSummaries, type EntryLike } from '../../server/workshops/summaries.ts';
 import { saveFile, openFile } from '../../server/files/store.ts';
 import { writeBackup, SKIPPED } from '../../server/backup/dump.ts';
 import { restoreBackup, NotEmptyError } from '../../server/backup/restore.ts';
@@ -62,17 +61,6 @@ function withoutEmpty(doc: unknown): unknown {
   return JSON.parse(JSON.stringify(doc, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0 ? undefined : v)));
 }
 
-async function assertSummariesMatchLedger(workshopId: string) {
-  const entries = (await LedgerEntry.find({ workshop: workshopId }).lean()) as unknown as EntryLike[];
-  const expected = computeSummaries(entries);
-  const live = await WorkSummary.find({ workshop: workshopId }).lean();
-  assert.equal(live.length, expected.size, 'one summary per key');
-  for (const doc of live) {
-    const exp = expected.get(String(doc._id));
-    assert.ok(exp, `unexpected summary ${String(doc._id)}`);
-    for (const f of ['counted', 'rejected', 'accepted', 'amountFen', 'entries'] as const) assert.equal(doc[f], exp[f], `${String(doc._id)} ${f}`);
-  }
-}
 
 describe('backup and restore', function () {
   this.timeout(120_000);

@@ -209,3 +209,22 @@ describe('database: a malformed reply from the engine', () => {
     }
   });
 });
+
+describe('templates', () => {
+  it('write no Chinese punctuation of their own (it would show on English pages; use app.colon / app.comma)', () => {
+    const root = path.resolve('views');
+    const bad: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else {
+          const text = fs.readFileSync(p, 'utf8').replace(/\{\{!--[\s\S]*?--\}\}/g, '');
+          for (const [i, line] of text.split('\n').entries()) if (/[：，。；（）]/.test(line)) bad.push(`${path.relative(root, p)}:${i + 1}`);
+        }
+      }
+    };
+    walk(root);
+    assert.deepEqual(bad, []);
+  });
+});

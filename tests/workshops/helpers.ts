@@ -1,4 +1,8 @@
+import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
+import { LedgerEntry } from '../../models/ledger-entry.ts';
+import { WorkSummary } from '../../models/work-summary.ts';
+import { computeSummaries, type EntryLike } from '../../server/workshops/summaries.ts';
 import { Workshop } from '../../models/workshop.ts';
 import { Task } from '../../models/task.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
@@ -33,3 +37,19 @@ export async function addMember(workshopId: string, residentId: string) {
 
 let n = 0;
 export const key = (prefix = 'k') => `${prefix}-${process.pid}-${Date.now()}-${++n}`;
+
+/** Live summaries of a workshop equal what its ledger adds up to. */
+export async function assertSummariesMatchLedger(workshopId: string) {
+  const entries = (await LedgerEntry.find({ workshop: workshopId }).lean()) as unknown as EntryLike[];
+  const expected = computeSummaries(entries);
+  const live = await WorkSummary.find({ workshop: workshopId }).lean();
+  assert.equal(live.length, expected.size, 'one summary per key');
+  for (const doc of live) {
+    const exp = expected.get(String(doc._id));
+    assert.ok(exp, `unexpected summary ${String(doc._id)}`);
+    for (const f of ['counted', 'rejected', 'accepted', 'amountFen', 'entries'] as const) assert.equal(doc[f], exp[f], `${String(doc._id)} ${f}`);
+    for (const [t, v] of Object.entries(exp.tasks)) {
+      assert.equal((doc.tasks as Record<string, { accepted: number; amountFen: number }>)[t]?.amountFen ?? 0, v.amountFen);
+    }
+  }
+}

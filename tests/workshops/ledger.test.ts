@@ -14,31 +14,15 @@ import { AuditEntry } from '../../models/audit-entry.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
 import * as periods from '../../server/workshops/periods.ts';
-import { computeSummaries, rebuildSummaries, summaryIds, type EntryLike } from '../../server/workshops/summaries.ts';
+import { rebuildSummaries, summaryIds } from '../../server/workshops/summaries.ts';
 import { figures } from '../../server/workshops/reports.ts';
-import { actor, addMember, key, makeShop, seededShop } from './helpers.ts';
+import { actor, addMember, assertSummariesMatchLedger, key, makeShop, seededShop } from './helpers.ts';
 
 const today = () => dayKey();
 function monthsAgo(n: number): string {
   const [y, m] = today().split('-').map(Number) as [number, number];
   const d = new Date(Date.UTC(y, m - 1 - n, 1));
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
-/** Live summaries of a workshop equal what its ledger adds up to. */
-async function assertSummariesMatchLedger(workshopId: string) {
-  const entries = (await LedgerEntry.find({ workshop: workshopId }).lean()) as unknown as EntryLike[];
-  const expected = computeSummaries(entries);
-  const live = await WorkSummary.find({ workshop: workshopId }).lean();
-  assert.equal(live.length, expected.size, 'one summary per key');
-  for (const doc of live) {
-    const exp = expected.get(String(doc._id));
-    assert.ok(exp, `unexpected summary ${String(doc._id)}`);
-    for (const f of ['counted', 'rejected', 'accepted', 'amountFen', 'entries'] as const) assert.equal(doc[f], exp[f], `${String(doc._id)} ${f}`);
-    for (const [t, v] of Object.entries(exp.tasks)) {
-      assert.equal((doc.tasks as Record<string, { accepted: number; amountFen: number }>)[t]?.amountFen ?? 0, v.amountFen);
-    }
-  }
 }
 
 describe('workshops: the piece-work ledger', () => {
