@@ -8,7 +8,7 @@ import { HttpError } from '../http/errors.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
 import { createStaffSchema, objectId } from '../accounts/schemas.ts';
 import { createStaff, listStaff, setStaffCenter } from '../accounts/service.ts';
-import { adminAccountRoutes } from './accounts.ts';
+import { adminAccountRoutes } from './account-routes.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { backupHealth, backupSettings } from '../backup/service.ts';
 import { backupPanel } from '../backup/view.ts';
