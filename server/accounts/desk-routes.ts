@@ -8,6 +8,8 @@ import { profile } from './service.ts';
 import { editResident, resetPassword, changeOwnPassword } from './desk.ts';
 import { residentPage } from './resident-view.ts';
 import { homeFor } from './routes.ts';
+import { lockedUntil, type LoginLockOptions } from './login-lock.ts';
+import { formatDate } from '../lib/format.ts';
 
 const PASSWORD_PAGE = '/profile/password';
 // What someone holding only a temporary password may still open.
@@ -32,12 +34,16 @@ async function residentInScope(req: Request) {
   return r;
 }
 
-export function deskRoutes(): Router {
+/** `lockOptions`: the login lock (login-lock.ts) shown on the resident page with its unlock button. */
+export function deskRoutes(lockOptions: LoginLockOptions): Router {
   const r = Router();
   const staff = requireRole('staff', 'admin');
 
-  const renderResident = async (req: Request, res: Response, resident: Awaited<ReturnType<typeof residentInScope>>, editForm?: FormState, status = 200) =>
-    res.status(status).render('accounts/resident', await residentPage(req, resident, editForm));
+  const renderResident = async (req: Request, res: Response, resident: Awaited<ReturnType<typeof residentInScope>>, editForm?: FormState, status = 200) => {
+    const until = await lockedUntil(lockOptions, resident.phone);
+    const loginLock = until ? { until: formatDate(until, req.lang, 'time') } : null;
+    res.status(status).render('accounts/resident', { ...(await residentPage(req, resident, editForm)), loginLock });
+  };
 
   r.get('/staff/residents/:id', staff, async function showResident(req, res) {
     await renderResident(req, res, await residentInScope(req));

@@ -6,6 +6,7 @@ import { canActOnResident } from '../centers/scope.ts';
 import { flash } from '../http/flash.ts';
 import { HttpError } from '../http/errors.ts';
 import { safeReturnTo } from '../lib/safe-redirect.ts';
+import { formatDate } from '../lib/format.ts';
 import { centerOptions, getCenter, centerName } from '../centers/tree.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { registerSchema, loginSchema, profileSchema, staffFieldsSchema, phone as phoneSchema } from './schemas.ts';
@@ -29,7 +30,6 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
   const r = Router();
   const production = config.NODE_ENV === 'production';
   const lockOptions = { limit: config.LOGIN_ACCOUNT_LIMIT, windowMinutes: config.LOGIN_LOCK_MINUTES };
-  const timeOf = (d: Date, lang: string) => d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
 
   const renderRegister = async (req: Request, res: Response, form: FormState, status = 200) =>
     res.status(status).render('accounts/register', {
@@ -90,7 +90,7 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
     if (until) {
       // Even the right password waits: otherwise the lock would only slow a guesser down.
       const form = formOf({ phone, returnTo });
-      form.errors._form = req.t('accounts.login.locked', { time: timeOf(until, req.lang) });
+      form.errors._form = req.t('accounts.login.locked', { time: formatDate(until, req.lang, 'time') });
       return renderLogin(req, res, form, 429);
     }
     passport.authenticate('local', (err: unknown, user: Express.User | false) => {
@@ -170,15 +170,8 @@ export function accountRoutes({ limits, config }: RouteDeps): Router {
     res.status(error ? 404 : 200).render('accounts/find-resident', { title: req.t('accounts.residents.title'), phone: q, error });
   });
 
-  // The login lock shown on the resident page (the page itself is the desk's, below).
-  r.get('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res, next) => {
-    const resident = await accounts.profile(String(req.params.id));
-    const until = await loginLock.lockedUntil(lockOptions, resident.phone);
-    res.locals.loginLock = until ? { until: timeOf(until, req.lang) } : null;
-    next();
-  });
   // The resident page, desk edits, password resets and the change-password page.
-  r.use(deskRoutes());
+  r.use(deskRoutes(lockOptions));
 
   r.post('/staff/residents/:id', requireRole('staff', 'admin'), async (req, res) => {
     const resident = await accounts.profile(String(req.params.id));
