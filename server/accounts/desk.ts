@@ -4,6 +4,7 @@ import { User } from '../../models/user.ts';
 import { Refusal } from '../lib/refusal.ts';
 import { audit } from '../audit/service.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { disconnectUser } from '../realtime/hub.ts';
 
 // Account actions taken for someone else: staff at the desk (reset a forgotten password, correct
 // a name or birth year) and the admin (disable an account). Callers have checked role and scope.
@@ -24,6 +25,8 @@ export function temporaryPassword(): string {
  */
 async function endSessions(userId: string): Promise<void> {
   await mongoose.connection.db!.collection('sessions').deleteMany({ 'session.passport.user': userId });
+  // Live pages already open on those phones stop receiving this person's events too.
+  disconnectUser(userId);
 }
 
 /** A new temporary password for a resident, shown once to the staff member and never stored in clear. */

@@ -98,4 +98,15 @@ describe('security: sockets (issue 14 #5)', function () {
     assert.equal(stillOpen, true, 'another user keeps their socket');
     so!.close();
   });
+  it('closes a resident\'s sockets when staff reset their password at the desk', async () => {
+    const resident = await logIn('13800000004');
+    const staff = await logIn('13800000001');
+    const user = (await User.findOne({ phone: '13800000004' }).lean())!;
+    const s = probe(site.url, { Cookie: resident.sid, Origin: site.url });
+    assert.equal(await within(s.opened, 5_000, 'a connection'), true);
+    const page = await staff.ag.get(`/staff/residents/${String(user._id)}/password`);
+    const res = await staff.ag.post(`/staff/residents/${String(user._id)}/password`).type('form').send({ _csrf: csrfFrom(page.text), idChecked: 'on' });
+    assert.equal(res.status, 200);
+    await within(s.closed, 5_000, 'the resident\'s socket closed at the reset');
+  });
 });
