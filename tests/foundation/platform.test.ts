@@ -228,3 +228,21 @@ describe('templates', () => {
     assert.deepEqual(bad, []);
   });
 });
+
+describe('catalog coverage', () => {
+  it('has every key that templates and code name literally, in both languages', () => {
+    const used = new Map<string, string>();
+    const scan = (dir: string, patterns: RegExp[]) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) scan(p, patterns);
+        else if (/\.(hbs|ts)$/.test(p)) for (const re of patterns) for (const m of fs.readFileSync(p, 'utf8').matchAll(re)) used.set(m[1]!, p);
+      }
+    };
+    scan(path.resolve('views'), [/\{\{t "([\w.]+)"/g, /\(t "([\w.]+)"/g]);
+    scan(path.resolve('server'), [/\bt\('([a-z]\w*\.[\w.]+)'/g, /flash\(req, '\w+', '([\w.]+)'/g, /Refusal\('[\w-]+', '([\w.]+)'/g, /HttpError\(\d+, '([\w.]+)'/g]);
+    assert.ok(used.size > 500, `found ${used.size} keys: the scan itself works`);
+    const missing = (['zh-CN', 'en'] as const).flatMap((lang) => [...used].filter(([k]) => translator(lang)(k) === k).map(([k, p]) => `${lang} ${k} (${p})`));
+    assert.deepEqual(missing, []);
+  });
+});
