@@ -2,7 +2,7 @@ import mongoose, { Schema } from 'mongoose';
 
 // One document per backup attempt, for the admin page's health panel. Nightly runs use the
 // deterministic id `nightly:<day>:<attempt>`: inserting it is the claim that stops two app
-// nodes from taking the same night's backup (DESIGN.md: invariants by unique inserts).
+// nodes from taking the same night's backup (docs/ARCHITECTURE.md: invariants by unique inserts).
 const backupRunSchema = new Schema(
   {
     _id: { type: String, required: true },

@@ -1,7 +1,7 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 // One accepted seat of a posting. slotNo runs 1..headcount under a unique index, so the
-// database refuses the (headcount+1)th accept even when many arrive at once (DESIGN.md).
+// database refuses the (headcount+1)th accept even when many arrive at once (docs/ARCHITECTURE.md).
 const postingSlotSchema = new Schema({
   posting: { type: Schema.Types.ObjectId, ref: 'Posting', required: true },
   slotNo: { type: Number, required: true, min: 1 },

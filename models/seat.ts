@@ -2,7 +2,7 @@ import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 // A confirmed seat. Claimed by inserting {course, seatNo} with seatNo in 1..capacity: the
 // unique indexes (not a counter) keep a course from overbooking and an enrolment from
-// holding two seats, also on FerretDB where updates are not atomic (DESIGN.md, "Database").
+// holding two seats, also on FerretDB where updates are not atomic (docs/ARCHITECTURE.md, "The database engine").
 const seatSchema = new Schema({
   course: { type: Schema.Types.ObjectId, ref: 'Course', required: true },
   seatNo: { type: Number, required: true, min: 1 },

@@ -15,7 +15,7 @@ const userSchema = new Schema(
     staffCenter: { type: Schema.Types.ObjectId, ref: 'Center', default: null },
     skills: { type: [String], default: [] },
     birthYear: { type: Number, min: 1900, max: 2100, default: null },
-    // Sensitive: visible only to staff whose scope covers homeCenter (DESIGN.md).
+    // Sensitive: visible only to staff whose scope covers homeCenter (docs/ARCHITECTURE.md).
     lowIncome: { type: Boolean, default: false },
     disabled: { type: Boolean, default: false },
     // Set when staff reset the password at the desk: the temporary one works only to choose a new one.

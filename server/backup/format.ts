@@ -13,7 +13,7 @@
 // A copy of the engine's files would only ever restore into the same engine and version.
 // Canonical (not relaxed) EJSON keeps every BSON type exactly: ints stay ints, dates stay
 // dates, GridFS chunks stay binary. Documents never have top-level keys starting with `$`
-// (DESIGN.md), so a line starting with `{"$` is always a marker.
+// (docs/ARCHITECTURE.md), so a line starting with `{"$` is always a marker.
 import fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { createHash, type Hash } from 'node:crypto';

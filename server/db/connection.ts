@@ -3,7 +3,7 @@ import { retryMalformedReads } from './read-retry.ts';
 
 /**
  * Connects and builds every registered model's indexes before serving: the unique indexes
- * are what keep seats, headcounts and idempotency keys correct (DESIGN.md, "Database").
+ * are what keep seats, headcounts and idempotency keys correct (docs/ARCHITECTURE.md, "The database engine").
  */
 export async function connectDatabase(uri: string): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);

@@ -1,5 +1,5 @@
 // The embedded database launcher: picks the first engine that can run here
-// (DESIGN.md, "Database") and guarantees no child process outlives us.
+// (docs/ARCHITECTURE.md, "The database engine") and guarantees no child process outlives us.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';

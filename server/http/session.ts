@@ -38,7 +38,7 @@ export function sessionMiddleware(config: Config, secret: string) {
     client: mongoose.connection.getClient() as unknown as Parameters<typeof MongoStore.create>[0]['client'],
     collectionName: 'sessions',
     stringify: false,
-    // FerretDB refuses TTL indexes (DESIGN.md), so expired sessions are swept on a timer.
+    // FerretDB refuses TTL indexes (docs/ARCHITECTURE.md), so expired sessions are swept on a timer.
     autoRemove: 'interval',
     autoRemoveInterval: 10,
     touchAfter: 15 * 60,
