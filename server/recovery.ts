@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { repairEnrolments } from './courses/service.ts';
-import { repairSlots } from './gigs/service.ts';
+import { repairSlots } from './gigs/service/slots.ts';
 import { rebuildSummaries, hasDirtySummaries, repairDirtySummaries } from './workshops/summaries.ts';
 
 // A file that exists while the app runs: finding it at start means the last run did not shut

@@ -6,7 +6,7 @@ import { SKIPPED } from './dump.ts';
 import { auditBackup } from './service.ts';
 import { ensureIndexes } from '../db/connection.ts';
 import { repairEnrolments } from '../courses/service.ts';
-import { repairSlots } from '../gigs/service.ts';
+import { repairSlots } from '../gigs/service/slots.ts';
 import { rebuildSummaries } from '../workshops/summaries.ts';
 import { invalidateCenters } from '../centers/tree.ts';
 import { forgetAllCaches } from '../store/index.ts';

@@ -1,8 +1,17 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { centerName, getCenter } from '../centers/tree.ts';
-import { formatDay } from '../lib/format.ts';
+import { canActOnCenter } from '../centers/scope.ts';
+import { dayKey, formatDay } from '../lib/format.ts';
+import { formOf, type FormState } from '../http/validate.ts';
 import type { Lang } from '../i18n/index.ts';
-import { listCategories } from './service.ts';
+import { listCategories } from './service/categories.ts';
+import { employerOfUser } from './service/employers.ts';
+import { mayReadAttachment, visiblePosting, type getPosting } from './service/postings.ts';
+import { myApplicationFor } from './service/applications.ts';
+import { qrSvg } from './service/board.ts';
+
+/** An absolute URL for a path on this site (RouteDeps.absoluteUrl). */
+export type UrlOf = (path: string) => string;
 
 export const dayLabel = (day: string | undefined, lang: Lang) => formatDay(day, lang);
 
@@ -84,4 +93,51 @@ export function mapUrl(place: string): string {
 /** Share without JavaScript: a text message with the title and the link. */
 export function smsShareUrl(title: string, url: string): string {
   return `sms:?&body=${encodeURIComponent(`${title} ${url}`)}`;
+}
+
+// ------------------------------------------------------------ one posting
+
+type PostingDoc = Awaited<ReturnType<typeof getPosting>>;
+
+/** Everything the posting page, its poster and the staff review show. */
+export async function detailModel(req: Request, p: PostingDoc, urlOf: UrlOf) {
+  const profile = await employerOfUser(p.employer);
+  return {
+    ...(await card(req, p)),
+    description: p.description,
+    reqAge: p.reqAge,
+    reqPhysical: p.reqPhysical,
+    reqSkills: p.reqSkills,
+    contact: p.contact,
+    contactParts: withPhoneLinks(p.contact ?? ''),
+    mapUrl: mapUrl(`${centerName(await getCenter(String(p.center)), 'zh-CN')} ${p.address ?? ''}`.trim()),
+    reason: p.reason,
+    // Only listed to those who may download them (closed and expired postings stay public).
+    attachments: (await mayReadAttachment(req.user, String(p._id)))
+      ? (p.attachments ?? []).map((a) => ({ id: a.id, name: a.name, isImage: String(a.type).startsWith('image/') }))
+      : [],
+    employerVerified: profile?.status === 'verified',
+    employerAddress: profile?.address ?? '',
+    open: p.status === 'published' && p.endDay >= dayKey(),
+    url: urlOf(`/gigs/${String(p._id)}`),
+    shareUrl: smsShareUrl(p.title, urlOf(`/gigs/${String(p._id)}`)),
+  };
+}
+
+/** The posting page (also shown again, with errors, when an application is refused). */
+export async function renderDetail(req: Request, res: Response, urlOf: UrlOf, id: string, form: FormState = formOf(), status = 200) {
+  const p = await visiblePosting(req.user, id);
+  const posting = await detailModel(req, p, urlOf);
+  const mine = req.user?.role === 'resident' ? await myApplicationFor(req.user.id, id) : null;
+  res.status(status).render('gigs/show', {
+    title: p.title,
+    posting,
+    qr: await qrSvg(posting.url),
+    form,
+    mine: mine ? { id: String(mine._id), status: mine.status, label: req.t(`gigs.appStatus.${mine.status}`) } : null,
+    canApply: posting.open && (!req.user || req.user.role === 'resident') && !mine,
+    isStaff: !!req.user && ['staff', 'admin'].includes(req.user.role) && (await canActOnCenter(req.user, String(p.center))),
+    isOwner: req.user?.id === String(p.employer),
+    scripts: ['/js/gigs.js'],
+  });
 }

@@ -6,7 +6,7 @@ import { User } from '../../models/user.ts';
 import { getCenter } from '../centers/tree.ts';
 import { dayKey } from '../lib/format.ts';
 import { hashPassword } from '../accounts/passwords.ts';
-import { ensureBuiltinCategories } from '../gigs/service.ts';
+import { ensureBuiltinCategories } from '../gigs/service/categories.ts';
 import { withCheckChar } from '../gigs/credit-code.ts';
 import { DEMO_PASSWORD } from './accounts.ts';
 import type { SeedContext } from './index.ts';

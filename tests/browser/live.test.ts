@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
 import { artifactPath, browserLogin, withBrowser } from '../helpers/browser.ts';
-import { createPosting, submitPosting } from '../../server/gigs/service.ts';
+import { createPosting } from '../../server/gigs/service/postings.ts';
+import { submitPosting } from '../../server/gigs/service/lifecycle.ts';
 import { sessionUser } from '../../server/accounts/service.ts';
 import { postingFields } from '../gigs/helpers.ts';
 import { postingSchema } from '../../server/gigs/schemas.ts';

@@ -14,7 +14,7 @@ import { Course } from '../../models/course.ts';
 import { Workshop } from '../../models/workshop.ts';
 import { Completion } from '../../models/completion.ts';
 import { PayPeriod } from '../../models/pay-period.ts';
-import * as gigs from '../../server/gigs/service.ts';
+import * as applications from '../../server/gigs/service/applications.ts';
 import { publishedPosting } from '../gigs/helpers.ts';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -52,8 +52,8 @@ describe('browser: every page, both languages, phone and desktop', function () {
     // A posting with a 400-character unbroken string once made a page 4,343 px wide.
     const long = await publishedPosting(ctx.users.employer!, m!, { title: `长${'灯'.repeat(59)}`, description: 'x'.repeat(400), address: 'y'.repeat(200) });
     // Its applicant list (phone numbers, statuses) on a phone, and one more for My applications.
-    await gigs.apply({ id: ctx.users.lowIncome! } as Express.User, long, { message: 'z'.repeat(200), availability: '周一到周五上午' });
-    await gigs.apply({ id: ctx.users.resident! } as Express.User, long, { message: '', availability: '' });
+    await applications.apply({ id: ctx.users.lowIncome! } as Express.User, long, { message: 'z'.repeat(200), availability: '周一到周五上午' });
+    await applications.apply({ id: ctx.users.resident! } as Express.User, long, { message: '', availability: '' });
     pages.push(
       ['anonymous', 'home', '/'],
       ['anonymous', 'gigs', '/gigs'],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { withBrowser, browserLogin, artifactPath } from '../helpers/browser.ts';
 import { makeUser } from '../helpers/data.ts';
-import * as gigs from '../../server/gigs/service.ts';
+import * as applications from '../../server/gigs/service/applications.ts';
 import { publishedPosting, inDays } from '../gigs/helpers.ts';
 import { Application } from '../../models/application.ts';
 import { PostingSlot } from '../../models/posting-slot.ts';
@@ -40,7 +40,7 @@ describe('browser: course form, course schedule and a hired worker’s page at 3
   it('course page and a hired worker’s applications page, 390 and 1280 px, both languages', async () => {
     const r = await makeUser({ role: 'resident', center: env.ctx.centers.miaoxi!, name: '浏览器工人' });
     const id = await publishedPosting(env.ctx.users.employer!, env.ctx.centers.miaoxi!, { headcount: 1, dailyHours: '8:00–17:00', address: '村委旁灯笼厂', contact: '王老板 13800000002' });
-    const appId = await gigs.apply({ id: r.id }, id, { message: '', availability: '' });
+    const appId = await applications.apply({ id: r.id }, id, { message: '', availability: '' });
     await PostingSlot.create({ posting: id, slotNo: 1, application: appId });
     await Application.updateOne({ _id: appId }, { $set: { status: 'accepted', slotNo: 1 } });
     for (const width of [390, 1280]) {

@@ -10,7 +10,7 @@ import { findWorkshop } from '../../server/workshops/service.ts';
 import { workshopTasks } from '../../server/workshops/ledger.ts';
 import { Task } from '../../models/task.ts';
 import { Category } from '../../models/category.ts';
-import { listCategories } from '../../server/gigs/service.ts';
+import { listCategories } from '../../server/gigs/service/categories.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@ import { PostingSlot } from '../../models/posting-slot.ts';
 import { Application } from '../../models/application.ts';
 import { AuditEntry } from '../../models/audit-entry.ts';
 import { Notification } from '../../models/notification.ts';
-import * as gigs from '../../server/gigs/service.ts';
+import * as applications from '../../server/gigs/service/applications.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 import { publishedPosting, verifiedEmployer } from './helpers.ts';
 
@@ -36,7 +36,7 @@ describe('gigs: applying, withdrawing, accepting', () => {
     assert.equal(await Application.countDocuments({ posting: id }), 1);
     // Concurrent duplicates too.
     const id2 = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => gigs.apply({ id: ctx.users.lowIncome! }, id2, { message: '', availability: '' })));
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => applications.apply({ id: ctx.users.lowIncome! }, id2, { message: '', availability: '' })));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     assert.equal(await Application.countDocuments({ posting: id2 }), 1);
   });
@@ -77,7 +77,7 @@ describe('gigs: applying, withdrawing, accepting', () => {
     this.timeout(120_000);
     const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { headcount: 3, title: '并发测试' });
     const residents = await Promise.all(Array.from({ length: 50 }, (_, i) => makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: `居民${i}` })));
-    for (const r of residents) await gigs.apply({ id: r.id }, id, { message: '', availability: '' });
+    for (const r of residents) await applications.apply({ id: r.id }, id, { message: '', availability: '' });
     // One more who will stay pending and must be told when the posting fills.
     const apps = await Application.find({ posting: id }, { _id: 1 }).lean();
     assert.equal(apps.length, 50);
@@ -104,7 +104,7 @@ describe('gigs: applying, withdrawing, accepting', () => {
   it('an accepted applicant who withdraws gives the seat back and reopens a filled posting', async () => {
     const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { headcount: 1 });
     const r = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    const appId = await gigs.apply({ id: r.id }, id, { message: '', availability: '' });
+    const appId = await applications.apply({ id: r.id }, id, { message: '', availability: '' });
     const emp = await loggedIn('13800000002');
     assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/accept`, {})).status, 302);
     assert.equal((await Posting.findById(id).lean())!.status, 'filled');
@@ -123,7 +123,7 @@ describe('gigs: applying, withdrawing, accepting', () => {
   it('the employer rejects a pending applicant, who is told; employer B cannot touch A\'s applicants', async () => {
     const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
     const r = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    const appId = await gigs.apply({ id: r.id }, id, { message: '', availability: '' });
+    const appId = await applications.apply({ id: r.id }, id, { message: '', availability: '' });
     const b = await verifiedEmployer(ctx.centers.miaoxi!);
     const agB = await loggedIn(b.phone);
     assert.equal((await submit(agB, '/employer/postings', `/employer/applications/${appId}/accept`, {})).status, 404);

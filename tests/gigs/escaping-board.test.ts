@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { agent, loggedIn, submit } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { attachIo } from '../../server/realtime/hub.ts';
-import * as gigs from '../../server/gigs/service.ts';
+import * as applications from '../../server/gigs/service/applications.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 import { createPostingHttp, postingFields, publishedPosting } from './helpers.ts';
 
@@ -84,7 +84,7 @@ describe('gigs: escaping, poster and the lobby board', () => {
       assert.match(fragment.text, new RegExp(`data-posting-id="${id}"`));
 
       // Filling it removes it from the board.
-      const appId = await gigs.apply({ id: ctx.users.resident! }, id, { message: '', availability: '' });
+      const appId = await applications.apply({ id: ctx.users.resident! }, id, { message: '', availability: '' });
       events.length = 0;
       await submit(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/accept`, {});
       assert.ok(events.some((e) => e.event === 'board:changed' && (e.payload as { action: string; postingId: string }).action === 'removed' && (e.payload as { postingId: string }).postingId === id));

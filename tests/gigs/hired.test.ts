@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { agent, loggedIn, submit } from '../helpers/app.ts';
 import { freshDemo, makeUser } from '../helpers/data.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
-import * as gigs from '../../server/gigs/service.ts';
+import * as applications from '../../server/gigs/service/applications.ts';
 import { Employer } from '../../models/employer.ts';
 import { publishedPosting, inDays } from './helpers.ts';
 import { dayLabel, withPhoneLinks } from '../../server/gigs/view.ts';
@@ -20,7 +20,7 @@ describe('gigs: a hired worker is told when, where and whom to call', () => {
   it('my applications shows the start day, hours, place with a map link and the employer as tel:, and no one-tap withdraw', async () => {
     const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { startDay: inDays(3), endDay: inDays(5), dailyHours: '8:00–17:00', address: '村委旁灯笼厂', contact: '王老板 13800000002' });
     const r = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    const appId = await gigs.apply({ id: r.id }, id, { message: '', availability: '' });
+    const appId = await applications.apply({ id: r.id }, id, { message: '', availability: '' });
     const emp = await loggedIn('13800000002');
     assert.equal((await submit(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/accept`, {})).status, 302);
     const profile = await Employer.findOne({ user: ctx.users.employer }).lean();

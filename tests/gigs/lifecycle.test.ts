@@ -5,7 +5,7 @@ import { Posting } from '../../models/posting.ts';
 import { Employer } from '../../models/employer.ts';
 import { AuditEntry } from '../../models/audit-entry.ts';
 import { Notification } from '../../models/notification.ts';
-import { expirePostings } from '../../server/gigs/service.ts';
+import { expirePostings } from '../../server/gigs/service/lifecycle.ts';
 import { isValidCreditCode, withCheckChar } from '../../server/gigs/credit-code.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 import { createPostingHttp, postingFields, sendPostingForm, verifiedEmployer, inDays, refusedForm } from './helpers.ts';

@@ -17,7 +17,7 @@ import { Workshop } from '../../models/workshop.ts';
 import { Task } from '../../models/task.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
-import { apply } from '../../server/gigs/service.ts';
+import { apply } from '../../server/gigs/service/applications.ts';
 import { sessionUser } from '../../server/accounts/service.ts';
 import { positionOf } from '../../server/courses/service.ts';
 import { summaryIds } from '../../server/workshops/summaries.ts';

@@ -1,0 +1,71 @@
+import { Posting } from '../../../models/posting.ts';
+import { dayKey, yuanToFen } from '../../lib/format.ts';
+import { openPostings as openPostingsCache } from '../../store/index.ts';
+import type { SearchInput } from '../schemas.ts';
+import { LIST_FIELDS } from './shared.ts';
+
+function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T12:00:00+08:00`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return dayKey(d);
+}
+
+export const PER_PAGE = 10;
+
+/** Published, unexpired postings with the fields lists and search need, newest first, cached briefly. */
+export function openPostings() {
+  const today = dayKey();
+  return openPostingsCache.get(today, () =>
+    Posting.find({ status: 'published', endDay: { $gte: today } }, { ...LIST_FIELDS, description: 1, centerPath: 1 })
+      .sort({ publishedAt: -1, _id: -1 })
+      .lean(),
+  );
+}
+
+type OpenPosting = Awaited<ReturnType<typeof openPostings>>[number];
+
+/**
+ * Pay in different units cannot be ranked against each other (¥40 a piece is not more than ¥25 an
+ * hour). Across units, hourly and daily pay compare as a day's pay, an hour counting as an eighth
+ * of a day (the pages say so); pay per piece or per job has no daily figure.
+ */
+export const HOURS_PER_DAY = 8;
+export function dailyPayFen(p: { payType: string; payFen: number }): number | null {
+  return p.payType === 'day' ? p.payFen : p.payType === 'hour' ? p.payFen * HOURS_PER_DAY : null;
+}
+// Highest pay: daily and hourly together by their daily figure, then per piece, then per job.
+const PAY_GROUP: Record<string, number> = { day: 0, hour: 0, piece: 1, job: 2 };
+const payKey = (p: OpenPosting) => dailyPayFen(p) ?? p.payFen;
+
+const SORTS: Record<string, (a: OpenPosting, b: OpenPosting) => number> = {
+  pay: (a, b) => (PAY_GROUP[a.payType] ?? 3) - (PAY_GROUP[b.payType] ?? 3) || payKey(b) - payKey(a),
+  start: (a, b) => (a.startDay < b.startDay ? -1 : a.startDay > b.startDay ? 1 : 0),
+};
+
+// Filtering, sorting and paging happen in memory over the cached open postings: on FerretDB a
+// filtered query reads the whole collection anyway, and here no request waits on the database.
+export async function searchPostings(q: SearchInput) {
+  const today = dayKey();
+  const needle = q.q ? q.q.toLowerCase() : '';
+  const centerId = q.center || '';
+  const minPay = q.minPay ? (yuanToFen(q.minPay) ?? 0) : 0;
+  const latestStart = q.within !== undefined ? addDays(today, q.within) : '';
+  const matches = (await openPostings()).filter(
+    (p) =>
+      (!needle || [p.title, p.description, p.employerName].some((s) => (s ?? '').toLowerCase().includes(needle))) &&
+      (!centerId || (p.centerPath ?? []).some((c) => String(c) === centerId)) &&
+      (!q.category || p.category === q.category) &&
+      (!q.payType || p.payType === q.payType) &&
+      // Minimum pay is in the chosen unit; without one it is a day's pay (hourly pay counted over 8 hours).
+      (!minPay || (q.payType ? p.payFen >= minPay : (dailyPayFen(p) ?? -1) >= minPay)) &&
+      (!latestStart || p.startDay <= latestStart) &&
+      (!q.tag || (p.suitability ?? []).includes(q.tag)),
+  );
+  // A stable sort keeps "newest first" among equal pay or start day.
+  const sorter = SORTS[q.sort ?? ''];
+  if (sorter) matches.sort(sorter);
+  const total = matches.length;
+  const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+  const page = Math.min(q.page ?? 1, pages);
+  return { items: matches.slice((page - 1) * PER_PAGE, page * PER_PAGE), total, page, pages };
+}
