@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { repairEnrolments } from './courses/service.ts';
+import { repairEnrolments } from './courses/service/repairs.ts';
 import { repairSlots } from './gigs/service/slots.ts';
 import { rebuildSummaries, hasDirtySummaries, repairDirtySummaries } from './workshops/summaries.ts';
 

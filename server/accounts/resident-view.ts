@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { centerName, getCenter } from '../centers/tree.ts';
 import { formatDate } from '../lib/format.ts';
-import { myCourses } from '../courses/service.ts';
+import { myCourses } from '../courses/service/roster.ts';
 import { myApplications } from '../gigs/service/applications.ts';
 import { myWork } from '../workshops/me.ts';
 import type { FormState } from '../http/validate.ts';

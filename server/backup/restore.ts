@@ -5,7 +5,7 @@ import { verifyBackup, readBackup, BackupInvalidError, type Manifest } from './f
 import { SKIPPED } from './dump.ts';
 import { auditBackup } from './service.ts';
 import { ensureIndexes } from '../db/connection.ts';
-import { repairEnrolments } from '../courses/service.ts';
+import { repairEnrolments } from '../courses/service/repairs.ts';
 import { repairSlots } from '../gigs/service/slots.ts';
 import { rebuildSummaries } from '../workshops/summaries.ts';
 import { invalidateCenters } from '../centers/tree.ts';

@@ -5,7 +5,8 @@ import { Attendance } from '../../models/attendance.ts';
 import { Refusal } from '../lib/refusal.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
-import { ATTENDANCE_OPENS_MS, activeEnrolment, attendanceWindow } from './service.ts';
+import { ATTENDANCE_OPENS_MS, attendanceWindow } from './service/attendance.ts';
+import { activeEnrolment } from './service/roster.ts';
 import { formatDate, clockTime } from '../lib/format.ts';
 import type { Lang } from '../i18n/index.ts';
 

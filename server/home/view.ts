@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { centerName, getCenter, type CenterNode } from '../centers/tree.ts';
 import { searchPostings } from '../gigs/service/search.ts';
 import { card } from '../gigs/view.ts';
-import { catalogue, nextSession } from '../courses/service.ts';
+import { catalogue, nextSession } from '../courses/service/catalog.ts';
 import { formatDate, telHref } from '../lib/format.ts';
 
 const POSTINGS_SHOWN = 3;

@@ -7,7 +7,9 @@ import { hashPassword } from '../accounts/passwords.ts';
 import { getCenter } from '../centers/tree.ts';
 import { dayKey } from '../lib/format.ts';
 import { cst } from '../courses/schemas.ts';
-import { enrol, issueCompletion, type LeanCourse } from '../courses/service.ts';
+import type { LeanCourse } from '../courses/service/catalog.ts';
+import { enrol } from '../courses/service/enrolment.ts';
+import { issueCompletion } from '../courses/service/certificates.ts';
 import type { SeedContext } from './index.ts';
 
 const DAY = 86400_000;

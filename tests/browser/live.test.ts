@@ -9,7 +9,7 @@ import { sessionUser } from '../../server/accounts/service.ts';
 import { postingFields } from '../gigs/helpers.ts';
 import { postingSchema } from '../../server/gigs/schemas.ts';
 import { makeCourse } from '../courses/fixtures.ts';
-import { enrol } from '../../server/courses/service.ts';
+import { enrol } from '../../server/courses/service/enrolment.ts';
 import { checkinToken } from '../../server/courses/checkin.ts';
 import { Course } from '../../models/course.ts';
 

@@ -7,7 +7,8 @@ import { Attendance } from '../../models/attendance.ts';
 import { Completion } from '../../models/completion.ts';
 import { AuditEntry } from '../../models/audit-entry.ts';
 import { Notification } from '../../models/notification.ts';
-import * as svc from '../../server/courses/service.ts';
+import { meetsRule } from '../../server/courses/service/certificates.ts';
+import { enrol } from '../../server/courses/service/enrolment.ts';
 import { checkinToken, verifyCheckinToken } from '../../server/courses/checkin.ts';
 import { hasCompleted } from '../../server/courses/completion.ts';
 import { sendSessionReminders } from '../../server/courses/reminders.ts';
@@ -37,7 +38,7 @@ describe('courses: QR check-in, roll call, completion and certificates', () => {
     sessions = await sessionIds(courseId);
     enrolled = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '签到测试甲' });
     other = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '没报名的人' });
-    await svc.enrol(courseId, enrolled.id);
+    await enrol(courseId, enrolled.id);
   });
 
   it('an enrolled resident checks in with a fresh token', async () => {
@@ -120,8 +121,8 @@ describe('courses: QR check-in, roll call, completion and certificates', () => {
     // 5 sessions, rule 80 %: 4 of 5 completes, 3 of 5 does not.
     const exactly = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '刚好八成' });
     const below = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '差一节' });
-    await svc.enrol(courseId, exactly.id);
-    await svc.enrol(courseId, below.id);
+    await enrol(courseId, exactly.id);
+    await enrol(courseId, below.id);
     const staff = await loggedIn('13800000001');
     // Roll call is for sessions that have begun: move the later sessions into the past (ids kept).
     const c = (await Course.findById(courseId).lean())!;
@@ -140,10 +141,10 @@ describe('courses: QR check-in, roll call, completion and certificates', () => {
     // Unticking removes a roll-call mark; the QR check-in of session 1 is kept when ticked.
     assert.equal(await Attendance.countDocuments({ course: courseId, session: sessions[0], resident: enrolled.id, method: 'qr' }), 1);
     assert.ok(await AuditEntry.exists({ action: 'course.rollCall', targetId: courseId }));
-    assert.equal(svc.meetsRule(4, 5, 80), true);
-    assert.equal(svc.meetsRule(3, 5, 80), false);
-    assert.equal(svc.meetsRule(2, 3, 67), false);
-    assert.equal(svc.meetsRule(2, 3, 66), true);
+    assert.equal(meetsRule(4, 5, 80), true);
+    assert.equal(meetsRule(3, 5, 80), false);
+    assert.equal(meetsRule(2, 3, 67), false);
+    assert.equal(meetsRule(2, 3, 66), true);
 
     const sheet = await staff.get(`/staff/courses/${courseId}/sessions/${sessions[0]}/sheet`);
     assert.equal(sheet.status, 200);
@@ -194,7 +195,7 @@ describe('courses: QR check-in, roll call, completion and certificates', () => {
   it('sends each session reminder once', async () => {
     const soon = await makeCourse({ center: ctx.centers.miaoxi!, sessions: 2, firstStart: new Date(Date.now() + 5 * 3600_000) });
     const u = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    await svc.enrol(soon, u.id);
+    await enrol(soon, u.id);
     await Promise.all([sendSessionReminders(), sendSessionReminders()]);
     await sendSessionReminders();
     assert.equal(await Notification.countDocuments({ user: u.id, type: 'courseReminder' }), 1);

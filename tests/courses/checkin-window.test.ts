@@ -4,7 +4,8 @@ import { freshDemo, makeUser } from '../helpers/data.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 import { Course } from '../../models/course.ts';
 import { Attendance } from '../../models/attendance.ts';
-import * as svc from '../../server/courses/service.ts';
+import { attendanceWindow } from '../../server/courses/service/attendance.ts';
+import { enrol } from '../../server/courses/service/enrolment.ts';
 import { checkinToken } from '../../server/courses/checkin.ts';
 import { makeCourse } from './fixtures.ts';
 
@@ -23,7 +24,7 @@ describe('courses: attendance only around the session itself', () => {
 
   it('QR check-in days before the class is refused with the day and the opening time; roll call too', async () => {
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, sessions: 2, firstStart: new Date(Date.now() + 2 * 86400_000) });
-    await svc.enrol(courseId, resident.id);
+    await enrol(courseId, resident.id);
     const sid = await firstSession(courseId);
     const ag = await loggedIn(resident.phone);
     const page = await ag.get(`/checkin?t=${encodeURIComponent(checkinToken(sid))}`);
@@ -51,7 +52,7 @@ describe('courses: attendance only around the session itself', () => {
 
   it('opens 30 minutes before the start, and QR closes after the end (roll call stays open)', async () => {
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, sessions: 1, firstStart: new Date(Date.now() + 20 * MIN) });
-    await svc.enrol(courseId, resident.id);
+    await enrol(courseId, resident.id);
     const sid = await firstSession(courseId);
     const ag = await loggedIn(resident.phone);
     const ok = await submit(ag, '/me/courses', '/checkin', { t: checkinToken(sid) });
@@ -60,7 +61,7 @@ describe('courses: attendance only around the session itself', () => {
 
     // Session 1 ended an hour ago; session 2 is tomorrow (so enrolment is still open).
     const over = await makeCourse({ center: ctx.centers.miaoxi!, sessions: 2, firstStart: new Date(Date.now() - 3 * 3600_000) });
-    await svc.enrol(over, resident.id);
+    await enrol(over, resident.id);
     const overSid = await firstSession(over);
     const staff = await loggedIn('13800000001');
     const url = `/staff/courses/${over}/sessions/${overSid}`;
@@ -71,8 +72,8 @@ describe('courses: attendance only around the session itself', () => {
     const roll = await submit(staff, url, `${url}/attendance`, { present: [resident.id] });
     assert.equal(roll.status, 302, 'roll call after the class (from the paper sheet) is fine');
     assert.equal(await Attendance.countDocuments({ session: overSid, resident: resident.id, method: 'roll' }), 1);
-    assert.equal(svc.attendanceWindow({ startsAt: new Date(Date.now() + 31 * MIN), endsAt: new Date(Date.now() + 90 * MIN) }), 'early');
-    assert.equal(svc.attendanceWindow({ startsAt: new Date(Date.now() + 29 * MIN), endsAt: new Date(Date.now() + 90 * MIN) }), 'open');
-    assert.equal(svc.attendanceWindow({ startsAt: new Date(Date.now() - 90 * MIN), endsAt: new Date(Date.now() - MIN) }), 'ended');
+    assert.equal(attendanceWindow({ startsAt: new Date(Date.now() + 31 * MIN), endsAt: new Date(Date.now() + 90 * MIN) }), 'early');
+    assert.equal(attendanceWindow({ startsAt: new Date(Date.now() + 29 * MIN), endsAt: new Date(Date.now() + 90 * MIN) }), 'open');
+    assert.equal(attendanceWindow({ startsAt: new Date(Date.now() - 90 * MIN), endsAt: new Date(Date.now() - MIN) }), 'ended');
   });
 });

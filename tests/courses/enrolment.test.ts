@@ -6,7 +6,8 @@ import { Enrolment } from '../../models/enrolment.ts';
 import { Seat } from '../../models/seat.ts';
 import { User } from '../../models/user.ts';
 import { Notification } from '../../models/notification.ts';
-import * as svc from '../../server/courses/service.ts';
+import { enrol, withdraw } from '../../server/courses/service/enrolment.ts';
+import { positionOf, waitlist } from '../../server/courses/service/roster.ts';
 import { makeCourse } from './fixtures.ts';
 
 describe('courses: enrolment, seats and the waitlist', () => {
@@ -20,16 +21,16 @@ describe('courses: enrolment, seats and the waitlist', () => {
     this.timeout(180_000);
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, capacity: 20 });
     const users = await Promise.all(Array.from({ length: 100 }, () => makeUser({ role: 'resident', center: ctx.centers.miaoxi! })));
-    const results = await Promise.all(users.map((u) => svc.enrol(courseId, u.id)));
+    const results = await Promise.all(users.map((u) => enrol(courseId, u.id)));
     assert.equal(results.filter((r) => r.status === 'confirmed').length, 20);
     assert.equal(results.filter((r) => r.status === 'waitlisted').length, 80);
     assert.equal(await Seat.countDocuments({ course: courseId }), 20, 'seat documents never exceed capacity');
     const seatNos = (await Seat.find({ course: courseId }).lean()).map((s) => s.seatNo).sort((a, b) => a - b);
     assert.deepEqual(seatNos, Array.from({ length: 20 }, (_, i) => i + 1));
     assert.equal(await Enrolment.countDocuments({ course: courseId, status: 'confirmed' }), 20);
-    const waiting = await svc.waitlist(courseId);
+    const waiting = await waitlist(courseId);
     assert.equal(waiting.length, 80);
-    const positions = await Promise.all(waiting.map((w) => svc.positionOf(courseId, w._id)));
+    const positions = await Promise.all(waiting.map((w) => positionOf(courseId, w._id)));
     assert.deepEqual(positions, Array.from({ length: 80 }, (_, i) => i + 1));
 
     // A cancellation promotes exactly position 1 and the rest move up by one.
@@ -37,20 +38,20 @@ describe('courses: enrolment, seats and the waitlist', () => {
     const second = waiting[1]!;
     const confirmedUser = results.find((r) => r.status === 'confirmed')!;
     const confirmedResident = (await Enrolment.findById(confirmedUser.enrolmentId).lean())!.resident;
-    const { promoted } = await svc.withdraw(courseId, String(confirmedResident));
+    const { promoted } = await withdraw(courseId, String(confirmedResident));
     assert.equal(promoted, 1);
     assert.equal((await Enrolment.findById(first._id).lean())!.status, 'confirmed');
     assert.equal(await Seat.countDocuments({ course: courseId }), 20);
-    assert.equal(await svc.positionOf(courseId, second._id), 1);
-    const after = await svc.waitlist(courseId);
+    assert.equal(await positionOf(courseId, second._id), 1);
+    const after = await waitlist(courseId);
     assert.equal(after.length, 79);
     const note = await Notification.findOne({ user: first.resident, type: 'coursePromoted' }).lean();
     assert.ok(note, 'the promoted resident is told');
     // A waitlisted resident leaving renumbers the rest without promoting anyone.
     const third = after[1]!;
-    const res = await svc.withdraw(courseId, String(after[0]!.resident));
+    const res = await withdraw(courseId, String(after[0]!.resident));
     assert.equal(res.promoted, 0);
-    assert.equal(await svc.positionOf(courseId, third._id), 1);
+    assert.equal(await positionOf(courseId, third._id), 1);
   });
 
   it('simultaneous HTTP enrolments never overbook', async function () {
@@ -72,7 +73,7 @@ describe('courses: enrolment, seats and the waitlist', () => {
   it('the same resident enrolling twice at once gets one enrolment', async () => {
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, capacity: 5 });
     const u = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    const results = await Promise.all(Array.from({ length: 6 }, () => svc.enrol(courseId, u.id)));
+    const results = await Promise.all(Array.from({ length: 6 }, () => enrol(courseId, u.id)));
     assert.equal(new Set(results.map((r) => r.enrolmentId)).size, 1);
     assert.equal(await Enrolment.countDocuments({ course: courseId, resident: u.id }), 1);
     assert.equal(await Seat.countDocuments({ course: courseId }), 1);
@@ -105,12 +106,12 @@ describe('courses: enrolment, seats and the waitlist', () => {
       const young = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, birthYear: new Date().getFullYear() - 16 });
       const old = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, birthYear: new Date().getFullYear() - 70 });
       const ok = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, birthYear: new Date().getFullYear() - 40 });
-      await assert.rejects(svc.enrol(courseId, young.id), (e: { key: string }) => e.key === 'courses.errors.tooYoung');
-      await assert.rejects(svc.enrol(courseId, old.id), (e: { key: string }) => e.key === 'courses.errors.tooOld');
-      assert.equal((await svc.enrol(courseId, ok.id)).status, 'confirmed');
+      await assert.rejects(enrol(courseId, young.id), (e: { key: string }) => e.key === 'courses.errors.tooYoung');
+      await assert.rejects(enrol(courseId, old.id), (e: { key: string }) => e.key === 'courses.errors.tooOld');
+      assert.equal((await enrol(courseId, ok.id)).status, 'confirmed');
       const unknown = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
       await User.updateOne({ _id: unknown.id }, { $set: { birthYear: null } });
-      await assert.rejects(svc.enrol(courseId, unknown.id), (e: { key: string }) => e.key === 'courses.errors.needBirthYear');
+      await assert.rejects(enrol(courseId, unknown.id), (e: { key: string }) => e.key === 'courses.errors.needBirthYear');
 
       const ag = await loggedIn(young.phone);
       const page = await ag.get(`/courses/${courseId}`);
@@ -129,10 +130,10 @@ describe('courses: enrolment, seats and the waitlist', () => {
       const notYet = await makeCourse({ center: ctx.centers.miaoxi!, enrolOpens: new Date(Date.now() + 86400_000) });
       const draft = await makeCourse({ center: ctx.centers.miaoxi!, status: 'draft' });
       const u = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-      await assert.rejects(svc.enrol(closed, u.id), (e: { key: string }) => e.key === 'courses.errors.windowClosed');
-      await assert.rejects(svc.enrol(notYet, u.id), (e: { key: string }) => e.key === 'courses.errors.notYetOpen');
-      await assert.rejects(svc.enrol(draft, u.id), (e: { key: string }) => e.key === 'courses.errors.notOpen');
-      await assert.rejects(svc.enrol(notYet, ctx.users.employer!), (e: { kind: string; key: string }) => e.kind === 'forbidden' && e.key === 'courses.errors.residentsOnly');
+      await assert.rejects(enrol(closed, u.id), (e: { key: string }) => e.key === 'courses.errors.windowClosed');
+      await assert.rejects(enrol(notYet, u.id), (e: { key: string }) => e.key === 'courses.errors.notYetOpen');
+      await assert.rejects(enrol(draft, u.id), (e: { key: string }) => e.key === 'courses.errors.notOpen');
+      await assert.rejects(enrol(notYet, ctx.users.employer!), (e: { kind: string; key: string }) => e.kind === 'forbidden' && e.key === 'courses.errors.residentsOnly');
       assert.equal((await agent().get(`/courses/${draft}`)).status, 404, 'drafts are not public');
     });
   });

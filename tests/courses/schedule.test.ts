@@ -4,7 +4,7 @@ import path from 'node:path';
 import { agent, loggedIn, submit } from '../helpers/app.ts';
 import { freshDemo, makeUser } from '../helpers/data.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
-import * as svc from '../../server/courses/service.ts';
+import { enrol } from '../../server/courses/service/enrolment.ts';
 import { formatDate } from '../../server/lib/format.ts';
 import { Course } from '../../models/course.ts';
 import { makeCourse } from './fixtures.ts';
@@ -40,7 +40,7 @@ describe('courses: every listed session says which day, and the course form keep
 
   it('我的课程 and the staff course page show the dates too', async () => {
     const r = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    await svc.enrol(courseId, r.id);
+    await enrol(courseId, r.id);
     const mine = await (await loggedIn(r.phone)).get('/me/courses');
     assert.ok(mine.text.includes(formatDate(first, 'zh-CN', 'date')), '我的课程 names the day');
     const staff = await loggedIn('13800000001');

@@ -8,7 +8,7 @@ import { Notification } from '../../models/notification.ts';
 import { AuditEntry } from '../../models/audit-entry.ts';
 import { User } from '../../models/user.ts';
 import { Completion } from '../../models/completion.ts';
-import * as svc from '../../server/courses/service.ts';
+import { enrol } from '../../server/courses/service/enrolment.ts';
 import { hasCompleted } from '../../server/courses/completion.ts';
 import { makeCourse } from './fixtures.ts';
 
@@ -128,8 +128,8 @@ describe('courses: staff management, catalogue and materials', () => {
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, capacity: 1 });
     const a = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const b = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    await svc.enrol(courseId, a.id);
-    await svc.enrol(courseId, b.id);
+    await enrol(courseId, a.id);
+    await enrol(courseId, b.id);
     const staff = await loggedIn('13800000001');
     assert.equal((await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/cancel`, { confirm: 'yes' })).status, 302);
     assert.ok(await Notification.exists({ user: a.id, type: 'courseCancelled' }));
@@ -144,7 +144,7 @@ describe('courses: staff management, catalogue and materials', () => {
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, capacity: 5, minAge: 18 });
     const sid = String((await Course.findById(courseId).lean())!.sessions[0]!._id);
     const r = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    await svc.enrol(courseId, r.id);
+    await enrol(courseId, r.id);
     const staff = await loggedIn('13800000001');
     const resident = await loggedIn(r.phone);
     const pages: [ReturnType<typeof agent>, string][] = [
@@ -188,7 +188,7 @@ describe('courses: staff management, catalogue and materials', () => {
 
     const member = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const stranger = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    await svc.enrol(courseId, member.id);
+    await enrol(courseId, member.id);
     const m = await loggedIn(member.phone);
     const s = await loggedIn(stranger.phone);
     assert.equal((await m.get(`/files/${fileId}`)).status, 200);

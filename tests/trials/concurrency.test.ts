@@ -19,7 +19,7 @@ import { Membership, membershipId } from '../../models/membership.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { apply } from '../../server/gigs/service/applications.ts';
 import { sessionUser } from '../../server/accounts/service.ts';
-import { positionOf } from '../../server/courses/service.ts';
+import { positionOf } from '../../server/courses/service/roster.ts';
 import { summaryIds } from '../../server/workshops/summaries.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import type { SeedContext } from '../../server/seed/index.ts';

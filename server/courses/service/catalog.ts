@@ -1,0 +1,76 @@
+// Reading courses: one course, seat counts, the public catalogue and the staff list.
+import { Types } from 'mongoose';
+import { Course, type CourseDoc } from '../../../models/course.ts';
+import { Enrolment } from '../../../models/enrolment.ts';
+import { Seat } from '../../../models/seat.ts';
+import { Refusal } from '../../lib/refusal.ts';
+import { publishedCourses } from '../../store/index.ts';
+import { subtreeIds } from '../../centers/tree.ts';
+
+export type LeanCourse = CourseDoc;
+export const oid = (id: string | Types.ObjectId) => (id instanceof Types.ObjectId ? id : new Types.ObjectId(id));
+export const isId = (id: unknown): id is string => typeof id === 'string' && /^[a-f\d]{24}$/i.test(id);
+
+export async function getCourse(id: string): Promise<LeanCourse> {
+  if (!isId(id)) throw new Refusal('not-found', 'errors.notFound');
+  const c = await Course.findById(id).lean<LeanCourse>();
+  if (!c) throw new Refusal('not-found', 'errors.notFound');
+  return c;
+}
+
+/** Seats taken per course, counted from the seat documents themselves. */
+export async function seatCounts(courseIds: Types.ObjectId[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>(courseIds.map((id) => [String(id), 0]));
+  if (!courseIds.length) return out;
+  const seats = await Seat.find({ course: { $in: courseIds } }, { course: 1, _id: 0 }).lean();
+  for (const s of seats) out.set(String(s.course), (out.get(String(s.course)) ?? 0) + 1);
+  return out;
+}
+
+export async function seatsTaken(courseId: string | Types.ObjectId): Promise<number> {
+  return Seat.countDocuments({ course: oid(courseId) });
+}
+
+export function nextSession(c: Pick<LeanCourse, 'sessions'>, now = new Date()) {
+  return c.sessions.find((s) => s.endsAt > now) ?? null;
+}
+
+export function courseHours(c: Pick<LeanCourse, 'sessions'>): number {
+  const ms = c.sessions.reduce((sum, s) => sum + (s.endsAt.getTime() - s.startsAt.getTime()), 0);
+  return Math.round((ms / 3600_000) * 10) / 10;
+}
+
+export interface CatalogueFilter {
+  category?: string;
+  center?: string;
+  within?: number | null;
+  seatsOnly?: boolean;
+}
+
+/** Published courses, filtered; counts come from the seat documents. */
+export async function catalogue(f: CatalogueFilter, now = new Date()) {
+  // All published courses with their seat counts, cached briefly (a town has tens of them);
+  // filters run in memory so a catalogue page does not wait on the database.
+  const { courses: all, counts } = await publishedCourses.get('all', async () => {
+    const courses = await Course.find({ status: 'published' }, { description: 0, materials: 0 }).sort({ firstSessionAt: 1, _id: 1 }).lean<LeanCourse[]>();
+    return { courses, counts: await seatCounts(courses.map((c) => c._id)) };
+  });
+  const within = f.center ? new Set(await subtreeIds(f.center)) : null;
+  const courses = all.filter((c) => (!f.category || c.category === f.category) && (!within || within.has(String(c.center))));
+  const horizon = f.within ? now.getTime() + f.within * 86400_000 : null;
+  return courses
+    .filter((c) => (c.lastSessionAt ?? c.firstSessionAt ?? now) >= now)
+    .map((c) => ({ course: c, taken: counts.get(String(c._id)) ?? 0, next: nextSession(c, now) }))
+    .filter((x) => !f.seatsOnly || x.taken < x.course.capacity)
+    .filter((x) => !horizon || (x.course.firstSessionAt && x.course.firstSessionAt.getTime() <= horizon && x.course.firstSessionAt >= now));
+}
+
+/** Staff list: courses of centers within the user's scope. */
+export async function staffCourses(user: Express.User) {
+  const filter: Record<string, unknown> = {};
+  if (user.role !== 'admin') filter.center = { $in: (await subtreeIds(user.staffCenter ?? '')).map(oid) };
+  const courses = await Course.find(filter, { description: 0, materials: 0 }).sort({ createdAt: -1 }).limit(300).lean<LeanCourse[]>();
+  const counts = await seatCounts(courses.map((c) => c._id));
+  const waiting = await Enrolment.find({ course: { $in: courses.map((c) => c._id) }, status: 'waitlisted' }, { course: 1, _id: 0 }).lean();
+  return courses.map((c) => ({ course: c, taken: counts.get(String(c._id)) ?? 0, waiting: waiting.filter((w) => String(w.course) === String(c._id)).length }));
+}

@@ -1,0 +1,142 @@
+// Residents enrol and withdraw; staff remove an enrolment.
+import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../../models/enrolment.ts';
+import { Seat } from '../../../models/seat.ts';
+import { User } from '../../../models/user.ts';
+import { Refusal } from '../../lib/refusal.ts';
+import { audit } from '../../audit/service.ts';
+import { notify } from '../../notifications/service.ts';
+import { isDuplicateKey } from '../../accounts/service.ts';
+import { getCourse, isId, seatsTaken, type LeanCourse } from './catalog.ts';
+import { activeEnrolment, positionOf } from './roster.ts';
+import { claimSeat, fillSeats } from './seats.ts';
+import { scheduleRepair } from './repairs.ts';
+
+export type EnrolResult = { status: 'confirmed' | 'waitlisted'; enrolmentId: string; position: number | null; already: boolean };
+
+export function ageOf(birthYear: number | null | undefined, now = new Date()): number | null {
+  return birthYear ? now.getFullYear() - birthYear : null;
+}
+
+/** Eligibility refusals as i18n keys (shown in words), or null when the resident may enrol. */
+export function eligibilityProblem(course: LeanCourse, resident: { role: string; birthYear?: number | null }, now = new Date()): { key: string; params?: Record<string, string> } | null {
+  if (resident.role !== 'resident') return { key: 'courses.errors.residentsOnly' };
+  if (course.status !== 'published') return { key: 'courses.errors.notOpen' };
+  if (course.enrolOpens && now < course.enrolOpens) return { key: 'courses.errors.notYetOpen' };
+  if (course.enrolCloses && now > course.enrolCloses) return { key: 'courses.errors.windowClosed' };
+  if (course.lastSessionAt && now > course.lastSessionAt) return { key: 'courses.errors.windowClosed' };
+  if (course.minAge != null || course.maxAge != null) {
+    const age = ageOf(resident.birthYear, now);
+    if (age == null) return { key: 'courses.errors.needBirthYear' };
+    if (course.minAge != null && age < course.minAge) return { key: 'courses.errors.tooYoung', params: { min: String(course.minAge) } };
+    if (course.maxAge != null && age > course.maxAge) return { key: 'courses.errors.tooOld', params: { max: String(course.maxAge) } };
+  }
+  return null;
+}
+
+/** Why this user may not enrol (read before they press the button), or null. */
+export async function enrolProblem(course: LeanCourse, userId: string): Promise<{ key: string; params?: Record<string, string> } | null> {
+  const me = await User.findById(userId, { role: 1, birthYear: 1 }).lean();
+  return me ? eligibilityProblem(course, me) : null;
+}
+
+export async function enrol(courseId: string, residentId: string, opts: { source?: 'self' | 'desk'; now?: Date } = {}): Promise<EnrolResult> {
+  const course = await getCourse(courseId);
+  const resident = await User.findById(residentId, { name: 1, phone: 1, role: 1, birthYear: 1 }).lean();
+  if (!resident) throw new Refusal('not-found', 'errors.notFound');
+  const problem = eligibilityProblem(course, resident, opts.now);
+  if (problem) throw new Refusal(problem.key === 'courses.errors.residentsOnly' ? 'forbidden' : problem.key === 'courses.errors.notOpen' ? 'conflict' : 'invalid', problem.key, problem.params);
+
+  // No look-up first (a scan on FerretDB): the unique activeKey turns a second enrolment of
+  // the same resident, at once or later, into a duplicate key answered below.
+  let enrolment: EnrolmentDoc;
+  try {
+    // Someone already waiting goes first: a newcomer joins the queue behind them.
+    const someoneWaiting = !!(await Enrolment.exists({ course: course._id, status: 'waitlisted' }));
+    const doc = await Enrolment.create({
+      course: course._id,
+      resident: resident._id,
+      activeKey: activeKeyOf(courseId, residentId),
+      status: someoneWaiting ? 'waitlisted' : 'pending',
+      residentName: resident.name,
+      residentPhone: resident.phone,
+      courseTitle: course.title,
+      center: course.center,
+      source: opts.source ?? 'self',
+    });
+    enrolment = doc.toObject() as EnrolmentDoc;
+  } catch (err) {
+    if (!isDuplicateKey(err)) {
+      scheduleRepair(); // the insert may have landed without its answer reaching us
+      throw err;
+    }
+    // Already enrolled (or enrolling twice at once): the unique activeKey lets one through.
+    const again = await waitForSettled(courseId, residentId);
+    return describe(again, true);
+  }
+
+  let status: 'confirmed' | 'waitlisted' = 'waitlisted';
+  if (enrolment.status === 'pending') {
+    try {
+      status = (await claimSeat(course, enrolment._id, resident._id)) ? 'confirmed' : 'waitlisted';
+      await Enrolment.updateOne({ _id: enrolment._id }, { $set: { status, ...(status === 'confirmed' ? { confirmedAt: new Date() } : {}) } });
+    } catch (err) {
+      scheduleRepair(); // the database failed between the two writes
+      throw err;
+    }
+  }
+  const link = `/courses/${courseId}`;
+  if (status === 'confirmed') {
+    await notify(residentId, 'courseEnrolled', { course: course.title }, link);
+    return { status, enrolmentId: String(enrolment._id), position: null, already: false };
+  }
+  // A seat may have been freed while we queued: let the promoter look.
+  if ((await seatsTaken(course._id)) < course.capacity) await fillSeats(courseId);
+  const fresh = await Enrolment.findById(enrolment._id).lean<EnrolmentDoc>();
+  if (fresh?.status === 'confirmed') return { status: 'confirmed', enrolmentId: String(enrolment._id), position: null, already: false };
+  const position = await positionOf(courseId, enrolment._id);
+  await notify(residentId, 'courseWaitlisted', { course: course.title, position: String(position ?? '') }, link);
+  return { status: 'waitlisted', enrolmentId: String(enrolment._id), position, already: false };
+}
+
+async function waitForSettled(courseId: string, residentId: string): Promise<EnrolmentDoc> {
+  for (let i = 0; i < 50; i += 1) {
+    const e = await activeEnrolment(courseId, residentId);
+    if (e && e.status !== 'pending') return e;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const e = await activeEnrolment(courseId, residentId);
+  if (!e) throw new Refusal('conflict', 'errors.conflict');
+  return e;
+}
+
+async function describe(e: EnrolmentDoc, already: boolean): Promise<EnrolResult> {
+  const status = e.status === 'confirmed' ? 'confirmed' : 'waitlisted';
+  return { status, enrolmentId: String(e._id), position: status === 'waitlisted' ? await positionOf(e.course, e._id) : null, already };
+}
+
+/** A resident gives up their place (confirmed or waiting); a freed seat goes to position 1. */
+export async function withdraw(courseId: string, residentId: string): Promise<{ promoted: number }> {
+  const e = await activeEnrolment(courseId, residentId);
+  if (!e || (e.status !== 'confirmed' && e.status !== 'waitlisted')) throw new Refusal('conflict', 'courses.errors.notEnrolled');
+  const course = await getCourse(courseId);
+  if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
+  return endEnrolment(e, 'withdrawn');
+}
+
+async function endEnrolment(e: EnrolmentDoc, status: 'withdrawn' | 'cancelled'): Promise<{ promoted: number }> {
+  await Enrolment.updateOne({ _id: e._id }, { $set: { status, activeKey: `${e.activeKey}:x:${String(e._id)}`, endedAt: new Date() } });
+  await Seat.deleteOne({ enrolment: e._id });
+  const promoted = await fillSeats(String(e.course));
+  return { promoted };
+}
+
+/** Staff remove an enrolment (e.g. the resident phoned in). */
+export async function removeEnrolment(actor: Express.User, course: LeanCourse, enrolmentId: string): Promise<void> {
+  if (!isId(enrolmentId)) throw new Refusal('not-found', 'errors.notFound');
+  const e = await Enrolment.findOne({ _id: enrolmentId, course: course._id }).lean<EnrolmentDoc>();
+  if (!e) throw new Refusal('not-found', 'errors.notFound');
+  if (e.status !== 'confirmed' && e.status !== 'waitlisted') throw new Refusal('conflict', 'courses.errors.notEnrolled');
+  if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
+  await endEnrolment(e, 'cancelled');
+  await audit(actor, { action: 'course.removeEnrolment', targetType: 'enrolment', targetId: enrolmentId, center: String(course.center), details: { resident: e.residentName } });
+}

@@ -1,0 +1,73 @@
+// Who is on a course: the waitlist in order, confirmed residents, a resident's own courses,
+// and who may read the course's materials.
+import { Types } from 'mongoose';
+import { Course } from '../../../models/course.ts';
+import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../../models/enrolment.ts';
+import { Attendance } from '../../../models/attendance.ts';
+import { Completion } from '../../../models/completion.ts';
+import { canActOnCenter } from '../../centers/scope.ts';
+import { isId, oid, type LeanCourse } from './catalog.ts';
+
+/** Waiting enrolments in order: position = index + 1. */
+export async function waitlist(courseId: string | Types.ObjectId) {
+  const list = await Enrolment.find({ course: oid(courseId), status: 'waitlisted' }, { resident: 1, residentName: 1, residentPhone: 1, createdAt: 1, source: 1 })
+    .sort({ createdAt: 1, _id: 1 })
+    .lean();
+  list.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || String(a._id).localeCompare(String(b._id)));
+  return list;
+}
+
+export async function positionOf(courseId: string | Types.ObjectId, enrolmentId: string | Types.ObjectId): Promise<number | null> {
+  const idx = (await waitlist(courseId)).findIndex((e) => String(e._id) === String(enrolmentId));
+  return idx < 0 ? null : idx + 1;
+}
+
+export async function activeEnrolment(courseId: string, residentId: string) {
+  return Enrolment.findOne({ activeKey: activeKeyOf(courseId, residentId) }).lean<EnrolmentDoc>();
+}
+
+export async function confirmedEnrolments(courseId: string | Types.ObjectId) {
+  return Enrolment.find({ course: oid(courseId), status: 'confirmed' }, { resident: 1, residentName: 1, residentPhone: 1, source: 1, confirmedAt: 1 })
+    .sort({ residentName: 1 })
+    .lean();
+}
+
+export async function myCourses(residentId: string, now = new Date()) {
+  const enrolments = await Enrolment.find({ resident: oid(residentId) }, { course: 1, status: 1, createdAt: 1, courseTitle: 1 }).sort({ createdAt: -1 }).limit(100).lean();
+  const courseIds = [...new Set(enrolments.map((e) => String(e.course)))].map(oid);
+  const courses = courseIds.length ? await Course.find({ _id: { $in: courseIds } }, { description: 0 }).lean<LeanCourse[]>() : [];
+  const byId = new Map(courses.map((c) => [String(c._id), c]));
+  const attended = await Attendance.find({ resident: oid(residentId) }, { course: 1, session: 1 }).lean();
+  const completions = await Completion.find({ resident: oid(residentId) }, { course: 1, code: 1 }).lean();
+  const items = [];
+  for (const e of enrolments) {
+    const c = byId.get(String(e.course));
+    if (!c) continue;
+    const past = c.sessions.filter((s) => s.startsAt <= now);
+    const mine = attended.filter((a) => String(a.course) === String(c._id)).length;
+    items.push({
+      enrolment: e,
+      course: c,
+      position: e.status === 'waitlisted' ? await positionOf(c._id, e._id) : null,
+      upcoming: c.sessions.filter((s) => s.endsAt > now).slice(0, 3),
+      attended: mine,
+      held: past.length,
+      total: c.sessions.length,
+      certificate: completions.find((x) => String(x.course) === String(c._id))?.code ?? null,
+    });
+  }
+  return items;
+}
+
+/** Residents enrolled (confirmed) may download the course's materials; staff in scope too. */
+export async function mayReadMaterials(user: Express.User | undefined, courseId: string): Promise<boolean> {
+  if (!user || !isId(courseId)) return false;
+  if (user.role === 'staff' || user.role === 'admin') {
+    const c = await Course.findById(courseId, { center: 1 }).lean();
+    return !!c && canActOnCenter(user, String(c.center));
+  }
+  const e = await activeEnrolment(courseId, user.id);
+  if (e?.status === 'confirmed') return true;
+  // Completed courses: those who held a seat keep access.
+  return !!(await Enrolment.exists({ course: oid(courseId), resident: oid(user.id), status: 'confirmed' }));
+}
