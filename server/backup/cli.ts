@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import { loadConfig, ConfigError, type Config } from '../config.ts';
 import { startDatabase, describeEngine } from '../db/start.ts';
 import { runningEngineUri } from '../db/engine.ts';
-import { retryMalformedReads } from '../db/read-retry.ts';
+import { openConnection } from '../db/connection.ts';
 import { backupSettings, runBackup } from './service.ts';
 import { restoreBackup, NotEmptyError, BackupInvalidError } from './restore.ts';
 import '../app.ts'; // registers every model: restore builds their indexes and repairs from them
@@ -90,9 +90,7 @@ async function main(): Promise<void> {
   }
   const db = await openDatabase(config);
   try {
-    mongoose.set('strictQuery', true);
-    retryMalformedReads();
-    await mongoose.connect(db.uri, { autoIndex: false, serverSelectionTimeoutMS: 10_000 });
+    await openConnection(db.uri);
     if (command === 'backup') await backup(config, args);
     else await restore(args, db);
   } catch (err) {

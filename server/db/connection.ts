@@ -1,16 +1,24 @@
 import mongoose from 'mongoose';
 import { retryMalformedReads } from './read-retry.ts';
+import { guardReplyOrder } from './reply-order.ts';
+import { storeLog } from '../store/log.ts';
 
 /**
  * Connects and builds every registered model's indexes before serving: the unique indexes
  * are what keep seats, headcounts and idempotency keys correct (docs/ARCHITECTURE.md, "The database engine").
  */
 export async function connectDatabase(uri: string): Promise<typeof mongoose> {
-  mongoose.set('strictQuery', true);
-  retryMalformedReads();
-  await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 10_000 });
+  await openConnection(uri);
   await ensureIndexes();
   return mongoose;
+}
+
+/** Connects with the engine's quirks guarded (reply order, malformed read replies); no index builds. */
+export async function openConnection(uri: string): Promise<void> {
+  mongoose.set('strictQuery', true);
+  guardReplyOrder((info) => storeLog().warn(info, 'dropped a database reply meant for an earlier request'));
+  retryMalformedReads();
+  await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 10_000 });
 }
 
 export async function ensureIndexes(): Promise<void> {
