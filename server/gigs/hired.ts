@@ -4,6 +4,7 @@ import { Posting } from '../../models/posting.ts';
 import { Employer } from '../../models/employer.ts';
 import { centerName, getCenter } from '../centers/tree.ts';
 import { dayLabel, mapUrl, withPhoneLinks } from './view.ts';
+import { telHref } from '../lib/format.ts';
 
 /**
  * What a hired worker needs to turn up: the first day and hours, the place with a map link,
@@ -26,7 +27,7 @@ export async function hiredDetails(req: Request, postingId: string) {
     employerName: p.employerName,
     contactName: profile?.contactName ?? '',
     phone,
-    tel: phone ? `tel:${phone.replace(/[^\d+]/g, '')}` : '',
+    tel: phone ? telHref(phone) : '',
     contactParts: withPhoneLinks(p.contact ?? ''),
   };
 }

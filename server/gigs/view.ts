@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { centerName, getCenter } from '../centers/tree.ts';
 import { canActOnCenter } from '../centers/scope.ts';
-import { dayKey, formatDay } from '../lib/format.ts';
+import { dayKey, formatDay, telHref } from '../lib/format.ts';
 import { formOf, type FormState } from '../http/validate.ts';
 import type { Lang } from '../i18n/index.ts';
 import { listCategories } from './service/categories.ts';
@@ -78,7 +78,7 @@ export function withPhoneLinks(text: string): { text: string; tel?: string }[] {
   let last = 0;
   for (const m of text.matchAll(PHONE_RE)) {
     if (m.index > last) parts.push({ text: text.slice(last, m.index) });
-    parts.push({ text: m[0], tel: `tel:${m[0].replace(/-/g, '')}` });
+    parts.push({ text: m[0], tel: telHref(m[0]) });
     last = m.index + m[0].length;
   }
   if (last < text.length) parts.push({ text: text.slice(last) });
