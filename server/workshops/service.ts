@@ -3,6 +3,7 @@ import { Workshop } from '../../models/workshop.ts';
 import { Task } from '../../models/task.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
 import { User } from '../../models/user.ts';
+import { Course } from '../../models/course.ts';
 import { Refusal } from '../lib/refusal.ts';
 import { canActOnResident } from '../centers/scope.ts';
 import { audit } from '../audit/service.ts';
@@ -75,6 +76,17 @@ export async function createWorkshop(actor: Express.User, input: WorkshopInput):
 export async function updateWorkshop(actor: Express.User, id: string, input: WorkshopInput): Promise<void> {
   await Workshop.updateOne({ _id: id }, { $set: { ...input, leadName: await leadName(input.lead) } });
   await audit(actor, { action: 'workshop.update', targetType: 'workshop', targetId: id, center: input.center, details: { name: input.name } });
+}
+
+/** Staff and admins who may lead a workshop, by name (the form's lead choice). */
+export async function leadCandidates() {
+  return User.find({ role: { $in: ['staff', 'admin'] } }, { name: 1, phone: 1, staffCenter: 1 }).sort({ name: 1 }).lean();
+}
+
+/** Titles of the courses a workshop asks for, in the workshop's order ('' for a missing course). */
+export async function trainingCourseTitles(ids: string[]): Promise<string[]> {
+  const courses = await Promise.all(ids.map((id) => Course.findById(id, { title: 1 }).lean()));
+  return courses.map((c) => c?.title ?? '');
 }
 
 // ---- tasks ----
