@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mongoose, { Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import { startEngine, defaultCacheDir } from '../server/db/engine.ts';
 import { connectDatabase, ensureIndexes } from '../server/db/connection.ts';
 import { invalidateCenters } from '../server/centers/tree.ts';
@@ -303,7 +303,7 @@ function report(rows: Row[], memory: Record<string, { appMb: number | null; dbMb
   ];
   for (const r of rows) {
     const base = r.volume === 'town-year' ? demo.get(r.target) : undefined;
-    const change = base && base.rps ? `${Math.round(((r.rps - base.rps) / base.rps) * 100)}%` : '';
+    const change = base?.rps ? `${Math.round(((r.rps - base.rps) / base.rps) * 100)}%` : '';
     lines.push(
       `${r.volume.padEnd(12)}${r.target.padEnd(24)}${String(r.rps).padStart(8)}${String(r.p50).padStart(8)}${String(r.p99).padStart(8)}${String(r.errors).padStart(8)}${(r.ratio === null ? '' : r.ratio.toFixed(2)).padStart(8)}${change.padStart(9)}${String(r.appMb ?? '').padStart(8)}`,
     );

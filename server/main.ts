@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfig, ConfigError, type Config } from './config.ts';
 import { startWebServer } from './web-server.ts';
 import { startDatabase, describeEngine } from './db/start.ts';
 import { connectDatabase, disconnectDatabase } from './db/connection.ts';
@@ -13,7 +13,7 @@ import { backupSettings, registerBackupJob } from './backup/service.ts';
 const say = (m: string) => process.stdout.write(`[doorstep] ${m}\n`);
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {

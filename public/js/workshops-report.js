@@ -4,7 +4,7 @@
   var canvas = document.getElementById('ws-trend');
   if (!canvas || typeof window.Chart !== 'function') return;
   var data;
-  try { data = JSON.parse(canvas.getAttribute('data-chart') || '{}'); } catch (e) { return; }
+  try { data = JSON.parse(canvas.getAttribute('data-chart') || '{}'); } catch (_e) { return; }
   new window.Chart(canvas, {
     type: 'bar',
     data: {

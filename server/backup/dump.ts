@@ -64,7 +64,7 @@ async function* lines(db: Db, out: { manifest?: Manifest }, log: (m: string) => 
   }
   const manifest: Manifest = { createdAt, finishedAt: new Date().toISOString(), database: db.databaseName, collections: hasher.sums, documents };
   out.manifest = manifest;
-  yield buf + markers.manifest(manifest, hasher.total()) + '\n';
+  yield `${buf + markers.manifest(manifest, hasher.total())}\n`;
 }
 
 export interface Written {

@@ -68,7 +68,7 @@ export async function checkIn(user: Express.User, token: unknown, now = new Date
   if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   const session = course.sessions.find((s) => String(s._id) === check.sessionId)!;
   const enrolment = user.role === 'resident' ? await activeEnrolment(String(course._id), user.id) : null;
-  if (!enrolment || enrolment.status !== 'confirmed') throw new Refusal('forbidden', 'courses.checkin.notEnrolled', { course: course.title });
+  if (enrolment?.status !== 'confirmed') throw new Refusal('forbidden', 'courses.checkin.notEnrolled', { course: course.title });
   const refusal = checkinRefusal(session, lang, now);
   if (refusal) throw new Refusal('conflict', refusal.key, refusal.params);
   let at = now;

@@ -12,7 +12,7 @@ import type { catalogueSchema } from './schemas.ts';
 import type { z } from 'zod';
 import * as catalog from './service/catalog.ts';
 import * as roster from './service/roster.ts';
-import * as certificates from './service/certificates.ts';
+import type * as certificates from './service/certificates.ts';
 import { ATTENDANCE_OPENS_MS, attendanceWindow, type sessionAttendance } from './service/attendance.ts';
 
 type Course = catalog.LeanCourse;

@@ -7,9 +7,9 @@ import { stringify } from 'csv-stringify/sync';
 export const csvSafe = (v: string) => (/^[=+\-@\t\r]/.test(v) && !/^-\d+(\.\d+)?$/.test(v) ? `'${v}` : v);
 
 /** Integer fen as yuan with two decimals ("12.50"), the way a spreadsheet sums it. */
-export const csvYuan = (fen: number) => (fen < 0 ? '-' : '') + `${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
+export const csvYuan = (fen: number) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
 
 /** Rows to CSV text; string cells go through csvSafe, numbers are written as they are. */
 export function toCsv(rows: (string | number)[][]): string {
-  return '\ufeff' + stringify(rows.map((r) => r.map((c) => (typeof c === 'string' ? csvSafe(c) : c))), { record_delimiter: '\r\n' });
+  return `\ufeff${stringify(rows.map((r) => r.map((c) => (typeof c === 'string' ? csvSafe(c) : c))), { record_delimiter: '\r\n' })}`;
 }

@@ -86,7 +86,7 @@ export async function seedGigs(ctx: SeedContext): Promise<void> {
     employers[key] = { user: String(user._id), name: e.company };
   }
 
-  let code = 100100;
+  const code = 100100;
   const ids: string[] = [];
   for (const [i, p] of POSTINGS.entries()) {
     const center = (await getCenter(ctx.centers[p.center]!))!;

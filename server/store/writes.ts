@@ -23,7 +23,10 @@ function written(modelName: string | undefined): void {
 
 function after<T>(modelName: string | undefined, result: Promise<T>): Promise<T> {
   return result.then(
-    (v) => (written(modelName), v),
+    (v) => {
+      written(modelName);
+      return v;
+    },
     (err: unknown) => {
       written(modelName);
       throw err;

@@ -170,7 +170,7 @@ export async function correctEntry(
   const existing = await byKey(input.idempotencyKey);
   if (existing) return { entry: existing, duplicate: true };
   const original = await getEntry(workshopId, originalId);
-  if (!original || original.kind !== 'work') throw new LedgerRefusal('_form', 'errors.notFound');
+  if (original?.kind !== 'work') throw new LedgerRefusal('_form', 'errors.notFound');
   if (input.rejected > input.counted) throw new LedgerRefusal('rejected', 'workshops.errors.rejectedTooMany');
   const now = await effective(original);
   const dCounted = input.counted - now.counted;

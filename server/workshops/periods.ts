@@ -44,7 +44,7 @@ export async function statementsFromLedger(workshopId: string, month: string): P
   }
   const list = [...by.values()];
   const members = await Promise.all(list.map((s) => Membership.findById(membershipId(workshopId, s.worker), { residentPhone: 1 }).lean()));
-  list.forEach((s, i) => (s.phone = members[i]?.residentPhone ?? ''));
+  for (const [i, s] of list.entries()) s.phone = members[i]?.residentPhone ?? '';
   return list.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
 }
 
@@ -123,5 +123,5 @@ export function periodCsv(
   }
   const total = p.statements.reduce((a, s) => a + s.amountFen, 0);
   rows.push([safe(workshopName), p.month, t('workshops.csv.total'), '', '', '', p.statements.reduce((a, s) => a + s.accepted, 0), yuan(total), '', '']);
-  return '\ufeff' + stringify(rows, { record_delimiter: '\r\n' });
+  return `\ufeff${stringify(rows, { record_delimiter: '\r\n' })}`;
 }

@@ -182,7 +182,7 @@ export type AdmitResult = { ok: true; override: boolean; already: boolean } | { 
 export async function admit(actor: Express.User, w: { _id: unknown; center: unknown; name: string; trainingCategory?: string | null; trainingCourses?: unknown[] | null }, phone: string, reason: string): Promise<AdmitResult> {
   const resident = await User.findOne({ phone }, { name: 1, phone: 1, role: 1, homeCenter: 1 }).lean();
   // Out-of-scope residents answer like unknown ones (issue 14, findings 4 and 9).
-  if (!resident || resident.role !== 'resident' || !(await canActOnResident(actor, resident))) return { ok: false, field: 'phone', key: 'workshops.errors.noResident' };
+  if (resident?.role !== 'resident' || !(await canActOnResident(actor, resident))) return { ok: false, field: 'phone', key: 'workshops.errors.noResident' };
   const trained = !requiresTraining(w) || (await hasCompleted(String(resident._id), trainingOf(w)));
   if (!trained && reason.trim().length < 4) return { ok: false, field: 'reason', key: 'workshops.errors.reasonRequired' };
   const created = await insertMembership(w, resident, {

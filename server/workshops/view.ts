@@ -201,7 +201,7 @@ export function ledgerEntriesView(entries: Awaited<ReturnType<typeof ledger.list
 
 export async function renderCorrect(req: Request, res: Response, w: Workshop, entryId: string, form: FormState | null, status = 200) {
   const e = await ledger.getEntry(String(w._id), entryId);
-  if (!e || e.kind !== 'work') throw new HttpError(404, 'errors.notFound');
+  if (e?.kind !== 'work') throw new HttpError(404, 'errors.notFound');
   const now = await ledger.effective(e);
   const closed = await ledger.isClosed(String(w._id), e.period);
   res.status(status).render('workshops/correct', {

@@ -227,7 +227,7 @@ describe('backup and restore', function () {
 
     it('a file with a document taken out and its counts "fixed" by hand', async () => {
       const lines = gunzipSync(good).toString('utf8').split('\n');
-      const i = lines.findIndex((l, j) => j > 0 && lines[j - 1]!.startsWith('{"$collection":"users"}'));
+      const i = lines.findIndex((_l, j) => j > 0 && lines[j - 1]!.startsWith('{"$collection":"users"}'));
       lines.splice(i, 1);
       const end = lines.findIndex((l) => l.startsWith('{"$end":"users"'));
       lines[end] = lines[end]!.replace(/"count":(\d+)/, (_m, n: string) => `"count":${Number(n) - 1}`);

@@ -43,7 +43,10 @@ describe('accounts', () => {
     const refusals: [string, (f: Record<string, string>) => void, string, RegExp][] = [
       ['a bad phone', (f) => (f.phone = '12345'), 'phone', /11 位手机号/],
       ['a phone starting 12', (f) => (f.phone = '12800000000'), 'phone', /11 位手机号/],
-      ['a weak password', (f) => ((f.password = 'short'), (f.passwordConfirm = 'short')), 'password', /至少 8 位/],
+      ['a weak password', (f) => {
+        f.password = 'short';
+        f.passwordConfirm = 'short';
+      }, 'password', /至少 8 位/],
       ['mismatched passwords', (f) => (f.passwordConfirm = 'different-1'), 'passwordConfirm', /不一样/],
       ['a missing name', (f) => (f.name = ''), 'name', /必须填写/],
       ['a missing center', (f) => (f.homeCenter = ''), 'homeCenter', /选/],

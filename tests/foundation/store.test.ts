@@ -32,6 +32,7 @@ describe('store: declared caches', () => {
   it('loads once for concurrent callers, even when the loader returns a thenable query', async () => {
     const cache = declareCache({ name: named('once'), ttlMs: 10_000, max: 10 });
     let runs = 0;
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is the case under test (a mongoose Query)
     const thenable = () => ({ then: (ok: (v: number) => void) => { runs += 1; setTimeout(() => ok(runs), 5); } }) as PromiseLike<number>;
     const results = await Promise.all(Array.from({ length: 20 }, () => cache.get('x', thenable)));
     assert.equal(runs, 1);

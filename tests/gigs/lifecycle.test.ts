@@ -137,7 +137,7 @@ describe('gigs: employers and verification', () => {
     const wrong = good.slice(0, 17) + (last === '0' ? '1' : '0');
     assert.ok(!isValidCreditCode(wrong));
     assert.ok(!isValidCreditCode(good.slice(0, 17)));
-    assert.ok(!isValidCreditCode(good.slice(0, 16) + 'I' + last), 'I is not in the alphabet');
+    assert.ok(!isValidCreditCode(`${good.slice(0, 16)}I${last}`), 'I is not in the alphabet');
   });
 
   it('an unverified employer can draft but not submit; staff verify, then submit works', async () => {

@@ -105,7 +105,10 @@ async function burst(app: AppNode, f: Fixture, staffId: string, kill: () => void
       /* no answer: the request may or may not have landed, and either is fine */
     }
   };
-  const killer = new Promise<void>((r) => setTimeout(() => (kill(), r()), 500 + Math.floor(Math.random() * 1000)));
+  const killer = new Promise<void>((r) => setTimeout(() => {
+    kill();
+    r();
+  }, 500 + Math.floor(Math.random() * 1000)));
   await Promise.all([...Array.from({ length: BURST }, (_, i) => send(i)), killer]);
   return acked;
 }

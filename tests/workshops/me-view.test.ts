@@ -33,7 +33,7 @@ describe('workshops: a worker’s own page is easy to follow', () => {
     assert.match(page, /挂穗 74 个/);
     assert.doesNotMatch(page, /151 件/, 'different units are never added up');
     assert.ok(page.includes(formatDay(weekDays()[0]!, 'zh-CN')), 'the week is labelled with its first day');
-    assert.ok(page.includes(`${formatDay(dayKey().slice(0, 7) + '-01', 'zh-CN')} – ${formatDay(dayKey(), 'zh-CN')}`), 'the month with its range');
+    assert.ok(page.includes(`${formatDay(`${dayKey().slice(0, 7)}-01`, 'zh-CN')} – ${formatDay(dayKey(), 'zh-CN')}`), 'the month with its range');
     // The daily row names each task with its own pieces and money.
     assert.match(page, /彩灯组装 77 盏 <span class="money">¥115\.50<\/span>/);
     assert.match(page, /挂穗 74 个 <span class="money">¥11\.10<\/span>/);

@@ -12,7 +12,9 @@ function countSessionWrites() {
   const proto = mongoose.mongo.Collection.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   const names = ['updateOne', 'replaceOne', 'insertOne', 'findOneAndUpdate', 'findOneAndReplace', 'deleteOne'];
   const originals = names.map((n) => proto[n]!);
-  const counter = { writes: 0, restore: () => names.forEach((n, i) => (proto[n] = originals[i]!)) };
+  const counter = { writes: 0, restore: () => {
+    for (const [i, n] of names.entries()) proto[n] = originals[i]!;
+  } };
   names.forEach((n, i) => {
     proto[n] = function (this: { collectionName: string }, ...args: unknown[]) {
       if (this.collectionName === 'sessions') counter.writes += 1;
@@ -39,8 +41,8 @@ describe('workshops: a piece-work POST does not write the session (issue 11.4)',
     const form = await staff.get(logPage);
     assert.equal(form.status, 200);
     const counter = countSessionWrites();
-    let res;
-    let next;
+    let res: Awaited<ReturnType<typeof staff.get>>;
+    let next: Awaited<ReturnType<typeof staff.get>>;
     try {
       res = await staff
         .post(`/staff/workshops/${shop.id}/entries`)

@@ -16,14 +16,14 @@ describe('workshops: pages render', () => {
     const anon = agent();
     for (const url of ['/workshops', `/workshops/${shop.id}`, `/workshops/${shop.id}/live`]) {
       const res = await anon.get(url);
-      assert.equal(res.status, 200, url + ' ' + res.text.slice(0, 3000));
+      assert.equal(res.status, 200, `${url} ${res.text.slice(0, 3000)}`);
     }
     const resident = await loggedIn('13800000003');
     const me = await resident.get('/me/work');
     assert.equal(me.status, 200, me.text);
     for (const url of [`/me/work/${shop.id}/history`, `/me/work/${shop.id}/periods/${/\/me\/work\/[a-f\d]+\/periods\/(\d{4}-\d{2})/.exec(me.text)![1]}`]) {
       const res = await resident.get(url);
-      assert.equal(res.status, 200, url + ' ' + res.text.slice(0, 3000));
+      assert.equal(res.status, 200, `${url} ${res.text.slice(0, 3000)}`);
     }
     const other = await loggedIn('13800000004');
     const otherStatement = await other.get(`/me/work/${shop.id}/periods/${/\/me\/work\/[a-f\d]+\/periods\/(\d{4}-\d{2})/.exec(me.text)![1]}`);
@@ -33,7 +33,7 @@ describe('workshops: pages render', () => {
     const month = (await import('../../server/lib/format.ts')).dayKey().slice(0, 7);
     for (const url of ['/staff/workshops', '/staff/workshops/new', `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/edit`, `/staff/workshops/${shop.id}/log`, `/staff/workshops/${shop.id}/ledger`, `/staff/workshops/${shop.id}/periods`, `/staff/workshops/${shop.id}/orders`, '/staff/reports', `/staff/reports?lang=en`, `/staff/workshops/${shop.id}/ledger?month=${month}`]) {
       const res = await staff.get(url);
-      assert.equal(res.status, 200, url + ' ' + res.text.slice(0, 3000));
+      assert.equal(res.status, 200, `${url} ${res.text.slice(0, 3000)}`);
     }
     void ctx;
   });

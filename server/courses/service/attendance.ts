@@ -1,5 +1,5 @@
 // Attendance: when a session opens for it, and the staff roll call.
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { Attendance } from '../../../models/attendance.ts';
 import { Refusal } from '../../lib/refusal.ts';
 import { clockTime } from '../../lib/format.ts';

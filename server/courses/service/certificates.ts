@@ -1,6 +1,6 @@
 // Completing a course and its certificates.
 import crypto from 'node:crypto';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { Course } from '../../../models/course.ts';
 import { Attendance } from '../../../models/attendance.ts';
 import { Completion } from '../../../models/completion.ts';

@@ -45,7 +45,7 @@ export async function walkIn(actor: Express.User, course: LeanCourse, input: { p
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       user = await User.findOne({ phone: input.phone }, { role: 1, name: 1, birthYear: 1, homeCenter: 1 }).lean();
-      if (!user || user.role !== 'resident') return { ok: false, field: 'phone', key: 'courses.errors.notAResident' };
+      if (user?.role !== 'resident') return { ok: false, field: 'phone', key: 'courses.errors.notAResident' };
       if (!(await canActOnResident(actor, user))) return { ok: false, field: 'phone', key: 'courses.errors.otherCenter' };
     }
   } else if (input.birthYear && !user.birthYear) {

@@ -1,6 +1,6 @@
 // Who is on a course: the waitlist in order, confirmed residents, a resident's own courses,
 // and who may read the course's materials.
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { Course } from '../../../models/course.ts';
 import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../../models/enrolment.ts';
 import { Attendance } from '../../../models/attendance.ts';

@@ -1,6 +1,6 @@
 // Seats: a confirmed place is a seat document under the unique {course, seatNo} index.
 import crypto from 'node:crypto';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { Course } from '../../../models/course.ts';
 import { Enrolment } from '../../../models/enrolment.ts';
 import { Seat } from '../../../models/seat.ts';
@@ -43,7 +43,7 @@ export async function claimSeat(course: Pick<LeanCourse, '_id' | 'capacity'>, en
 export function fillSeats(courseId: string): Promise<number> {
   return courseQueue.run(courseId, async () => {
     const course = await Course.findById(courseId, { capacity: 1, status: 1, title: 1 }).lean();
-    if (!course || course.status !== 'published') return 0;
+    if (course?.status !== 'published') return 0;
     let promoted = 0;
     for (const waiting of await waitlist(courseId)) {
       if ((await seatsTaken(course._id)) >= course.capacity) break;

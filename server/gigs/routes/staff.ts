@@ -59,7 +59,7 @@ async function applyFor(req: Request, res: Response) {
   if (!parsed.ok) return renderOnBehalf(req, res, id, parsed.form, 400);
   const found = await findByPhone(parsed.data.phone);
   // Unknown and out-of-scope residents get the same answer (findings 4 and 9).
-  if (!found || found.role !== 'resident' || !(await canActOnResident(req.user, found))) {
+  if (found?.role !== 'resident' || !(await canActOnResident(req.user, found))) {
     return renderOnBehalf(req, res, id, echoForm(req.body, { phone: req.t('gigs.errors.residentNotFound') }), 404);
   }
   try {

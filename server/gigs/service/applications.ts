@@ -23,7 +23,7 @@ export async function apply(
   if (p.status === 'filled') throw new Refusal('conflict', 'gigs.errors.full');
   if (p.status !== 'published' || p.endDay < dayKey()) throw new Refusal('conflict', 'gigs.errors.notOpen');
   const r = await User.findById(resident.id, { name: 1, phone: 1, role: 1, homeCenter: 1 }).lean();
-  if (!r || r.role !== 'resident') throw new Refusal('not-found', 'errors.notFound');
+  if (r?.role !== 'resident') throw new Refusal('not-found', 'errors.notFound');
   let id: string;
   try {
     const doc = await Application.create({

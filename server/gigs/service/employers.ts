@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { Employer, type EmployerStatus } from '../../../models/employer.ts';
 import { Posting } from '../../../models/posting.ts';
 import { Refusal } from '../../lib/refusal.ts';

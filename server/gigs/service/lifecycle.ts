@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { Employer } from '../../../models/employer.ts';
 import { Posting, type PostingStatus } from '../../../models/posting.ts';
 import { Refusal } from '../../lib/refusal.ts';

@@ -40,7 +40,7 @@ export async function accept(user: Express.User, applicationId: string): Promise
     await settleFill(String(p._id));
     throw new Refusal('conflict', 'gigs.errors.full');
   }
-  let res;
+  let res: Awaited<ReturnType<typeof Application.updateOne>>;
   try {
     res = await Application.updateOne({ _id: a._id, status: 'pending' }, { $set: { status: 'accepted', slotNo } });
   } catch (err) {
