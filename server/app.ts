@@ -28,7 +28,13 @@ import { courseRoutes } from './courses/routes.ts';
 import { gigRoutes } from './gigs/routes.ts';
 import { workshopRoutes } from './workshops/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
-import { setCheckinSecret } from './courses/checkin.ts';
+import { setCheckinSecret, mayWatchSession } from './courses/checkin.ts';
+import { registerFileAccess } from './files/upload.ts';
+import { registerRoomPolicy } from './realtime/server.ts';
+import { mayReadLicense } from './gigs/service/employers.ts';
+import { mayReadAttachment } from './gigs/service/postings.ts';
+import { mayReadMaterials } from './courses/service/roster.ts';
+import { mayWatchBoardRoom } from './workshops/service.ts';
 import { setStoreLogger } from './store/index.ts';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -105,6 +111,12 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(notificationRoutes());
   app.use(fileRoutes());
   setCheckinSecret(sessionSecret);
+  // Who may download each kind of private file, and who may join each kind of live room.
+  registerFileAccess('employerLicense', mayReadLicense);
+  registerFileAccess('posting', mayReadAttachment);
+  registerFileAccess('course', (user, ownerId) => mayReadMaterials(user, String(ownerId ?? '')));
+  registerRoomPolicy('session', mayWatchSession);
+  registerRoomPolicy('workshop', mayWatchBoardRoom);
   app.use(courseRoutes(deps));
   app.use(gigRoutes(deps));
   app.use(workshopRoutes(deps));

@@ -8,7 +8,13 @@ import { sessionSecret } from './lib/session-secret.ts';
 import { seedDemo, databaseIsEmpty, DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/index.ts';
 import { startSchedulers } from './scheduler.ts';
 import { recoverIfUnclean, markCleanShutdown } from './recovery.ts';
-import { backupSettings, registerBackupJob } from './backup/service.ts';
+import { backupSettings, backupJobs } from './backup/service.ts';
+import { postingExpiryJob } from './gigs/service/lifecycle.ts';
+import { slotRepair } from './gigs/service/slots.ts';
+import { courseReminderJob } from './courses/reminders.ts';
+import { enrolmentRepair } from './courses/service/repairs.ts';
+import { summaryRepairJob } from './workshops/summaries.ts';
+import { loginFailureSweepJob } from './accounts/login-lock.ts';
 
 const say = (m: string) => process.stdout.write(`[doorstep] ${m}\n`);
 
@@ -67,8 +73,17 @@ async function main(): Promise<void> {
 
   const web = await startWebServer({ config, logger, sessionSecret: sessionSecret(config) });
   shutdownParts.push(web.close);
-  registerBackupJob(backupSettings(config), logger);
-  shutdownParts.push(startSchedulers(logger));
+  // Every periodic job the app runs, in one list (each is idempotent: every node runs it).
+  const jobs = [
+    postingExpiryJob,
+    slotRepair.job,
+    courseReminderJob,
+    enrolmentRepair.job,
+    summaryRepairJob,
+    loginFailureSweepJob,
+    ...backupJobs(backupSettings(config), logger),
+  ];
+  shutdownParts.push(startSchedulers(logger, jobs));
 
   const shownHost = config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST;
   say(`site: http://${shownHost}:${web.port}`);

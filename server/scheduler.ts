@@ -6,32 +6,40 @@ export interface ScheduledJob {
   run: () => Promise<unknown>;
 }
 
-// In-process periodic jobs (reminders, expiry, repairs); each capability pushes its own when
-// its module loads. Each job must be idempotent: with several app nodes every node runs it,
-// and a restart may run it again.
-export const jobs: ScheduledJob[] = [];
+// In-process periodic jobs (reminders, expiry, repairs): each capability declares its own and
+// server/main.ts lists every one it starts. Each job must be idempotent: with several app nodes
+// every node runs it, and a restart may run it again.
+
+export interface DeferredRepair {
+  /** The job that runs the repair once it is due (it must be in main.ts's list). */
+  job: ScheduledJob;
+  /** Asks for a repair some time from now (a second call before it runs changes nothing). */
+  schedule(): void;
+}
 
 /**
  * A repair that runs once, some time after a write failed half-way, so that records still in
- * flight are not mistaken for broken ones. Returns the function to call on such a failure.
+ * flight are not mistaken for broken ones.
  */
-export function deferredRepair(name: string, run: () => Promise<unknown>, delayMs = 25_000): () => void {
+export function deferredRepair(name: string, run: () => Promise<unknown>, delayMs = 25_000): DeferredRepair {
   let at = 0;
-  jobs.push({
-    name,
-    everyMs: 5_000,
-    run: async () => {
-      if (!at || Date.now() < at) return;
-      at = 0;
-      await run();
+  return {
+    job: {
+      name,
+      everyMs: 5_000,
+      run: async () => {
+        if (!at || Date.now() < at) return;
+        at = 0;
+        await run();
+      },
     },
-  });
-  return () => {
-    at ||= Date.now() + delayMs;
+    schedule: () => {
+      at ||= Date.now() + delayMs;
+    },
   };
 }
 
-export function startSchedulers(logger: Logger): () => Promise<void> {
+export function startSchedulers(logger: Logger, jobs: readonly ScheduledJob[]): () => Promise<void> {
   const timers = jobs.map((job) => {
     let running = false;
     const tick = async () => {

@@ -1,5 +1,5 @@
 import { LoginFailure } from '../../models/login-failure.ts';
-import { jobs } from '../scheduler.ts';
+import type { ScheduledJob } from '../scheduler.ts';
 import { isDuplicateKey } from './service.ts';
 import { audit } from '../audit/service.ts';
 
@@ -43,9 +43,9 @@ export async function unlock(actor: Express.User, phone: string, userId: string,
   await audit(actor, { action: 'resident.loginUnlock', targetType: 'user', targetId: userId, center });
 }
 
-jobs.push({
+export const loginFailureSweepJob: ScheduledJob = {
   name: 'accounts.loginFailures.sweep',
   everyMs: 10 * 60_000,
   // Windows are at most a day long (config), so anything older is spent.
   run: () => LoginFailure.deleteMany({ at: { $lt: new Date(Date.now() - 24 * 3600_000) } }),
-});
+};

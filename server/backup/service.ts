@@ -11,7 +11,7 @@ import { AuditEntry } from '../../models/audit-entry.ts';
 import { audit } from '../audit/service.ts';
 import { dayKey, TIME_ZONE } from '../lib/format.ts';
 import { writeBackup, type Written } from './dump.ts';
-import { jobs } from '../scheduler.ts';
+import type { ScheduledJob } from '../scheduler.ts';
 
 export interface BackupSettings {
   dir: string;
@@ -225,8 +225,7 @@ export async function backupHealth(settings: BackupSettings, now = new Date()): 
   };
 }
 
-/** Registers the nightly backup with the scheduler (main.ts calls this next to the other jobs). */
-export function registerBackupJob(settings: BackupSettings, logger: Logger): void {
-  if (!settings.nightly) return;
-  jobs.push({ name: 'backup.nightly', everyMs: 10 * 60_000, run: () => nightlyTick(settings, logger) });
+/** The nightly backup job, or none when nightly backups are turned off. */
+export function backupJobs(settings: BackupSettings, logger: Logger): ScheduledJob[] {
+  return settings.nightly ? [{ name: 'backup.nightly', everyMs: 10 * 60_000, run: () => nightlyTick(settings, logger) }] : [];
 }

@@ -8,6 +8,7 @@ import { isDuplicateKey } from '../accounts/service.ts';
 import { ATTENDANCE_OPENS_MS, attendanceWindow } from './service/attendance.ts';
 import { activeEnrolment } from './service/roster.ts';
 import { formatDate, clockTime } from '../lib/format.ts';
+import { canActOnCenter } from '../centers/scope.ts';
 import type { Lang } from '../i18n/index.ts';
 
 // QR check-in tokens: `<session>.<minute>.<signature>`, HMAC-signed with a key derived from
@@ -81,4 +82,11 @@ export async function checkIn(user: Express.User, token: unknown, now = new Date
   }
   emit(rooms.session(check.sessionId), 'checkin', { resident: user.id, name: enrolment.residentName, at: at.toISOString() });
   return { course, session };
+}
+
+/** Live check-ins of a session are for staff who can manage its course (its socket room's rule). */
+export async function mayWatchSession(user: Express.User | undefined, sessionId: string): Promise<boolean> {
+  if (!user || (user.role !== 'staff' && user.role !== 'admin')) return false;
+  const course = await courseOfSession(sessionId);
+  return !!course && canActOnCenter(user, String(course.center));
 }

@@ -4,7 +4,7 @@ import { CourseReminder } from '../../models/course-reminder.ts';
 import { notify } from '../notifications/service.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
 import { formatDate } from '../lib/format.ts';
-import { jobs, type ScheduledJob } from '../scheduler.ts';
+import type { ScheduledJob } from '../scheduler.ts';
 
 const DAY = 24 * 3600_000;
 
@@ -37,4 +37,3 @@ export async function sendSessionReminders(now = new Date()): Promise<number> {
 }
 
 export const courseReminderJob: ScheduledJob = { name: 'course-reminders', everyMs: 10 * 60_000, run: () => sendSessionReminders() };
-jobs.push(courseReminderJob);

@@ -1,3 +1,4 @@
+import { canActOnCenter } from '../centers/scope.ts';
 import { Types } from 'mongoose';
 import { Workshop } from '../../models/workshop.ts';
 import { Task } from '../../models/task.ts';
@@ -223,4 +224,15 @@ export async function addPhotos(actor: Express.User, w: { _id: unknown; center: 
   const photos = [...(w.photos ?? []), ...urls].slice(-6);
   await Workshop.updateOne({ _id: w._id }, { $set: { photos } });
   await audit(actor, { action: 'workshop.photos', targetType: 'workshop', targetId: String(w._id), center: String(w.center), details: { added: urls.length } });
+}
+
+/** An inactive workshop's board is shown only to those who run it (issue 14, finding 10). */
+export async function mayWatchBoard(user: Express.User | undefined, w: { active?: boolean | null; lead?: unknown; center: unknown }): Promise<boolean> {
+  return !!w.active || isLead(user, w) || (await canActOnCenter(user, String(w.center)));
+}
+
+/** The rule of a workshop's live socket room: the same as for its board page. */
+export async function mayWatchBoardRoom(user: Express.User | undefined, workshopId: string): Promise<boolean> {
+  const w = await getWorkshop(workshopId).catch(() => null);
+  return !!w && (await mayWatchBoard(user, w));
 }

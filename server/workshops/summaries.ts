@@ -1,4 +1,4 @@
-import { jobs } from '../scheduler.ts';
+import type { ScheduledJob } from '../scheduler.ts';
 import { Workshop } from '../../models/workshop.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
@@ -225,4 +225,4 @@ export async function readSummaries(ids: string[]): Promise<Map<string, SummaryD
   return out;
 }
 
-jobs.push({ name: 'workshops.repairSummaries', everyMs: 5_000, run: repairDirtySummaries });
+export const summaryRepairJob: ScheduledJob = { name: 'workshops.repairSummaries', everyMs: 5_000, run: repairDirtySummaries };

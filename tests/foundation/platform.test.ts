@@ -246,3 +246,22 @@ describe('catalog coverage', () => {
     assert.deepEqual(missing, []);
   });
 });
+
+describe('wiring', () => {
+  it('registers file access and live-room rules in app.ts and jobs in main.ts only (importing a module does no work)', () => {
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('.ts') && !['server/app.ts', 'server/main.ts'].includes(path.relative('.', p))) {
+          for (const line of fs.readFileSync(p, 'utf8').split('\n')) if (/^\s*(registerFileAccess|registerRoomPolicy)\(|\bjobs\.push\(/.test(line)) found.push(`${path.relative('.', p)}: ${line.trim()}`);
+        }
+      }
+    };
+    walk(path.resolve('server'));
+    assert.deepEqual(found, []);
+    assert.match(fs.readFileSync('server/app.ts', 'utf8'), /registerFileAccess\('posting'/);
+    assert.match(fs.readFileSync('server/main.ts', 'utf8'), /startSchedulers\(logger, jobs\)/);
+  });
+});

@@ -9,7 +9,7 @@ import { isDuplicateKey } from '../../accounts/service.ts';
 import { getCourse, isId, seatsTaken, type LeanCourse } from './catalog.ts';
 import { activeEnrolment, positionOf } from './roster.ts';
 import { claimSeat, fillSeats } from './seats.ts';
-import { scheduleRepair } from './repairs.ts';
+import { enrolmentRepair } from './repairs.ts';
 
 export type EnrolResult = { status: 'confirmed' | 'waitlisted'; enrolmentId: string; position: number | null; already: boolean };
 
@@ -66,7 +66,7 @@ export async function enrol(courseId: string, residentId: string, opts: { source
     enrolment = doc.toObject() as EnrolmentDoc;
   } catch (err) {
     if (!isDuplicateKey(err)) {
-      scheduleRepair(); // the insert may have landed without its answer reaching us
+      enrolmentRepair.schedule(); // the insert may have landed without its answer reaching us
       throw err;
     }
     // Already enrolled (or enrolling twice at once): the unique activeKey lets one through.
@@ -80,7 +80,7 @@ export async function enrol(courseId: string, residentId: string, opts: { source
       status = (await claimSeat(course, enrolment._id, resident._id)) ? 'confirmed' : 'waitlisted';
       await Enrolment.updateOne({ _id: enrolment._id }, { $set: { status, ...(status === 'confirmed' ? { confirmedAt: new Date() } : {}) } });
     } catch (err) {
-      scheduleRepair(); // the database failed between the two writes
+      enrolmentRepair.schedule(); // the database failed between the two writes
       throw err;
     }
   }

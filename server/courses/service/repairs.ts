@@ -39,4 +39,4 @@ export async function repairEnrolments(olderThanMs = 0): Promise<{ confirmed: nu
 }
 
 // After a write failed between two related writes, repair once nothing is still in flight.
-export const scheduleRepair = deferredRepair('courses.repairEnrolments', () => repairEnrolments(20_000));
+export const enrolmentRepair = deferredRepair('courses.repairEnrolments', () => repairEnrolments(20_000));

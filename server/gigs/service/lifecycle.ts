@@ -5,7 +5,7 @@ import { Refusal } from '../../lib/refusal.ts';
 import { audit } from '../../audit/service.ts';
 import { notify } from '../../notifications/service.ts';
 import { dayKey } from '../../lib/format.ts';
-import { jobs } from '../../scheduler.ts';
+import type { ScheduledJob } from '../../scheduler.ts';
 import { employerProfile } from './employers.ts';
 import { getPosting, ownPosting } from './postings.ts';
 import { settleFill } from './slots.ts';
@@ -86,7 +86,8 @@ export async function expirePostings(today = dayKey()): Promise<number> {
   }
   return n;
 }
-jobs.push({ name: 'gigs.expire', everyMs: 10 * 60_000, run: () => expirePostings() });
+
+export const postingExpiryJob: ScheduledJob = { name: 'gigs.expire', everyMs: 10 * 60_000, run: () => expirePostings() };
 
 export async function moderationQueue(actor: Express.User) {
   const scope = actor.role === 'admin' ? {} : { centerPath: oid(actor.staffCenter ?? actor.homeCenter) };

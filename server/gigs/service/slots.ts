@@ -30,7 +30,7 @@ export async function accept(user: Express.User, applicationId: string): Promise
       break;
     } catch (err) {
       if (!isDuplicateKey(err)) {
-        scheduleRepair(); // the claim may have landed without its answer reaching us
+        slotRepair.schedule(); // the claim may have landed without its answer reaching us
         throw err;
       }
       if (await PostingSlot.exists({ application: a._id })) throw new Refusal('conflict', 'gigs.errors.appTransition', { from: 'accepted', to: 'accepted' });
@@ -44,7 +44,7 @@ export async function accept(user: Express.User, applicationId: string): Promise
   try {
     res = await Application.updateOne({ _id: a._id, status: 'pending' }, { $set: { status: 'accepted', slotNo } });
   } catch (err) {
-    scheduleRepair(); // the slot is claimed but the application not yet marked
+    slotRepair.schedule(); // the slot is claimed but the application not yet marked
     throw err;
   }
   if (!res.matchedCount) {
@@ -104,4 +104,5 @@ export async function repairSlots(olderThanMs = 0): Promise<{ accepted: number; 
 }
 
 // After a write failed between two related writes, repair once nothing is still in flight.
-const scheduleRepair = deferredRepair('gigs.repairSlots', () => repairSlots(20_000));
+/** A posting's slots repaired once a write failed half-way (its job is started in main.ts). */
+export const slotRepair = deferredRepair('gigs.repairSlots', () => repairSlots(20_000));

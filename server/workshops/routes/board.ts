@@ -1,26 +1,15 @@
 import { Router, type Request, type Response } from 'express';
 import { boardOrders } from '../../store/index.ts';
-import { registerRoomPolicy } from '../../realtime/server.ts';
 import { canActOnCenter } from '../../centers/scope.ts';
 import { HttpError } from '../../http/errors.ts';
 import * as shops from '../service.ts';
 import * as ledger from '../ledger.ts';
 import * as orders from '../orders.ts';
-import type { Workshop } from '../view.ts';
 
-/** An inactive workshop's board is shown only to those who run it (issue 14, finding 10). */
-async function mayWatchBoard(user: Express.User | undefined, w: Workshop): Promise<boolean> {
-  return !!w.active || shops.isLead(user, w) || (await canActOnCenter(user, String(w.center)));
-}
-
-registerRoomPolicy('workshop', async (user, id) => {
-  const w = await shops.getWorkshop(id).catch(() => null);
-  return !!w && (await mayWatchBoard(user, w));
-});
 
 async function showBoard(req: Request, res: Response) {
   const w = await shops.getWorkshop(String(req.params.id));
-  if (!(await mayWatchBoard(req.user, w))) throw new HttpError(404, 'errors.notFound');
+  if (!(await shops.mayWatchBoard(req.user, w))) throw new HttpError(404, 'errors.notFound');
   const board = await ledger.boardState(String(w._id));
   // Cached with the board state (and dropped with it when an entry is logged here).
   const open = await boardOrders.get(String(w._id), () => orders.ordersWithProgress(String(w._id), { openOnly: true }));
