@@ -56,13 +56,16 @@ export async function apply(
   return id;
 }
 
-/** The resident's own application, or 404. */
-export async function residentApplication(user: Express.User, applicationId: string) {
+/** An application seen by one of its two parties, or not found (the same answer for anyone else). */
+async function applicationOf(user: Express.User, applicationId: string, party: 'resident' | 'employer') {
   if (!validId(applicationId)) throw new Refusal('not-found', 'errors.notFound');
   const a = await Application.findById(applicationId).lean();
-  if (!a || String(a.resident) !== user.id) throw new Refusal('not-found', 'errors.notFound');
+  if (!a || String(a[party]) !== user.id) throw new Refusal('not-found', 'errors.notFound');
   return a;
 }
+
+/** The resident's own application. */
+export const residentApplication = (user: Express.User, applicationId: string) => applicationOf(user, applicationId, 'resident');
 
 export async function withdraw(user: Express.User, applicationId: string): Promise<void> {
   const a = await residentApplication(user, applicationId);
@@ -86,12 +89,8 @@ export async function withdraw(user: Express.User, applicationId: string): Promi
   }
 }
 
-export async function ownApplication(user: Express.User, applicationId: string) {
-  if (!validId(applicationId)) throw new Refusal('not-found', 'errors.notFound');
-  const a = await Application.findById(applicationId).lean();
-  if (!a || String(a.employer) !== user.id) throw new Refusal('not-found', 'errors.notFound');
-  return a;
-}
+/** An application to one of the employer's own postings. */
+export const ownApplication = (user: Express.User, applicationId: string) => applicationOf(user, applicationId, 'employer');
 
 export async function rejectApplication(user: Express.User, applicationId: string): Promise<void> {
   const a = await ownApplication(user, applicationId);
