@@ -16,7 +16,7 @@ import { viewEngine } from './http/views.ts';
 import type { RouteDeps } from './http/deps.ts';
 import { configurePassport } from './accounts/passport.ts';
 import { accountRoutes } from './accounts/routes.ts';
-import { passwordChangeGate } from './accounts/desk-routes.ts';
+import { passwordChangeGate } from './accounts/routes/profile.ts';
 import { centerRoutes } from './centers/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -38,6 +38,15 @@ import { mayWatchBoardRoom } from './workshops/service.ts';
 import { setStoreLogger } from './store/index.ts';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** Who may download each kind of private file, and who may join each kind of live room. */
+function registerAccessRules(): void {
+  registerFileAccess('employerLicense', mayReadLicense);
+  registerFileAccess('posting', mayReadAttachment);
+  registerFileAccess('course', (user, ownerId) => mayReadMaterials(user, String(ownerId ?? '')));
+  registerRoomPolicy('session', mayWatchSession);
+  registerRoomPolicy('workshop', mayWatchBoardRoom);
+}
 
 export interface AppOptions {
   config: Config;
@@ -111,12 +120,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(notificationRoutes());
   app.use(fileRoutes());
   setCheckinSecret(sessionSecret);
-  // Who may download each kind of private file, and who may join each kind of live room.
-  registerFileAccess('employerLicense', mayReadLicense);
-  registerFileAccess('posting', mayReadAttachment);
-  registerFileAccess('course', (user, ownerId) => mayReadMaterials(user, String(ownerId ?? '')));
-  registerRoomPolicy('session', mayWatchSession);
-  registerRoomPolicy('workshop', mayWatchBoardRoom);
+  registerAccessRules();
   app.use(courseRoutes(deps));
   app.use(gigRoutes(deps));
   app.use(workshopRoutes(deps));

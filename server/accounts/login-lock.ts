@@ -2,6 +2,7 @@ import { LoginFailure } from '../../models/login-failure.ts';
 import type { ScheduledJob } from '../scheduler.ts';
 import { isDuplicateKey } from './service.ts';
 import { audit } from '../audit/service.ts';
+import type { Config } from '../config.ts';
 
 /**
  * Failed logins per account, across every IP and app node (issue 14, finding 1): after `limit`
@@ -12,6 +13,11 @@ import { audit } from '../audit/service.ts';
 export interface LoginLockOptions {
   limit: number;
   windowMinutes: number;
+}
+
+/** The lock's settings from the configuration (LOGIN_ACCOUNT_LIMIT, LOGIN_LOCK_MINUTES). */
+export function lockOptionsOf(config: Pick<Config, 'LOGIN_ACCOUNT_LIMIT' | 'LOGIN_LOCK_MINUTES'>): LoginLockOptions {
+  return { limit: config.LOGIN_ACCOUNT_LIMIT, windowMinutes: config.LOGIN_LOCK_MINUTES };
 }
 
 const windowOf = (o: LoginLockOptions, now = Date.now()) => Math.floor(now / (o.windowMinutes * 60_000));
