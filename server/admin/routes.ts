@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireRole } from '../http/guards.ts';
 import { TILES } from '../http/menus.ts';
-import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
+import { validate, formOf, type FormState, refusedForm } from '../http/validate.ts';
 import { flash } from '../http/flash.ts';
 import { HttpError } from '../http/errors.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
@@ -52,7 +52,7 @@ export function adminRoutes(deps: RouteDeps): Router {
     const parsed = validate(req, createStaffSchema, req.body);
     if (!parsed.ok) return renderStaff(req, res, parsed.form, 400);
     const result = await createStaff(req.user!, parsed.data);
-    if (!result.ok) return renderStaff(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), result.key === 'errors.phoneTaken' ? 409 : 400);
+    if (!result.ok) return renderStaff(req, res, refusedForm(req, result), result.key === 'errors.phoneTaken' ? 409 : 400);
     flash(req, 'success', 'admin.staff.created', { name: parsed.data.name });
     res.redirect('/admin/staff');
   });

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, requireCenterScope } from '../http/guards.ts';
 import { canActOnCenter } from '../centers/scope.ts';
-import { validate, formOf, echoForm, type FormState } from '../http/validate.ts';
+import { validate, formOf, type FormState, refusedForm } from '../http/validate.ts';
 import { HttpError } from '../http/errors.ts';
 import { flash } from '../http/flash.ts';
 import { allCenters, centerName, centerOptions, getCenter, type CenterNode } from './tree.ts';
@@ -57,7 +57,7 @@ async function createCenterHandler(req: Request, res: Response) {
   const parsed = validate(req, centerSchema, req.body);
   if (!parsed.ok) return renderForm(req, res, parsed.form, undefined, 400);
   const result = await createCenter(req.user!, parsed.data);
-  if (!result.ok) return renderForm(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), undefined, 400);
+  if (!result.ok) return renderForm(req, res, refusedForm(req, result), undefined, 400);
   flash(req, 'success', 'centers.form.created');
   res.redirect(`/centers/${result.id}`);
 }
@@ -72,7 +72,7 @@ async function updateCenterHandler(req: Request, res: Response) {
   const parsed = validate(req, centerSchema, req.body);
   if (!parsed.ok) return renderForm(req, res, parsed.form, node.id, 400);
   const result = await updateCenter(req.user!, node.id, parsed.data);
-  if (!result.ok) return renderForm(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), node.id, 400);
+  if (!result.ok) return renderForm(req, res, refusedForm(req, result), node.id, 400);
   flash(req, 'success', 'centers.form.saved');
   res.redirect(`/centers/${node.id}`);
 }

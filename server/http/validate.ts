@@ -68,6 +68,14 @@ export function echoForm(input: unknown, errors: FieldErrors = {}): FormState {
   return { values: echoValues(input), errors };
 }
 
+/**
+ * The form as typed with a service's refusal beside its field (or above the form): the one way a
+ * refused form comes back, whether the service returned `{ ok: false, field, key }` or threw.
+ */
+export function refusedForm(req: Request, refusal: { field?: string; key: string; params?: Record<string, string | number> }): FormState {
+  return echoForm(req.body, { [refusal.field ?? '_form']: req.t(refusal.key, refusal.params ?? {}) });
+}
+
 /** A form state for a first render, from saved values. */
 export function formOf(values: Record<string, unknown> = {}): FormState {
   return { values, errors: {} };

@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { requireLogin } from '../../http/guards.ts';
-import { validate, formOf, echoForm, type FormState } from '../../http/validate.ts';
+import { validate, formOf, type FormState, refusedForm } from '../../http/validate.ts';
 import { flash } from '../../http/flash.ts';
 import { HttpError } from '../../http/errors.ts';
 import { centerOptions, getCenter, centerName } from '../../centers/tree.ts';
@@ -44,7 +44,7 @@ async function saveProfile(req: Request, res: Response) {
   const parsed = validate(req, profileSchema, req.body);
   if (!parsed.ok) return renderProfile(req, res, parsed.form, 400);
   const result = await accounts.updateProfile(req.user!.id, parsed.data);
-  if (!result.ok) return renderProfile(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), 400);
+  if (!result.ok) return renderProfile(req, res, refusedForm(req, result), 400);
   flash(req, 'success', 'accounts.profile.saved');
   res.redirect('/profile');
 }

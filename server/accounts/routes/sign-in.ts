@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
-import { validate, formOf, echoForm, type FormState } from '../../http/validate.ts';
+import { validate, formOf, type FormState, refusedForm } from '../../http/validate.ts';
 import { flash } from '../../http/flash.ts';
 import { rotateCsrf } from '../../http/csrf.ts';
 import type { RouteDeps } from '../../http/deps.ts';
@@ -47,7 +47,7 @@ async function register(req: Request, res: Response) {
   // (and from there back to the page they came from), and the message says what to do if the
   // password does not work (the desk can help).
   if (!result.ok && result.key !== 'errors.phoneTaken') {
-    const form = echoForm(req.body, { [result.field]: req.t(result.key) });
+    const form = refusedForm(req, result);
     form.values.returnTo = returnTo;
     return renderRegister(req, res, form, 400);
   }

@@ -2,7 +2,7 @@
 // walk-ins, remove enrolments, add and delete teaching materials.
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { requireRole, assertCenterScope } from '../../http/guards.ts';
-import { validate, formOf, echoForm } from '../../http/validate.ts';
+import { validate, formOf, echoForm, refusedForm } from '../../http/validate.ts';
 import { HttpError } from '../../http/errors.ts';
 import { flash } from '../../http/flash.ts';
 import { confirmFirst } from '../../http/confirm.ts';
@@ -58,7 +58,7 @@ async function updateCourse(req: Request, res: Response) {
   if (!parsed.ok) return renderForm(req, res, parsed.form, course, 400);
   await assertCenterScope(req, parsed.data.center);
   const result = await editing.updateCourse(req.user!, course, parsed.data);
-  if (!result.ok) return renderForm(req, res, echoForm(req.body, { [result.field]: req.t(result.key, result.params ?? {}) }), course, 400);
+  if (!result.ok) return renderForm(req, res, refusedForm(req, result), course, 400);
   flash(req, 'success', 'courses.form.saved');
   res.redirect(manageUrl(course));
 }
@@ -94,7 +94,7 @@ async function walkIn(req: Request, res: Response) {
   const parsed = validate(req, walkInSchema, req.body);
   if (!parsed.ok) return renderManage(req, res, course, parsed.form, 400);
   const result = await desk.walkIn(req.user!, course, parsed.data);
-  if (!result.ok) return renderManage(req, res, course, echoForm(req.body, { [result.field]: req.t(result.key, result.params ?? {}) }), 400);
+  if (!result.ok) return renderManage(req, res, course, refusedForm(req, result), 400);
   const key = result.result.status === 'confirmed' ? 'courses.staff.walkInConfirmed' : 'courses.staff.walkInWaitlisted';
   flash(req, 'success', key, { name: result.name, position: String(result.result.position ?? '') });
   res.redirect(manageUrl(course));

@@ -1,5 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { validate, echoForm, type FormState } from '../../http/validate.ts';
+import { validate, echoForm, type FormState, refusedForm } from '../../http/validate.ts';
 import { requireRole } from '../../http/guards.ts';
 import { flash, stashForm, takeForm } from '../../http/flash.ts';
 import { confirmFirst } from '../../http/confirm.ts';
@@ -34,7 +34,7 @@ async function saveProfile(req: Request, res: Response) {
   const result = await employers.saveEmployerProfile(req.user!, parsed.data, req.uploaded?.[0]);
   if (!result.ok) {
     await discardUploads(req);
-    return renderProfile(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), 400);
+    return renderProfile(req, res, refusedForm(req, result), 400);
   }
   flash(req, 'success', 'gigs.employer.profileSaved');
   res.redirect('/employer/profile');
@@ -76,7 +76,7 @@ async function savePosting(req: Request, res: Response, id?: string) {
   if (!parsed.ok) return fail(parsed.form);
   const files = req.uploaded ?? [];
   const result = id ? await postings.updatePosting(req.user!, id, parsed.data, files) : await postings.createPosting(req.user!, parsed.data, files);
-  if (!result.ok) return fail(echoForm(req.body, { [result.field]: req.t(result.key, { max: postings.MAX_ATTACHMENTS, maxFiles: postings.MAX_ATTACHMENTS }) }));
+  if (!result.ok) return fail(refusedForm(req, { ...result, params: { max: postings.MAX_ATTACHMENTS, maxFiles: postings.MAX_ATTACHMENTS } }));
   const postingId = id ?? (result as unknown as { id: string }).id;
   if (files.length) {
     const { setFileOwner } = await import('../../files/store.ts');

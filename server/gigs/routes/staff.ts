@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { validate, formOf, echoForm } from '../../http/validate.ts';
+import { validate, formOf, echoForm, refusedForm } from '../../http/validate.ts';
 import { requireRole } from '../../http/guards.ts';
 import { flash } from '../../http/flash.ts';
 import type { RouteDeps } from '../../http/deps.ts';
@@ -81,7 +81,7 @@ async function addCategory(req: Request, res: Response) {
   const parsed = validate(req, categorySchema, req.body);
   if (!parsed.ok) return renderCategories(req, res, parsed.form, 400);
   const result = await categories.addCategory(req.user!, parsed.data);
-  if (!result.ok) return renderCategories(req, res, echoForm(req.body, { [result.field]: req.t(result.key) }), 409);
+  if (!result.ok) return renderCategories(req, res, refusedForm(req, result), 409);
   flash(req, 'success', 'gigs.categories.added');
   res.redirect('/staff/gigs/categories');
 }

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { validate, formOf, echoForm } from '../../http/validate.ts';
+import { validate, formOf, refusedForm } from '../../http/validate.ts';
 import { flash } from '../../http/flash.ts';
 import { dayKey, formatMoney } from '../../lib/format.ts';
 import * as ledger from '../ledger.ts';
@@ -32,7 +32,7 @@ async function logEntry(req: Request, res: Response) {
     // Back to a fresh form with the same worker and task chosen: the next count is one field away.
     res.redirect(`/staff/workshops/${String(w._id)}/log?worker=${String(entry.worker)}&task=${String(entry.task)}`);
   } catch (err) {
-    if (err instanceof ledger.LedgerRefusal) return renderLog(req, res, w, echoForm(req.body, { [err.field]: req.t(err.key, err.params) }), err.key === 'workshops.errors.periodClosed' ? 409 : 400);
+    if (err instanceof ledger.LedgerRefusal) return renderLog(req, res, w, refusedForm(req, err), err.key === 'workshops.errors.periodClosed' ? 409 : 400);
     throw err;
   }
 }
@@ -69,7 +69,7 @@ async function correctEntry(req: Request, res: Response) {
     flash(req, 'success', entry.forClosedPeriod ? 'workshops.correct.doneClosed' : 'workshops.correct.done', { month: entry.forClosedPeriod, period: entry.period });
     res.redirect(`/staff/workshops/${String(w._id)}/ledger?month=${entry.period}`);
   } catch (err) {
-    if (err instanceof ledger.LedgerRefusal) return renderCorrect(req, res, w, req.params.entryId as string, echoForm(req.body, { [err.field]: req.t(err.key, err.params) }), 400);
+    if (err instanceof ledger.LedgerRefusal) return renderCorrect(req, res, w, req.params.entryId as string, refusedForm(req, err), 400);
     throw err;
   }
 }

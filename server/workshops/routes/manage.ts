@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { assertCenterScope } from '../../http/guards.ts';
-import { validate, formOf, echoForm } from '../../http/validate.ts';
+import { validate, formOf, echoForm, refusedForm } from '../../http/validate.ts';
 import { HttpError } from '../../http/errors.ts';
 import { flash } from '../../http/flash.ts';
 import { isRefusal } from '../../lib/refusal.ts';
@@ -69,7 +69,7 @@ async function addTask(req: Request, res: Response) {
   const parsed = validate(req, taskSchema, req.body);
   if (!parsed.ok) return renderManage(req, res, w, { task: parsed.form }, 400);
   const result = await shops.addTask(req.user!, w, { name: parsed.data.name, unit: parsed.data.unit, rateFen: parsed.data.rate });
-  if (!result.ok) return renderManage(req, res, w, { task: echoForm(req.body, { [result.field]: req.t(result.key) }) }, 409);
+  if (!result.ok) return renderManage(req, res, w, { task: refusedForm(req, result) }, 409);
   flash(req, 'success', 'workshops.tasks.added');
   res.redirect(`/staff/workshops/${String(w._id)}`);
 }
@@ -91,7 +91,7 @@ async function admitMember(req: Request, res: Response) {
   const parsed = validate(req, admitSchema, req.body);
   if (!parsed.ok) return renderManage(req, res, w, { admit: parsed.form }, 400);
   const result = await shops.admit(req.user!, w, parsed.data.phone, parsed.data.reason);
-  if (!result.ok) return renderManage(req, res, w, { admit: echoForm(req.body, { [result.field]: req.t(result.key) }) }, 400);
+  if (!result.ok) return renderManage(req, res, w, { admit: refusedForm(req, result) }, 400);
   flash(req, 'success', result.already ? 'workshops.join.already' : result.override ? 'workshops.members.overridden' : 'workshops.members.admitted');
   res.redirect(`/staff/workshops/${String(w._id)}`);
 }

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { validate, echoForm } from '../../http/validate.ts';
+import { validate, refusedForm } from '../../http/validate.ts';
 import { flash } from '../../http/flash.ts';
 import { formatMoney } from '../../lib/format.ts';
 import * as ledger from '../ledger.ts';
@@ -28,7 +28,7 @@ async function issueBatch(req: Request, res: Response) {
   try {
     await orders.issueBatch(req.user!, w, parsed.data);
   } catch (err) {
-    if (err instanceof ledger.LedgerRefusal) return renderOrders(req, res, w, { batch: echoForm(req.body, { [err.field]: req.t(err.key) }) }, 400);
+    if (err instanceof ledger.LedgerRefusal) return renderOrders(req, res, w, { batch: refusedForm(req, err) }, 400);
     throw err;
   }
   flash(req, 'success', 'workshops.batches.issued');
