@@ -17,28 +17,41 @@ describe('gigs: applying, withdrawing, accepting', () => {
     ctx = await freshDemo();
   });
 
-  it('a resident applies once; a second application is refused by the unique index', async () => {
+  it('a resident applies through the posting page; the employer is told and the page says it is waiting', async () => {
     const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
     const res = await loggedIn('13800000004');
     const ok = await submit(res, `/gigs/${id}`, `/gigs/${id}/apply`, { message: '我手快', availability: '上午' });
     assert.equal(ok.status, 302);
     assert.equal(ok.headers.location, '/me/applications');
-    assert.ok(await Notification.exists({ user: ctx.users.employer, type: 'gigApplicationReceived' }));
-    const page = await res.get(`/gigs/${id}`);
-    assert.match(page.text, /等待回复/);
+    const { title } = (await Posting.findById(id, { title: 1 }).lean())!;
+    assert.ok(await Notification.exists({ user: ctx.users.employer, type: 'gigApplicationReceived', 'params.title': title }));
+    assert.match((await res.get(`/gigs/${id}`)).text, /等待回复/);
+  });
+
+  it('a second application by the same resident is refused with a message', async () => {
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
+    const res = await loggedIn('13800000004');
+    assert.equal((await submit(res, `/gigs/${id}`, `/gigs/${id}/apply`, {})).status, 302);
     const token = csrfFrom((await res.get('/me/applications')).text);
     const again = await res.post(`/gigs/${id}/apply`).type('form').send({ _csrf: token, message: '' });
     assert.equal(again.status, 409);
     assert.match(again.text, /已经报名过/);
-    // Even bypassing the service, the database refuses a second active application.
+    assert.equal(await Application.countDocuments({ posting: id }), 1);
+  });
+
+  it('the database itself refuses a second active application, bypassing the service', async () => {
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
+    await applications.apply({ id: ctx.users.resident! }, id, { message: '', availability: '' });
     const first = await Application.findOne({ posting: id }).lean();
     await assert.rejects(Application.create({ ...first, _id: undefined }), (e: { code?: number }) => e.code === 11000);
     assert.equal(await Application.countDocuments({ posting: id }), 1);
-    // Concurrent duplicates too.
-    const id2 = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => applications.apply({ id: ctx.users.lowIncome! }, id2, { message: '', availability: '' })));
+  });
+
+  it('eight applications at once by one resident leave exactly one', async () => {
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => applications.apply({ id: ctx.users.lowIncome! }, id, { message: '', availability: '' })));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    assert.equal(await Application.countDocuments({ posting: id2 }), 1);
+    assert.equal(await Application.countDocuments({ posting: id }), 1);
   });
 
   it('withdrawing frees the resident to apply again, and appears in My applications', async () => {
