@@ -9,10 +9,17 @@ import mongoose, { Schema } from 'mongoose';
 //   o:<order>                             an order's progress (key = order id)
 // `tasks.<taskId>` = { accepted, amountFen }; on workshop summaries `workers.<userId>` =
 // { accepted, amountFen, name } (name = given name only, for the public board).
+/**
+ * The five summaries a ledger entry adds to, by name. The stored codes are short because they
+ * also begin every summary's _id (one per worker and day for years of data).
+ */
+export const SummaryKind = { workerDay: 'wd', workerMonth: 'wm', shopDay: 'sd', shopMonth: 'sm', order: 'o' } as const;
+export type SummaryKind = (typeof SummaryKind)[keyof typeof SummaryKind];
+
 const workSummarySchema = new Schema(
   {
     _id: { type: String, required: true },
-    kind: { type: String, enum: ['wd', 'wm', 'sd', 'sm', 'o'], required: true },
+    kind: { type: String, enum: Object.values(SummaryKind), required: true },
     workshop: { type: String, required: true },
     worker: { type: String, default: '' },
     key: { type: String, required: true },

@@ -1,6 +1,7 @@
+import { isDuplicateKey } from '../store/index.ts';
 import { LoginFailure } from '../../models/login-failure.ts';
 import type { ScheduledJob } from '../scheduler.ts';
-import { isDuplicateKey } from './service.ts';
+
 import { audit } from '../audit/service.ts';
 import type { Config } from '../config.ts';
 

@@ -1,5 +1,5 @@
+import { isObjectId } from '../lib/ids.ts';
 import { z } from 'zod';
-import { Types } from 'mongoose';
 
 export const PHONE_RE = /^1[3-9]\d{9}$/;
 
@@ -16,7 +16,7 @@ export function normalizePhone(raw: unknown): string {
 }
 
 export const phone = z.string().max(200).overwrite(normalizePhone).regex(PHONE_RE, 'errors.phone');
-export const objectId = z.string().trim().refine((v) => Types.ObjectId.isValid(v) && /^[a-f\d]{24}$/i.test(v), 'errors.choose');
+export const objectId = z.string().trim().refine(isObjectId, 'errors.choose');
 const name = z.string().trim().min(1).max(40);
 const email = z.union([z.literal(''), z.email('errors.email').max(120)]).default('');
 // Long enough to resist guessing, short enough to type on a phone; no composition rules.

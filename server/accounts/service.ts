@@ -1,16 +1,13 @@
-import { Types } from 'mongoose';
+import { isObjectId } from '../lib/ids.ts';
+import type { Types } from 'mongoose';
 import { User, type Role } from '../../models/user.ts';
-import { sessionUsers } from '../store/index.ts';
+import { isDuplicateKey, sessionUsers } from '../store/index.ts';
 import { getCenter } from '../centers/tree.ts';
 import { Refusal } from '../lib/refusal.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { audit } from '../audit/service.ts';
 
 const SESSION_FIELDS = { name: 1, phone: 1, role: 1, homeCenter: 1, staffCenter: 1, disabled: 1, mustChangePassword: 1 } as const;
-
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
-}
 
 function toSessionUser(d: {
   _id: Types.ObjectId;
@@ -37,7 +34,7 @@ function toSessionUser(d: {
  * serves without a scan) and kept for a few seconds; writes to users on this node drop it.
  */
 export async function sessionUser(id: string): Promise<Express.User | null> {
-  if (!Types.ObjectId.isValid(id)) return null;
+  if (!isObjectId(id)) return null;
   return sessionUsers.get(id, async () => {
     const d = await User.findById(id, SESSION_FIELDS).lean();
     return !d || d.disabled ? null : toSessionUser(d);

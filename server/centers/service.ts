@@ -1,7 +1,8 @@
+import { isDuplicateKey } from '../store/index.ts';
 import { Types } from 'mongoose';
 import { Center } from '../../models/center.ts';
 import { audit } from '../audit/service.ts';
-import { isDuplicateKey } from '../accounts/service.ts';
+
 import { getCenter, invalidateCenters, subtreeIds } from './tree.ts';
 import type { CenterInput, CenterContact } from './schemas.ts';
 

@@ -1,10 +1,11 @@
+import { isDuplicateKey } from '../store/index.ts';
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { Course } from '../../models/course.ts';
 import { Attendance } from '../../models/attendance.ts';
 import { Refusal } from '../lib/refusal.ts';
 import { emit, rooms } from '../realtime/hub.ts';
-import { isDuplicateKey } from '../accounts/service.ts';
+
 import { ATTENDANCE_OPENS_MS, attendanceWindow } from './service/attendance.ts';
 import { activeEnrolment } from './service/roster.ts';
 import { formatDate, clockTime } from '../lib/format.ts';

@@ -1,3 +1,4 @@
+import { isObjectId } from '../lib/ids.ts';
 import { Types } from 'mongoose';
 import { Completion } from '../../models/completion.ts';
 
@@ -8,9 +9,9 @@ export type TrainingRequirement = { courseIds?: string[]; category?: string | nu
  * of the given courses, or any course of the given category?
  */
 export async function hasCompleted(residentId: string, requirement: string | TrainingRequirement): Promise<boolean> {
-  if (!Types.ObjectId.isValid(residentId)) return false;
+  if (!isObjectId(residentId)) return false;
   const req: TrainingRequirement =
-    typeof requirement === 'string' ? (Types.ObjectId.isValid(requirement) && /^[a-f\d]{24}$/i.test(requirement) ? { courseIds: [requirement] } : { category: requirement }) : requirement;
+    typeof requirement === 'string' ? (isObjectId(requirement) ? { courseIds: [requirement] } : { category: requirement }) : requirement;
   const or: Record<string, unknown>[] = [];
   if (req.courseIds?.length) or.push({ course: { $in: req.courseIds.map((id) => new Types.ObjectId(id)) } });
   if (req.category) or.push({ category: req.category });

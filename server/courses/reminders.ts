@@ -1,8 +1,9 @@
+import { isDuplicateKey } from '../store/index.ts';
 import { Course } from '../../models/course.ts';
 import { Enrolment } from '../../models/enrolment.ts';
 import { CourseReminder } from '../../models/course-reminder.ts';
 import { notify } from '../notifications/service.ts';
-import { isDuplicateKey } from '../accounts/service.ts';
+
 import { formatDate } from '../lib/format.ts';
 import type { ScheduledJob } from '../scheduler.ts';
 

@@ -1,5 +1,5 @@
+import { isObjectId } from '../lib/ids.ts';
 import type { Request } from 'express';
-import { Types } from 'mongoose';
 import { Posting } from '../../models/posting.ts';
 import { Employer } from '../../models/employer.ts';
 import { centerName, getCenter } from '../centers/tree.ts';
@@ -11,7 +11,7 @@ import { telHref } from '../lib/format.ts';
  * and who to call (tappable). Read by _id (cheap); only for the resident's accepted jobs.
  */
 export async function hiredDetails(req: Request, postingId: string) {
-  if (!Types.ObjectId.isValid(postingId)) return null;
+  if (!isObjectId(postingId)) return null;
   const p = await Posting.findById(postingId, { startDay: 1, endDay: 1, dailyHours: 1, address: 1, center: 1, contact: 1, employer: 1, employerName: 1 }).lean();
   if (!p) return null;
   const profile = await Employer.findOne({ user: p.employer }, { phone: 1, contactName: 1, address: 1 }).lean();

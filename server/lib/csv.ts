@@ -6,8 +6,6 @@ import { stringify } from 'csv-stringify/sync';
 /** Text a spreadsheet would run as a formula gets a leading apostrophe (a plain number such as "-3.50" is left alone). */
 export const csvSafe = (v: string) => (/^[=+\-@\t\r]/.test(v) && !/^-\d+(\.\d+)?$/.test(v) ? `'${v}` : v);
 
-/** Integer fen as yuan with two decimals ("12.50"), the way a spreadsheet sums it. */
-export const csvYuan = (fen: number) => `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
 
 /** Rows to CSV text; string cells go through csvSafe, numbers are written as they are. */
 export function toCsv(rows: (string | number)[][]): string {

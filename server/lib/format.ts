@@ -14,6 +14,12 @@ export function formatMoney(fen: number, lang: Lang): string {
   return f.format(fen / 100);
 }
 
+/** Integer fen as plain yuan with two decimals ("12.50", "-0.50"): form values and CSV cells. */
+export function yuanDigits(fen: number): string {
+  const abs = Math.abs(Math.round(fen));
+  return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
 export function formatNumber(n: number, lang: Lang): string {
   let f = numberFormats.get(lang);
   if (!f) {

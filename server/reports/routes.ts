@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { requireRole, assertCenterScope } from '../http/guards.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
 import { formatDate } from '../lib/format.ts';
-import { toCsv, csvYuan } from '../lib/csv.ts';
+import { toCsv } from '../lib/csv.ts';
+import { yuanDigits } from '../lib/format.ts';
 import { lastMonths, scopeReport } from '../workshops/reports.ts';
 import { jobsReport, coursesReport } from './service.ts';
 
@@ -102,7 +103,7 @@ export function reportRoutes(): Router {
     const report = await scopeReport(scope.centerId);
     const h = (k: string) => req.t(`workshops.reports.${k}`);
     const rows: (string | number)[][] = [[req.t('workshops.fields.workshop'), req.t('reports.csv.month'), h('active'), h('lowIncome'), req.t('workshops.fields.accepted'), `${h('paid')} (¥)`, `${h('paidLow')} (¥)`]];
-    const line = (name: string, f: (typeof report.trend)[number]) => rows.push([name, f.month, f.activeWorkers, f.lowIncomeWorkers, f.accepted, csvYuan(f.paidFen), csvYuan(f.paidLowIncomeFen)]);
+    const line = (name: string, f: (typeof report.trend)[number]) => rows.push([name, f.month, f.activeWorkers, f.lowIncomeWorkers, f.accepted, yuanDigits(f.paidFen), yuanDigits(f.paidLowIncomeFen)]);
     for (const f of report.trend) line(req.t('reports.csv.allWorkshops'), f);
     for (const w of report.workshops) line(w.name, w.figures);
     sendCsv(res, `workshops-${report.trend.at(-1)!.month}`, toCsv(rows));

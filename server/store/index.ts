@@ -6,3 +6,4 @@ export * from './queues.ts';
 export { CacheLoadError, declaredCaches, forgetAllCaches } from './cache.ts';
 export { setStoreLogger } from './log.ts';
 export { retryRead } from '../db/read-retry.ts';
+export { isDuplicateKey } from './errors.ts';

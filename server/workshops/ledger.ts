@@ -1,3 +1,5 @@
+import { isObjectId } from '../lib/ids.ts';
+import { isDuplicateKey } from '../store/index.ts';
 import { Types } from 'mongoose';
 import { LedgerEntry, type LedgerEntryDoc } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
@@ -9,7 +11,7 @@ import { dayKey } from '../lib/format.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { audit } from '../audit/service.ts';
 import { applyEntry, markDirty, readSummaries, summaryIds } from './summaries.ts';
-import { getMembership, getWorkshop, isDuplicateKey, isObjectId } from './service.ts';
+import { getMembership, getWorkshop } from './service.ts';
 import { Refusal } from '../lib/refusal.ts';
 
 export type Entry = LedgerEntryDoc;

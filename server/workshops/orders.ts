@@ -1,3 +1,4 @@
+import { isObjectId } from '../lib/ids.ts';
 import { Types } from 'mongoose';
 import { Order } from '../../models/order.ts';
 import { Batch } from '../../models/batch.ts';
@@ -5,7 +6,7 @@ import { audit } from '../audit/service.ts';
 import { Refusal } from '../lib/refusal.ts';
 import { dayKey } from '../lib/format.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
-import { getMembership, getTask, isObjectId } from './service.ts';
+import { getMembership, getTask } from './service.ts';
 import { logEntry, LedgerRefusal } from './ledger.ts';
 
 type Shop = { _id: unknown; center: unknown };

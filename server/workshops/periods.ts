@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { stringify } from 'csv-stringify/sync';
-import { csvSafe as safe, csvYuan as yuan } from '../lib/csv.ts';
+import { csvSafe as safe } from '../lib/csv.ts';
+import { yuanDigits } from '../lib/format.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
@@ -119,9 +120,9 @@ export function periodCsv(
   // Text a spreadsheet would run as a formula gets a leading apostrophe (csvSafe); phone numbers
   // a leading tab so Excel keeps them as text instead of 1.38E+10.
   for (const s of p.statements) {
-    rows.push([safe(workshopName), p.month, safe(s.name), s.phone ? `\t${s.phone}` : '', s.counted, s.rejected, s.accepted, yuan(s.amountFen), s.paidAt ?? '', s.method ? t(`workshops.pay.methods.${s.method}`) : '']);
+    rows.push([safe(workshopName), p.month, safe(s.name), s.phone ? `\t${s.phone}` : '', s.counted, s.rejected, s.accepted, yuanDigits(s.amountFen), s.paidAt ?? '', s.method ? t(`workshops.pay.methods.${s.method}`) : '']);
   }
   const total = p.statements.reduce((a, s) => a + s.amountFen, 0);
-  rows.push([safe(workshopName), p.month, t('workshops.csv.total'), '', '', '', p.statements.reduce((a, s) => a + s.accepted, 0), yuan(total), '', '']);
+  rows.push([safe(workshopName), p.month, t('workshops.csv.total'), '', '', '', p.statements.reduce((a, s) => a + s.accepted, 0), yuanDigits(total), '', '']);
   return `\ufeff${stringify(rows, { record_delimiter: '\r\n' })}`;
 }

@@ -1,3 +1,5 @@
+import { isObjectId } from '../lib/ids.ts';
+import { isDuplicateKey } from '../store/index.ts';
 import { Types } from 'mongoose';
 import { WorkReport } from '../../models/work-report.ts';
 import { workerReports } from '../store/index.ts';
@@ -5,7 +7,7 @@ import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { Refusal } from '../lib/refusal.ts';
 import { dayKey } from '../lib/format.ts';
-import { getMembership, getTask, isDuplicateKey, isObjectId } from './service.ts';
+import { getMembership, getTask } from './service.ts';
 import { logEntry, LedgerRefusal } from './ledger.ts';
 
 type Shop = { _id: unknown; center: unknown; name: string };

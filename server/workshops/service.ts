@@ -1,3 +1,5 @@
+import { isObjectId } from '../lib/ids.ts';
+import { isDuplicateKey } from '../store/index.ts';
 import { canActOnCenter } from '../centers/scope.ts';
 import { Types } from 'mongoose';
 import { Workshop } from '../../models/workshop.ts';
@@ -13,12 +15,6 @@ import { hasCompleted } from '../courses/completion.ts';
 import { subtreeIds } from '../centers/tree.ts';
 import { notify } from '../notifications/service.ts';
 import { workshopList, workshops } from '../store/index.ts';
-
-export const isObjectId = (v: unknown): v is string => typeof v === 'string' && /^[a-f\d]{24}$/i.test(v);
-
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
-}
 
 export interface WorkshopInput {
   name: string;

@@ -1,6 +1,6 @@
 import type { ScheduledJob } from '../scheduler.ts';
 import { Workshop } from '../../models/workshop.ts';
-import { WorkSummary } from '../../models/work-summary.ts';
+import { SummaryKind, WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { ledgerQueue, retryRead, scopeReports, summaryQueue } from '../store/index.ts';
 
@@ -24,9 +24,10 @@ export interface TaskTotals {
   amountFen: number;
 }
 
+
 export interface SummaryDoc {
   _id: string;
-  kind: 'wd' | 'wm' | 'sd' | 'sm' | 'o';
+  kind: SummaryKind;
   workshop: string;
   worker: string;
   key: string;
@@ -42,11 +43,11 @@ export interface SummaryDoc {
 }
 
 export const summaryIds = {
-  workerDay: (worker: string, workshop: string, day: string) => `wd:${worker}:${workshop}:${day}`,
-  workerMonth: (worker: string, workshop: string, month: string) => `wm:${worker}:${workshop}:${month}`,
-  shopDay: (workshop: string, day: string) => `sd:${workshop}:${day}`,
-  shopMonth: (workshop: string, month: string) => `sm:${workshop}:${month}`,
-  order: (order: string) => `o:${order}`,
+  workerDay: (worker: string, workshop: string, day: string) => `${SummaryKind.workerDay}:${worker}:${workshop}:${day}`,
+  workerMonth: (worker: string, workshop: string, month: string) => `${SummaryKind.workerMonth}:${worker}:${workshop}:${month}`,
+  shopDay: (workshop: string, day: string) => `${SummaryKind.shopDay}:${workshop}:${day}`,
+  shopMonth: (workshop: string, month: string) => `${SummaryKind.shopMonth}:${workshop}:${month}`,
+  order: (order: string) => `${SummaryKind.order}:${order}`,
 };
 
 /** What the public board may show of a name: the given name (名), never the full name. */
@@ -60,12 +61,12 @@ function targets(e: EntryLike): { id: string; kind: SummaryDoc['kind']; worker: 
   const ws = String(e.workshop);
   const w = String(e.worker);
   const list: { id: string; kind: SummaryDoc['kind']; worker: string; key: string }[] = [
-    { id: summaryIds.workerDay(w, ws, e.date), kind: 'wd', worker: w, key: e.date },
-    { id: summaryIds.workerMonth(w, ws, e.period), kind: 'wm', worker: w, key: e.period },
-    { id: summaryIds.shopDay(ws, e.date), kind: 'sd', worker: '', key: e.date },
-    { id: summaryIds.shopMonth(ws, e.period), kind: 'sm', worker: '', key: e.period },
+    { id: summaryIds.workerDay(w, ws, e.date), kind: SummaryKind.workerDay, worker: w, key: e.date },
+    { id: summaryIds.workerMonth(w, ws, e.period), kind: SummaryKind.workerMonth, worker: w, key: e.period },
+    { id: summaryIds.shopDay(ws, e.date), kind: SummaryKind.shopDay, worker: '', key: e.date },
+    { id: summaryIds.shopMonth(ws, e.period), kind: SummaryKind.shopMonth, worker: '', key: e.period },
   ];
-  if (e.order) list.push({ id: summaryIds.order(String(e.order)), kind: 'o', worker: '', key: String(e.order) });
+  if (e.order) list.push({ id: summaryIds.order(String(e.order)), kind: SummaryKind.order, worker: '', key: String(e.order) });
   return list;
 }
 
@@ -86,7 +87,7 @@ export async function applyEntry(e: EntryLike): Promise<void> {
           [`tasks.${task}.amountFen`]: e.amountFen,
         };
         const set: Record<string, string> = { kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key };
-        if (t.kind === 'wm') {
+        if (t.kind === SummaryKind.workerMonth) {
           inc[`days.${e.date}.accepted`] = e.accepted;
           inc[`days.${e.date}.amountFen`] = e.amountFen;
           inc[`days.${e.date}.entries`] = 1;
@@ -94,7 +95,7 @@ export async function applyEntry(e: EntryLike): Promise<void> {
           inc[`days.${e.date}.tasks.${task}.accepted`] = e.accepted;
           inc[`days.${e.date}.tasks.${task}.amountFen`] = e.amountFen;
         }
-        if (t.kind === 'sd' || t.kind === 'sm') {
+        if (t.kind === SummaryKind.shopDay || t.kind === SummaryKind.shopMonth) {
           inc[`workers.${worker}.accepted`] = e.accepted;
           inc[`workers.${worker}.amountFen`] = e.amountFen;
           set[`workers.${worker}.name`] = givenName(e.workerName);
@@ -130,7 +131,7 @@ function addToSummaries(out: Map<string, SummaryDoc>, e: EntryLike): void {
     const tt = (s.tasks[task] ??= { accepted: 0, amountFen: 0 });
     tt.accepted += e.accepted;
     tt.amountFen += e.amountFen;
-    if (t.kind === 'wm') {
+    if (t.kind === SummaryKind.workerMonth) {
       const dd = ((s.days ??= {})[e.date] ??= { accepted: 0, amountFen: 0, entries: 0 });
       dd.accepted += e.accepted;
       dd.amountFen += e.amountFen;
@@ -139,7 +140,7 @@ function addToSummaries(out: Map<string, SummaryDoc>, e: EntryLike): void {
       dt.accepted += e.accepted;
       dt.amountFen += e.amountFen;
     }
-    if (t.kind === 'sd' || t.kind === 'sm') {
+    if (t.kind === SummaryKind.shopDay || t.kind === SummaryKind.shopMonth) {
       const ww = (s.workers[worker] ??= { accepted: 0, amountFen: 0, name: givenName(e.workerName) });
       ww.accepted += e.accepted;
       ww.amountFen += e.amountFen;

@@ -4,7 +4,7 @@ import { canActOnCenter } from '../centers/scope.ts';
 import { formOf, type FormState } from '../http/validate.ts';
 import { HttpError } from '../http/errors.ts';
 import { centerName, centerOptions, getCenter, subtreeIds } from '../centers/tree.ts';
-import { dayKey, formatMoney } from '../lib/format.ts';
+import { dayKey, formatMoney, yuanDigits } from '../lib/format.ts';
 import { COURSE_CATEGORIES } from '../../models/course.ts';
 import * as shops from './service.ts';
 import * as ledger from './ledger.ts';
@@ -21,7 +21,6 @@ type Statement = Period['statements'][number];
 type Report = Awaited<ReturnType<typeof scopeReport>>;
 
 export const newKey = () => crypto.randomUUID();
-const fen2yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 
 /** `?month=YYYY-MM`, or this month. */
 export const monthOf = (req: Request): string =>
@@ -156,7 +155,7 @@ export async function renderManage(req: Request, res: Response, w: Workshop, for
     title: w.name,
     workshop: { id, name: w.name, centerName: await centerLabel(req, w.center), leadName: w.leadName, active: w.active, photos: w.photos },
     training: await trainingView(req, w),
-    tasks: tasks.map((t) => ({ id: String(t._id), name: t.name, unit: t.unit, rateFen: t.rateFen, rate: fen2yuan(t.rateFen), active: t.active })),
+    tasks: tasks.map((t) => ({ id: String(t._id), name: t.name, unit: t.unit, rateFen: t.rateFen, rate: yuanDigits(t.rateFen), active: t.active })),
     members: members.map((m) => ({ id: String(m.resident), name: m.residentName, phone: m.residentPhone, override: m.override, reason: m.overrideReason, joinedAt: m.joinedAt })),
     today: sums.get(summaryIds.shopDay(id, today)),
     month: sums.get(summaryIds.shopMonth(id, today.slice(0, 7))),

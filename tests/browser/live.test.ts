@@ -1,7 +1,7 @@
+import { isObjectId } from '../../server/lib/ids.ts';
 // Key live flows in a real browser: the lobby board shows a posting the moment staff approve it,
 // and a resident's QR check-in appears on the staff session page without a reload.
 import assert from 'node:assert/strict';
-import { Types } from 'mongoose';
 import { artifactPath, browserLogin, withBrowser } from '../helpers/browser.ts';
 import { createPosting } from '../../server/gigs/service/postings.ts';
 import { submitPosting } from '../../server/gigs/service/lifecycle.ts';
@@ -78,7 +78,7 @@ describe('browser: live updates', function () {
 
     await staff.waitForSelector(`${row}[data-checkin="present"]`, { timeout: 10_000 });
     await staff.screenshot({ path: artifactPath('live-session-desktop.png'), fullPage: true });
-    assert.ok(Types.ObjectId.isValid(sessionId));
+    assert.ok(isObjectId(sessionId));
     await staffCtx.close();
     await phoneCtx.close();
   });

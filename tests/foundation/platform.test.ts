@@ -5,7 +5,7 @@ import { agent, loggedIn, makeApp } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { loadConfig, ConfigError } from '../../server/config.ts';
 import { pickLang, translator, unmemoized } from '../../server/i18n/index.ts';
-import { formatMoney, yuanToFen } from '../../server/lib/format.ts';
+import { formatMoney, yuanDigits, yuanToFen } from '../../server/lib/format.ts';
 import { safeReturnTo } from '../../server/lib/safe-redirect.ts';
 
 /** Every string of a language's catalogs, as [key, text], keys as pages use them. */
@@ -108,6 +108,13 @@ describe('platform', () => {
       assert.equal(yuanToFen('0.07'), 7);
       assert.equal(yuanToFen('1.234'), undefined);
       assert.equal(yuanToFen('-3'), undefined);
+    });
+    it('writes plain yuan for forms and CSV, negatives included (a -0.50 correction)', () => {
+      assert.equal(yuanDigits(1250), '12.50');
+      assert.equal(yuanDigits(7), '0.07');
+      assert.equal(yuanDigits(-50), '-0.50');
+      assert.equal(yuanDigits(-123456), '-1234.56');
+      assert.equal(formatMoney(-50, 'zh-CN'), '-¥0.50');
     });
   });
 

@@ -1,10 +1,11 @@
+import { isDuplicateKey } from '../../store/index.ts';
 // Attendance: when a session opens for it, and the staff roll call.
 import type { Types } from 'mongoose';
 import { Attendance } from '../../../models/attendance.ts';
 import { Refusal } from '../../lib/refusal.ts';
 import { clockTime } from '../../lib/format.ts';
 import { audit } from '../../audit/service.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import type { LeanCourse } from './catalog.ts';
 import { confirmedEnrolments } from './roster.ts';
 

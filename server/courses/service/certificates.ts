@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../store/index.ts';
 // Completing a course and its certificates.
 import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
@@ -7,7 +8,7 @@ import { Completion } from '../../../models/completion.ts';
 import { Refusal } from '../../lib/refusal.ts';
 import { audit } from '../../audit/service.ts';
 import { notify } from '../../notifications/service.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import { courseHours, type LeanCourse } from './catalog.ts';
 import { confirmedEnrolments } from './roster.ts';
 

@@ -1,8 +1,9 @@
+import { isDuplicateKey } from '../../store/index.ts';
 // The walk-in desk: staff enrol a resident by phone number.
 import { User } from '../../../models/user.ts';
 import { canActOnResident } from '../../centers/scope.ts';
 import { audit } from '../../audit/service.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import type { LeanCourse } from './catalog.ts';
 import { ageOf, eligibilityProblem, enrol, type EnrolResult } from './enrolment.ts';
 

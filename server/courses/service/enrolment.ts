@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../store/index.ts';
 // Residents enrol and withdraw; staff remove an enrolment.
 import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../../models/enrolment.ts';
 import { Seat } from '../../../models/seat.ts';
@@ -5,7 +6,7 @@ import { User } from '../../../models/user.ts';
 import { Refusal } from '../../lib/refusal.ts';
 import { audit } from '../../audit/service.ts';
 import { notify } from '../../notifications/service.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import { getCourse, isId, seatsTaken, type LeanCourse } from './catalog.ts';
 import { activeEnrolment, positionOf } from './roster.ts';
 import { claimSeat, fillSeats } from './seats.ts';

@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../store/index.ts';
 // Seats: a confirmed place is a seat document under the unique {course, seatNo} index.
 import crypto from 'node:crypto';
 import type { Types } from 'mongoose';
@@ -6,7 +7,7 @@ import { Enrolment } from '../../../models/enrolment.ts';
 import { Seat } from '../../../models/seat.ts';
 import { notify } from '../../notifications/service.ts';
 import { courseQueue } from '../../store/index.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import { seatsTaken, type LeanCourse } from './catalog.ts';
 import { waitlist } from './roster.ts';
 

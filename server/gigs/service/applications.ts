@@ -1,4 +1,5 @@
-import { Types } from 'mongoose';
+import { isObjectId } from '../../lib/ids.ts';
+import { isDuplicateKey } from '../../store/index.ts';
 import { Posting } from '../../../models/posting.ts';
 import { PostingSlot } from '../../../models/posting-slot.ts';
 import { Application } from '../../../models/application.ts';
@@ -8,7 +9,7 @@ import { audit } from '../../audit/service.ts';
 import { notify } from '../../notifications/service.ts';
 import { postingQueue } from '../../store/index.ts';
 import { dayKey } from '../../lib/format.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import { getPosting } from './postings.ts';
 import { boardChanged } from './board.ts';
 import { oid, validId } from './shared.ts';
@@ -124,6 +125,6 @@ export async function myApplicationFor(userId: string, postingId: string) {
 
 /** The posting an application belongs to (null for an unknown or malformed id). */
 export async function postingOfApplication(applicationId: string): Promise<string | null> {
-  const a = Types.ObjectId.isValid(applicationId) ? await Application.findById(applicationId, { posting: 1 }).lean() : null;
+  const a = isObjectId(applicationId) ? await Application.findById(applicationId, { posting: 1 }).lean() : null;
   return a ? String(a.posting) : null;
 }

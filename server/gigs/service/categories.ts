@@ -1,6 +1,7 @@
+import { isDuplicateKey } from '../../store/index.ts';
 import { Category } from '../../../models/category.ts';
 import { categories } from '../../store/index.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import { audit } from '../../audit/service.ts';
 import type { FieldResult } from './shared.ts';
 

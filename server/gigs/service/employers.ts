@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '../../store/index.ts';
 import type { Types } from 'mongoose';
 import { Employer, type EmployerStatus } from '../../../models/employer.ts';
 import { Posting } from '../../../models/posting.ts';
@@ -6,7 +7,7 @@ import { canActOnCenter } from '../../centers/scope.ts';
 import { getCenter } from '../../centers/tree.ts';
 import { audit } from '../../audit/service.ts';
 import { notify } from '../../notifications/service.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import { deleteFile, type StoredFile } from '../../files/store.ts';
 import { assertScope, oid, validId, type FieldResult } from './shared.ts';
 

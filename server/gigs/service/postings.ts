@@ -1,12 +1,13 @@
+import { isObjectId } from '../../lib/ids.ts';
+import { isDuplicateKey } from '../../store/index.ts';
 import crypto from 'node:crypto';
-import { Types } from 'mongoose';
 import { Posting, type PostingStatus, type PayType } from '../../../models/posting.ts';
 import { PostingSlot } from '../../../models/posting-slot.ts';
 import { Refusal } from '../../lib/refusal.ts';
 import { canActOnCenter } from '../../centers/scope.ts';
 import { getCenter } from '../../centers/tree.ts';
 import { dayKey } from '../../lib/format.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import { deleteFile, type StoredFile } from '../../files/store.ts';
 import type { PostingInput } from '../schemas.ts';
 import { listCategories } from './categories.ts';
@@ -111,7 +112,7 @@ export const ATTACHMENTS_PUBLIC_IN: PostingStatus[] = ['published', 'filled'];
 
 /** Posting attachments: anyone while the posting is live, else its employer and staff in scope. */
 export async function mayReadAttachment(user: Express.User | undefined, postingId: string | null): Promise<boolean> {
-  if (!postingId || !Types.ObjectId.isValid(postingId)) return false;
+  if (!postingId || !isObjectId(postingId)) return false;
   const p = await Posting.findById(postingId, { status: 1, employer: 1, center: 1 }).lean();
   if (!p) return false;
   if (ATTACHMENTS_PUBLIC_IN.includes(p.status as PostingStatus)) return true;

@@ -1,10 +1,11 @@
+import { isDuplicateKey } from '../../store/index.ts';
 import { Posting } from '../../../models/posting.ts';
 import { PostingSlot } from '../../../models/posting-slot.ts';
 import { Application } from '../../../models/application.ts';
 import { Refusal } from '../../lib/refusal.ts';
 import { notify } from '../../notifications/service.ts';
 import { postingQueue } from '../../store/index.ts';
-import { isDuplicateKey } from '../../accounts/service.ts';
+
 import { deferredRepair } from '../../scheduler.ts';
 import { getPosting } from './postings.ts';
 import { ownApplication } from './applications.ts';

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { formOf, type FormState } from '../../http/validate.ts';
-import { dayKey } from '../../lib/format.ts';
+import { dayKey, yuanDigits } from '../../lib/format.ts';
 import { centerOptions } from '../../centers/tree.ts';
 import { PAY_TYPES, SUITABILITY } from '../../../models/posting.ts';
 import { employerProfile } from '../service/employers.ts';
@@ -64,7 +64,7 @@ export function editPostingForm(p: OwnPosting): FormState {
     description: p.description,
     category: p.category,
     payType: p.payType,
-    pay: (p.payFen / 100).toFixed(2),
+    pay: yuanDigits(p.payFen),
     headcount: String(p.headcount),
     startDay: p.startDay,
     endDay: p.endDay,

@@ -1,3 +1,4 @@
+import { isObjectId } from '../../lib/ids.ts';
 import { Router, type Request, type Response } from 'express';
 import { requireRole } from '../../http/guards.ts';
 import { HttpError } from '../../http/errors.ts';
@@ -7,7 +8,7 @@ import * as shops from '../service.ts';
 import { indexItems, renderShow } from '../view.ts';
 
 async function listWorkshops(req: Request, res: Response) {
-  const center = typeof req.query.center === 'string' && shops.isObjectId(req.query.center) ? req.query.center : '';
+  const center = typeof req.query.center === 'string' && isObjectId(req.query.center) ? req.query.center : '';
   const list = await shops.listWorkshops({ activeOnly: true, centers: center ? await subtreeIds(center) : undefined });
   res.render('workshops/index', { title: req.t('workshops.index.title'), items: await indexItems(req, list) });
 }
