@@ -44,7 +44,8 @@ export function homeRoutes(): Router {
   r.get('/me', requireRole('resident', 'employer'), async (req, res) => {
     const center = await getCenter(req.user!.homeCenter);
     const jobAlerts = req.user!.role === 'resident' ? await alertsSection(req, await myAlerts(req.user!.id)) : null;
-    res.render('home/me', { title: req.t('home.me.title'), jobAlerts, centerName: centerName(center, req.lang), centerId: center?.id, centerHours: center?.hours, centerPhone: center?.phone, tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident });
+    // The header bell counts new messages (e.g. a job alert) live on the resident's own page.
+    res.render('home/me', { title: req.t('home.me.title'), jobAlerts, scripts: jobAlerts ? ['/socket.io/socket.io.js'] : [], centerName: centerName(center, req.lang), centerId: center?.id, centerHours: center?.hours, centerPhone: center?.phone, tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident });
   });
 
   r.get('/staff', requireRole('staff', 'admin'), async (req, res) => {
