@@ -3,6 +3,7 @@ import { centerName, getCenter } from '../centers/tree.ts';
 import { categoryLabel } from '../gigs/view.ts';
 import type { SearchInput } from '../gigs/schemas.ts';
 import { MAX_ALERTS, type SavedAlert } from './service.ts';
+import { gigsHref } from './schemas.ts';
 
 const FILTERS = ['q', 'center', 'category', 'payType', 'minPay', 'tag'] as const;
 
@@ -30,6 +31,8 @@ async function describe(req: Request, a: SavedAlert) {
   return {
     id: a._id,
     parts,
+    // The jobs open now that the alert would have announced.
+    href: gigsHref({ q: a.q, center: a.center, category: a.category, payType: a.payType, minPay: a.minPayFen ? String(a.minPayFen / 100) : '', tag: a.tag }),
     minPayFen: a.minPayFen || 0,
     unit: req.t(`gigs.payUnits.${a.payType || 'day'}`),
     // Without a unit the minimum is a day's pay, hourly pay counted over 8 hours (as in the search).

@@ -77,6 +77,8 @@ describe('job alerts', () => {
     assert.match(me.text, /东塍镇党群服务中心及下属各村/);
     assert.match(me.text, /含“包装”/);
     assert.match(me.text, /¥100\.00/);
+    // A way to see the jobs open now that match it, with the same filters.
+    assert.match(me.text, new RegExp(`href="/gigs\\?q(=|&#x3D;)[^"]*center(=|&#x3D;)${ctx.centers.dongcheng}&amp;category(=|&#x3D;)factory&amp;minPay(=|&#x3D;)100&amp;tag(=|&#x3D;)nearHome"`));
     const meEn = await ag.get('/me?lang=en');
     assert.match(meEn.text, /Dongcheng Town Center and the villages under it/);
     assert.equal((await saveAlert(ag, filters)).status, 302);
