@@ -2,6 +2,8 @@ import { Types } from 'mongoose';
 import { JobAlert } from '../../models/job-alert.ts';
 import { Refusal } from '../lib/refusal.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
+import { getCenter } from '../centers/tree.ts';
+import { listCategories } from '../gigs/service/categories.ts';
 import { bucketId, listInBucket, unlistFromBucket } from './buckets.ts';
 
 // A resident's saved searches: save one from the gig list's filters, list and delete them.
@@ -38,6 +40,9 @@ export async function saveAlert(user: Express.User, criteria: AlertCriteria): Pr
   if (!criteria.center && !criteria.category && !criteria.q && !criteria.tag && !criteria.payType && !criteria.minPayFen) {
     throw new Refusal('invalid', 'alerts.errors.noFilters');
   }
+  // An alert for a center or category that does not exist would never match: say so instead.
+  if (criteria.center && !(await getCenter(criteria.center))) throw new Refusal('invalid', 'alerts.errors.unknownChoice');
+  if (criteria.category && !(await listCategories()).some((c) => c.key === criteria.category)) throw new Refusal('invalid', 'alerts.errors.unknownChoice');
   const mine = await myAlerts(user.id);
   const same = mine.find((a) => sameCriteria(a, criteria));
   if (same) return { id: same._id, existed: true };

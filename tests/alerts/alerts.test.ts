@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
-import { agent, loggedIn, submit, type Agent } from '../helpers/app.ts';
+import { agent, csrfFrom, loggedIn, submit, type Agent } from '../helpers/app.ts';
 import { freshDemo, makeUser } from '../helpers/data.ts';
 import { Notification } from '../../models/notification.ts';
 import { JobAlert } from '../../models/job-alert.ts';
@@ -151,6 +151,23 @@ describe('job alerts', () => {
     assert.match((await ag.get(over.headers.location!)).text, new RegExp(`您已经有 ${MAX_ALERTS} 个工作提醒`));
     assert.equal(await JobAlert.countDocuments({ user: res.id }), MAX_ALERTS);
     assert.match((await ag.get('/me')).text, /已到上限/);
+  });
+
+  it('holds the limit when many taps arrive at once, and refuses a center or category that does not exist', async () => {
+    const res = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    const ag = await loggedIn(res.phone);
+    const token = csrfFrom((await ag.get('/gigs?category=factory')).text);
+    const answers = await Promise.all(
+      Array.from({ length: MAX_ALERTS + 3 }, (_, i) => ag.post('/me/alerts').type('form').send({ _csrf: token, minPay: String(200 + i) })),
+    );
+    assert.ok(answers.every((a) => a.status === 302), answers.map((a) => a.status).join());
+    assert.equal(await JobAlert.countDocuments({ user: res.id }), MAX_ALERTS);
+    const someone = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    const other = await loggedIn(someone.phone);
+    const badCenter = await saveAlert(other, { center: '0123456789abcdef01234567' });
+    assert.match((await other.get(`${badCenter.headers.location!}&lang=zh-CN`)).text, /这个地点或工种已经不在列表里了/);
+    await saveAlert(other, { category: 'no-such-kind' });
+    assert.equal(await JobAlert.countDocuments({ user: someone.id }), 0);
   });
 
   it('deletes an alert after a confirmation, and only its owner can', async () => {
