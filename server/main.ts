@@ -10,7 +10,7 @@ import { startSchedulers } from './scheduler.ts';
 import { recoverIfUnclean, markCleanShutdown } from './recovery.ts';
 import { backupSettings, backupJobs } from './backup/service.ts';
 import { postingExpiryJob } from './gigs/service/lifecycle.ts';
-import { alertRepairJob, matchingSettled } from './alerts/matching.ts';
+import { alertClaimSweepJob, alertRepairJob, matchingSettled } from './alerts/matching.ts';
 import { bucketRepair } from './alerts/buckets.ts';
 import { slotRepair } from './gigs/service/slots.ts';
 import { courseReminderJob } from './courses/reminders.ts';
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   const jobs = [
     postingExpiryJob,
     alertRepairJob,
+    alertClaimSweepJob,
     bucketRepair.job,
     slotRepair.job,
     courseReminderJob,

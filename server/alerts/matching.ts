@@ -17,6 +17,7 @@ import type { SavedAlert } from './service.ts';
 // matches whatever a crash or a failed write left behind.
 
 const inFlight = new Set<Promise<unknown>>();
+const READ_BATCH = 20;
 
 const criteriaOf = (a: SavedAlert): PostingCriteria => ({
   needle: a.q.toLowerCase(),
@@ -55,8 +56,12 @@ export async function matchPosting(postingId: string): Promise<number> {
   let told = 0;
   if (p?.status === 'published') {
     const ids = await alertIdsIn(bucketIdsFor((p.centerPath ?? []).map(String), p.category));
-    const alerts = (await Promise.all(ids.map((id) => JobAlert.findById(id).lean()))).filter((a) => !!a);
-    const users = new Set(alerts.filter((a) => postingMatches(p, criteriaOf(a))).map((a) => String(a.user)));
+    const users = new Set<string>();
+    // A few reads at a time: a bucket such as "anywhere, any work" may list thousands of alerts.
+    for (let i = 0; i < ids.length; i += READ_BATCH) {
+      const alerts = await Promise.all(ids.slice(i, i + READ_BATCH).map((id) => JobAlert.findById(id).lean()));
+      for (const a of alerts) if (a && postingMatches(p, criteriaOf(a))) users.add(String(a.user));
+    }
     for (const user of users) if (await tellOnce(user, postingId, p.title)) told++;
   }
   await AlertPending.deleteOne({ _id: postingId });
@@ -83,6 +88,17 @@ export async function matchLeftovers(olderThanMs = 30_000): Promise<number> {
 }
 
 export const alertRepairJob: ScheduledJob = { name: 'alerts.matchLeftovers', everyMs: 60_000, run: () => matchLeftovers() };
+
+/**
+ * Claims only matter while their posting can be published again, which ends with its last day;
+ * a year covers any posting (a periodic deleteMany, as FerretDB refuses TTL indexes).
+ */
+export async function sweepClaims(maxAgeMs = 365 * 24 * 3600_000): Promise<number> {
+  const res = await AlertClaim.deleteMany({ at: { $lt: new Date(Date.now() - maxAgeMs) } });
+  return res.deletedCount;
+}
+
+export const alertClaimSweepJob: ScheduledJob = { name: 'alerts.sweepClaims', everyMs: 24 * 3600_000, run: () => sweepClaims() };
 
 /** For tests and shutdown: waits for the matching started so far. */
 export async function matchingSettled(): Promise<void> {

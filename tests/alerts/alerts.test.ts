@@ -6,7 +6,8 @@ import { Notification } from '../../models/notification.ts';
 import { JobAlert } from '../../models/job-alert.ts';
 import { AlertBucket } from '../../models/alert-bucket.ts';
 import { AlertPending } from '../../models/alert-pending.ts';
-import { matchingSettled, matchPosting, matchLeftovers } from '../../server/alerts/matching.ts';
+import { matchingSettled, matchPosting, matchLeftovers, sweepClaims } from '../../server/alerts/matching.ts';
+import { AlertClaim } from '../../models/alert-claim.ts';
 import { MAX_ALERTS } from '../../server/alerts/service.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 import { createPostingHttp, postingFields, sendPostingForm } from '../gigs/helpers.ts';
@@ -230,10 +231,14 @@ describe('job alerts', () => {
     await saveAlert(await loggedIn(res.phone), { category: 'domestic' });
     const id = await publish(emp, admin, postingFields(ctx.centers.miaoxi!, { category: 'domestic', title: '保洁' }));
     await Notification.deleteMany({ user: res.id });
-    await mongoose.connection.collection('alertclaims').deleteOne({ _id: `${res.id}:${id}` as never });
+    await AlertClaim.deleteOne({ _id: `${res.id}:${id}` });
     await AlertPending.create({ _id: id, at: new Date(Date.now() - 60_000) });
     assert.equal(await matchLeftovers(), 1);
     assert.equal(await told(res.id, id), 1);
     assert.equal(await AlertPending.countDocuments({}), 0);
+    // Old claims are swept, recent ones kept.
+    await AlertClaim.create({ _id: `${res.id}:old`, at: new Date(Date.now() - 2 * 3600_000) });
+    assert.equal(await sweepClaims(3600_000), 1);
+    assert.ok(await AlertClaim.exists({ _id: `${res.id}:${id}` }));
   });
 });
