@@ -10,6 +10,8 @@ import { startSchedulers } from './scheduler.ts';
 import { recoverIfUnclean, markCleanShutdown } from './recovery.ts';
 import { backupSettings, backupJobs } from './backup/service.ts';
 import { postingExpiryJob } from './gigs/service/lifecycle.ts';
+import { alertClaimSweepJob, alertRepairJob, matchingSettled } from './alerts/matching.ts';
+import { bucketRepair } from './alerts/buckets.ts';
 import { slotRepair } from './gigs/service/slots.ts';
 import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
@@ -72,10 +74,14 @@ async function main(): Promise<void> {
   }
 
   const web = await startWebServer({ config, logger, sessionSecret: sessionSecret(config) });
+  shutdownParts.push(matchingSettled); // runs after the web server has closed: lets started matching finish
   shutdownParts.push(web.close);
   // Every periodic job the app runs, in one list (each is idempotent: every node runs it).
   const jobs = [
     postingExpiryJob,
+    alertRepairJob,
+    alertClaimSweepJob,
+    bucketRepair.job,
     slotRepair.job,
     courseReminderJob,
     enrolmentRepair.job,

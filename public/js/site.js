@@ -1,5 +1,6 @@
-// Progressive enhancement only: every page works without this file.
-(function () {
+// Progressive enhancement only: every page works without this file. It waits for the page's
+// other deferred scripts (socket.io is one of them on live pages), which run after this one.
+document.addEventListener('DOMContentLoaded', function () {
   'use strict';
   var userId = document.body.getAttribute('data-user');
   if (!userId || typeof window.io !== 'function') return;
@@ -12,4 +13,4 @@
     var badge = document.querySelector('[data-unread]');
     if (badge) { badge.hidden = true; }
   });
-})();
+});

@@ -6,6 +6,8 @@ import { safeReturnTo } from '../lib/safe-redirect.ts';
 import { centerName, getCenter } from '../centers/tree.ts';
 import { TILES } from '../http/menus.ts';
 import { homePage } from './view.ts';
+import { myAlerts } from '../alerts/service.ts';
+import { alertsSection } from '../alerts/view.ts';
 
 /** Cheap routes mounted before sessions, for load balancers and orchestration. */
 export function healthRoutes(): Router {
@@ -41,7 +43,9 @@ export function homeRoutes(): Router {
 
   r.get('/me', requireRole('resident', 'employer'), async (req, res) => {
     const center = await getCenter(req.user!.homeCenter);
-    res.render('home/me', { title: req.t('home.me.title'), centerName: centerName(center, req.lang), centerId: center?.id, centerHours: center?.hours, centerPhone: center?.phone, tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident });
+    const jobAlerts = req.user!.role === 'resident' ? await alertsSection(req, await myAlerts(req.user!.id)) : null;
+    // The header bell counts new messages (e.g. a job alert) live on the resident's own page.
+    res.render('home/me', { title: req.t('home.me.title'), jobAlerts, scripts: jobAlerts ? ['/socket.io/socket.io.js'] : [], centerName: centerName(center, req.lang), centerId: center?.id, centerHours: center?.hours, centerPhone: center?.phone, tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident });
   });
 
   r.get('/staff', requireRole('staff', 'admin'), async (req, res) => {

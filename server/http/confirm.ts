@@ -8,7 +8,8 @@ import { safeReturnTo } from '../lib/safe-redirect.ts';
  * the second post. Put it after the route's guards, so only people allowed to act are asked.
  * `check` loads what the action is on, as the handler will (throwing its 404/403/409), so the
  * question is only put to someone the action is open to.
- * Texts: confirm.<name>.question / .detail / .yes in the confirm catalog.
+ * Texts: confirm.<name>.question / .detail / .yes in the confirm catalog, or, when `name` has a
+ * dot, <name>.question / .detail / .yes in a feature's own catalog (e.g. alerts.confirmDelete).
  */
 export function confirmFirst(name: string, check?: (req: Request) => Promise<unknown>) {
   return async function confirmStep(req: Request, res: Response, next: NextFunction) {
@@ -17,7 +18,8 @@ export function confirmFirst(name: string, check?: (req: Request) => Promise<unk
     const fields = Object.entries((req.body ?? {}) as Record<string, unknown>).flatMap(([field, v]) =>
       field === '_csrf' || field === 'confirm' ? [] : (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string').map((value) => ({ field, value })),
     );
-    res.render('shared/confirm', { title: req.t(`confirm.${name}.question`), name, action: req.originalUrl, fields, back: backLink(req) });
+    const texts = name.includes('.') ? name : `confirm.${name}`;
+    res.render('shared/confirm', { title: req.t(`${texts}.question`), name, texts, action: req.originalUrl, fields, back: backLink(req) });
   };
 }
 

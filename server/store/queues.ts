@@ -41,3 +41,7 @@ export const ledgerQueue = keyedQueue('ledger');
 export const summaryQueue = keyedQueue('summary');
 /** Marking statements of a closed pay period paid (key: pay period _id). */
 export const payPeriodQueue = keyedQueue('period');
+/** Adding an alert id to or removing it from one alert bucket (key: bucket _id). */
+export const alertBucketQueue = keyedQueue('alert-bucket');
+/** Matching one published posting against the saved job alerts (key: posting id). */
+export const alertMatchQueue = keyedQueue('alert-match');

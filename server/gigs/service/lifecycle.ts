@@ -10,6 +10,7 @@ import { employerProfile } from './employers.ts';
 import { getPosting, ownPosting } from './postings.ts';
 import { settleFill } from './slots.ts';
 import { boardChanged } from './board.ts';
+import { postingPublished } from '../../alerts/matching.ts';
 import { assertScope, LIST_FIELDS, oid } from './shared.ts';
 
 // A posting's life after it is written: submitted, reviewed, closed and reopened, expired.
@@ -51,6 +52,7 @@ export async function reopenPosting(user: Express.User, id: string): Promise<voi
   if (back === 'published') {
     await settleFill(id);
     boardChanged(p.centerPath, id, 'published');
+    await postingPublished(id);
   }
 }
 
@@ -63,6 +65,7 @@ export async function approvePosting(actor: Express.User, id: string): Promise<v
   // A re-approved posting whose seats were all taken in the meantime goes straight to filled.
   await settleFill(id);
   boardChanged(p.centerPath, id, 'published');
+  await postingPublished(id);
 }
 
 export async function rejectPosting(actor: Express.User, id: string, reason: string): Promise<void> {

@@ -42,25 +42,53 @@ const SORTS: Record<string, (a: OpenPosting, b: OpenPosting) => number> = {
   start: (a, b) => (a.startDay < b.startDay ? -1 : a.startDay > b.startDay ? 1 : 0),
 };
 
+/** What a posting is matched on, by the search and by saved job alerts (server/alerts/). */
+export interface PostingCriteria {
+  needle: string;
+  centerId: string;
+  category: string;
+  payType: string;
+  minPayFen: number;
+  tag: string;
+}
+
+type Matchable = Pick<OpenPosting, 'title' | 'employerName' | 'category' | 'payType' | 'payFen'> & {
+  description?: string | null;
+  centerPath?: unknown[] | null;
+  suitability?: string[] | null;
+};
+
+export function postingMatches(p: Matchable, c: PostingCriteria): boolean {
+  return (
+    (!c.needle || [p.title, p.description, p.employerName].some((s) => (s ?? '').toLowerCase().includes(c.needle))) &&
+    (!c.centerId || (p.centerPath ?? []).some((id) => String(id) === c.centerId)) &&
+    (!c.category || p.category === c.category) &&
+    (!c.payType || p.payType === c.payType) &&
+    // Minimum pay is in the chosen unit; without one it is a day's pay (hourly pay counted over 8 hours).
+    (!c.minPayFen || (c.payType ? p.payFen >= c.minPayFen : (dailyPayFen(p) ?? -1) >= c.minPayFen)) &&
+    (!c.tag || (p.suitability ?? []).includes(c.tag))
+  );
+}
+
+/** The search form's filters as matching criteria (keywords lower-cased, pay in fen). */
+export function criteriaOf(q: Pick<SearchInput, 'q' | 'center' | 'category' | 'payType' | 'minPay' | 'tag'>): PostingCriteria {
+  return {
+    needle: q.q ? q.q.toLowerCase() : '',
+    centerId: q.center || '',
+    category: q.category,
+    payType: q.payType,
+    minPayFen: q.minPay ? (yuanToFen(q.minPay) ?? 0) : 0,
+    tag: q.tag,
+  };
+}
+
 // Filtering, sorting and paging happen in memory over the cached open postings: on FerretDB a
 // filtered query reads the whole collection anyway, and here no request waits on the database.
 export async function searchPostings(q: SearchInput) {
   const today = dayKey();
-  const needle = q.q ? q.q.toLowerCase() : '';
-  const centerId = q.center || '';
-  const minPay = q.minPay ? (yuanToFen(q.minPay) ?? 0) : 0;
+  const criteria = criteriaOf(q);
   const latestStart = q.within !== undefined ? addDays(today, q.within) : '';
-  const matches = (await openPostings()).filter(
-    (p) =>
-      (!needle || [p.title, p.description, p.employerName].some((s) => (s ?? '').toLowerCase().includes(needle))) &&
-      (!centerId || (p.centerPath ?? []).some((c) => String(c) === centerId)) &&
-      (!q.category || p.category === q.category) &&
-      (!q.payType || p.payType === q.payType) &&
-      // Minimum pay is in the chosen unit; without one it is a day's pay (hourly pay counted over 8 hours).
-      (!minPay || (q.payType ? p.payFen >= minPay : (dailyPayFen(p) ?? -1) >= minPay)) &&
-      (!latestStart || p.startDay <= latestStart) &&
-      (!q.tag || (p.suitability ?? []).includes(q.tag)),
-  );
+  const matches = (await openPostings()).filter((p) => postingMatches(p, criteria) && (!latestStart || p.startDay <= latestStart));
   // A stable sort keeps "newest first" among equal pay or start day.
   const sorter = SORTS[q.sort ?? ''];
   if (sorter) matches.sort(sorter);

@@ -8,6 +8,7 @@ import type { searchPostings } from '../service/search.ts';
 import type { boardPostings } from '../service/board.ts';
 import { qrSvg } from '../service/board.ts';
 import { card, categoryOptions, type UrlOf } from '../view.ts';
+import { alertOffer } from '../../alerts/view.ts';
 
 function searchHref(q: SearchInput, page?: number) {
   const params = new URLSearchParams();
@@ -30,6 +31,7 @@ export async function searchPage(req: Request, q: SearchInput, result: Awaited<R
     // Comparing pay across units needs the conversion said out loud (service: dailyPayFen).
     payNote: (q.sort === 'pay' || q.minPay) && !q.payType ? req.t('gigs.list.payNote') : '',
     pager: pager(result.page, result.pages, (p) => searchHref(q, p)),
+    alertOffer: alertOffer(req, q),
     centers: [{ value: '', label: req.t('gigs.list.allCenters') }, ...(await centerOptions(req.lang))],
     categories: [{ value: '', label: req.t('gigs.list.allCategories') }, ...(await categoryOptions(req.lang))],
     payTypes: [{ value: '', label: req.t('gigs.list.allPayTypes') }, ...PAY_TYPES.map((v) => ({ value: v, label: req.t(`gigs.payTypes.${v}`) }))],
