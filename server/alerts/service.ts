@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { JobAlert } from '../../models/job-alert.ts';
 import { Refusal } from '../lib/refusal.ts';
-import { isDuplicateKey } from '../accounts/service.ts';
+import { isDuplicateKey } from '../store/index.ts';
 import { getCenter } from '../centers/tree.ts';
 import { listCategories } from '../gigs/service/categories.ts';
 import { bucketId, listInBucket, unlistFromBucket } from './buckets.ts';
