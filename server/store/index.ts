@@ -4,5 +4,5 @@
 export * from './caches.ts';
 export * from './queues.ts';
 export { CacheLoadError, declaredCaches, forgetAllCaches } from './cache.ts';
-export { setStoreLogger } from './log.ts';
+export { setStoreLogger, storeLog } from './log.ts';
 export { retryRead } from '../db/read-retry.ts';
