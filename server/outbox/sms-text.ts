@@ -1,13 +1,14 @@
 import { translator, type Lang } from '../i18n/index.ts';
-import { formatDate, formatMonth } from '../lib/format.ts';
+import { formatMonth, TIME_ZONE } from '../lib/format.ts';
 
 // What a notification says as a text message. Texts are short (one SMS segment: 70 characters
-// when any character needs Unicode, 160 when all are plain ASCII), in the recipient's language,
+// when any character needs Unicode, 160 when all are plain ASCII; an English text quoting a
+// Chinese course title or place may take two Unicode segments, 134), in the recipient's language,
 // and name nobody but the recipient, by first name only: no phone numbers, no other person's
 // name or address, no amounts. Each type that may go out by SMS has a template under
 // `outbox.sms.<type>` with its own choice of params; a type without one stays on the site.
 
-const UNICODE_LIMIT = 70;
+const UNICODE_LIMIT = { 'zh-CN': 70, en: 134 } satisfies Record<Lang, number>;
 const ASCII_LIMIT = 160;
 const PARAM_LIMIT = { 'zh-CN': 14, en: 28 } satisfies Record<Lang, number>;
 
@@ -31,21 +32,49 @@ export function hasSmsTemplate(type: string): boolean {
   return translator('zh-CN')(key) !== key && translator('en')(key) !== key;
 }
 
+// "Tomorrow" needs no year: the short form leaves room for the course and the place.
+const whenFormats = new Map<Lang, Intl.DateTimeFormat>();
+function shortWhen(iso: string, lang: Lang): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  let f = whenFormats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, { timeZone: TIME_ZONE, month: 'short', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+    whenFormats.set(lang, f);
+  }
+  return f.format(d);
+}
+
+const length = (s: string) => [...s].length;
+const limitOf = (text: string, lang: Lang) => (/^[\x20-\x7e]*$/.test(text) ? ASCII_LIMIT : UNICODE_LIMIT[lang]);
+// Never shortened to make room: who it is for and when.
+const KEPT = new Set(['name', 'when', 'month']);
+
 /**
  * The message text, or null when the type has no template. Params are the notification's own;
  * a `startsAt` (ISO time) becomes `when`, and a `month` (yyyy-mm) a month, in the recipient's
- * language.
+ * language. A text over one segment first gives up characters of its longest free-text value (a
+ * course title, a place), then, if it must, its end.
  */
 export function smsText(type: string, params: Record<string, string>, recipientName: string, lang: Lang): string | null {
   if (!hasSmsTemplate(type)) return null;
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) values[k] = shorten(String(v ?? ''), PARAM_LIMIT[lang]);
-  if (params.startsAt) values.when = formatDate(params.startsAt, lang, 'datetime') || values.when || '';
+  if (params.startsAt) values.when = shortWhen(params.startsAt, lang) || values.when || '';
   if (params.month) values.month = formatMonth(params.month, lang) || values.month!;
+  if ('venue' in params && !params.venue) values.venue = translator(lang)('outbox.smsVenueUnknown');
   values.name = shorten(firstName(recipientName), 8);
-  const text = translator(lang)(`outbox.sms.${type}`, values).replace(/\s+/g, ' ').trim();
-  const limit = /^[\x20-\x7e]*$/.test(text) ? ASCII_LIMIT : UNICODE_LIMIT;
-  return shorten(text, limit);
+  const render = () => translator(lang)(`outbox.sms.${type}`, values).replace(/\s+/g, ' ').trim();
+  let text = render();
+  for (let over = length(text) - limitOf(text, lang); over > 0; over = length(text) - limitOf(text, lang)) {
+    const longest = Object.keys(values)
+      .filter((k) => !KEPT.has(k) && length(values[k]!) > 4)
+      .sort((a, b) => length(values[b]!) - length(values[a]!))[0];
+    if (!longest) break;
+    values[longest] = shorten(values[longest]!, Math.max(4, length(values[longest]!) - over));
+    text = render();
+  }
+  return shorten(text, limitOf(text, lang));
 }
 
 /** 13800000003 → 138****0003: what staff see of a number on the outbox page. */
