@@ -10,7 +10,8 @@ import { formatMonth, TIME_ZONE } from '../lib/format.ts';
 
 const UNICODE_LIMIT = { 'zh-CN': 70, en: 134 } satisfies Record<Lang, number>;
 const ASCII_LIMIT = 160;
-const PARAM_LIMIT = { 'zh-CN': 14, en: 28 } satisfies Record<Lang, number>;
+// Any free-text value is cut to this first; the fitting below shortens further if it must.
+const PARAM_LIMIT = 40;
 
 // Surnames of two characters, so 欧阳娜娜 is addressed as 娜娜, not 阳娜娜.
 const COMPOUND_SURNAMES = ['欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '令狐', '长孙', '宇文', '司徒', '夏侯', '轩辕', '端木', '南宫', '独孤'];
@@ -47,8 +48,9 @@ function shortWhen(iso: string, lang: Lang): string {
 
 const length = (s: string) => [...s].length;
 const limitOf = (text: string, lang: Lang) => (/^[\x20-\x7e]*$/.test(text) ? ASCII_LIMIT : UNICODE_LIMIT[lang]);
-// Never shortened to make room: who it is for and when.
-const KEPT = new Set(['name', 'when', 'month']);
+// Never shortened to make room: who it is for and when (`until`/`untilEn`: a waitlist offer's
+// deadline, given in both languages by the caller).
+const KEPT = new Set(['name', 'when', 'month', 'until', 'untilEn']);
 
 /**
  * The message text, or null when the type has no template. Params are the notification's own;
@@ -59,7 +61,7 @@ const KEPT = new Set(['name', 'when', 'month']);
 export function smsText(type: string, params: Record<string, string>, recipientName: string, lang: Lang): string | null {
   if (!hasSmsTemplate(type)) return null;
   const values: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) values[k] = shorten(String(v ?? ''), PARAM_LIMIT[lang]);
+  for (const [k, v] of Object.entries(params)) values[k] = shorten(String(v ?? ''), PARAM_LIMIT);
   if (params.startsAt) values.when = shortWhen(params.startsAt, lang) || values.when || '';
   if (params.month) values.month = formatMonth(params.month, lang) || values.month!;
   if ('venue' in params && !params.venue) values.venue = translator(lang)('outbox.smsVenueUnknown');

@@ -2,6 +2,7 @@
 // as short texts in their language naming only their first name, course reminders use it, and
 // staff see what was sent for their own center only.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { agent, loggedIn, submit } from '../helpers/app.ts';
 import { freshDemo, makeUser } from '../helpers/data.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
@@ -149,6 +150,17 @@ describe('outbox: channels, texts and the staff page', function () {
     assert.equal(firstName('Li Wei'), 'Li');
     assert.equal(firstName('李'), '李');
     assert.equal(smsText('gigApplicationReceived', { name: '张三', title: 'x' }, '王老板', 'zh-CN'), null, 'texts that would name someone else are not sent');
+    // Every template, with every value it names far too long, still fits its segment(s).
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const catalog = JSON.parse(fs.readFileSync(`server/i18n/${lang}/outbox.json`, 'utf8')) as { sms: Record<string, string> };
+      for (const [type, template] of Object.entries(catalog.sms)) {
+        const params = Object.fromEntries([...template.matchAll(/\{\{(\w+)\}\}/g)].map(([, k]) => [k!, k === 'until' ? '2026年12月2日周三 09:00' : k === 'untilEn' ? 'Wed, Dec 2, 2026, 09:00' : '很长的名称'.repeat(10)]));
+        const text = smsText(type, params, '欧阳娜娜', lang)!;
+        assert.ok([...text].length <= (lang === 'en' ? 134 : 70), `${lang} ${type}: ${[...text].length} ${text}`);
+        assert.ok(text.includes('娜娜') && !text.includes('欧阳'), `${lang} ${type}: first name only`);
+        if (params.until) assert.ok(text.includes(lang === 'en' ? params.untilEn! : params.until), `${lang} ${type}: the deadline is kept whole`);
+      }
+    }
     const long = smsText('courseReminder', { course: '很长很长很长很长很长很长很长很长的课程名称', venue: '浙江省台州市临海市汛桥镇庙西村党群服务中心二楼多功能培训教室', startsAt: '2026-12-02T01:00:00Z' }, '金士媖', 'zh-CN')!;
     assert.ok([...long].length <= 70, long);
     assert.match(long, /^【家门口】士媖您好，明天上课/);
