@@ -65,6 +65,7 @@ describe('browser: text messages through the outbox', function () {
 
     const pages: ['resident' | 'staff', string, string][] = [
       ['resident', 'prefs', '/me/notifications'],
+      ['resident', 'me', '/me'],
       ['staff', 'staff-outbox', '/staff/outbox'],
     ];
     const phones = { resident: failing.phone, staff: '13800000001' };
