@@ -1,6 +1,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-export const OUTBOX_STATUSES = ['queued', 'sent', 'failed'] as const;
+// cancelled: the person turned text messages off before it went out.
+export const OUTBOX_STATUSES = ['queued', 'sent', 'failed', 'cancelled'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 // One message to send on a channel other than the site itself (today: SMS). The _id is the

@@ -1,6 +1,7 @@
 import { OutboxMessage, type OutboxMessageDoc } from '../../models/outbox-message.ts';
 import { OutboxDue } from '../../models/outbox-due.ts';
 import { OutboxClaim } from '../../models/outbox-claim.ts';
+import { NotificationPrefs } from '../../models/notification-prefs.ts';
 import { isDuplicateKey } from '../accounts/service.ts';
 import type { ScheduledJob } from '../scheduler.ts';
 import type { SmsGateway } from './gateway.ts';
@@ -24,11 +25,12 @@ const BATCH = 50;
 // A due entry whose message never arrived (the process stopped between the two inserts).
 const ORPHAN_AFTER_MS = 60_000;
 const CLAIMS_KEPT_MS = 30 * 24 * 3600_000;
+export const MESSAGES_KEPT_MS = 180 * 24 * 3600_000;
 
 /** 1, 2, 4, 8 minutes… at most an hour after the n-th failed attempt. */
 export const retryDelay = (attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 3600_000);
 
-type Message = Pick<OutboxMessageDoc, 'to' | 'text' | 'status' | 'attempts' | 'nextAttemptAt'> & { _id: string };
+type Message = Pick<OutboxMessageDoc, 'user' | 'to' | 'text' | 'status' | 'attempts' | 'nextAttemptAt'> & { _id: string };
 export type SendOutcome = 'sent' | 'retry' | 'failed' | 'skipped';
 
 export interface SendReport {
@@ -47,7 +49,7 @@ export async function sendDueMessages(gateway: SmsGateway, now = new Date()): Pr
 }
 
 async function sendOne(gateway: SmsGateway, due: { _id: string; createdAt?: Date | null }, now: Date, takenOver = false): Promise<SendOutcome> {
-  const msg = (await OutboxMessage.findById(due._id, { to: 1, text: 1, status: 1, attempts: 1, nextAttemptAt: 1 }).lean()) as Message | null;
+  const msg = (await OutboxMessage.findById(due._id, { user: 1, to: 1, text: 1, status: 1, attempts: 1, nextAttemptAt: 1 }).lean()) as Message | null;
   if (!msg) {
     if (!due.createdAt || now.getTime() - due.createdAt.getTime() > ORPHAN_AFTER_MS) await OutboxDue.deleteOne({ _id: due._id });
     return 'skipped';
@@ -65,6 +67,13 @@ async function sendOne(gateway: SmsGateway, due: { _id: string; createdAt?: Date
   if (!(await claim(`${msg._id}#${attempt}`, now))) {
     if (takenOver || !(await takeOverIfAbandoned(msg, attempt, now))) return 'skipped';
     return sendOne(gateway, due, now, true);
+  }
+  if (!(await NotificationPrefs.findById(String(msg.user), { sms: 1 }).lean())?.sms) {
+    // They turned text messages off since this was queued: their choice wins (decided by the
+    // holder of the attempt, so no other sender is sending it meanwhile).
+    await OutboxMessage.updateOne({ _id: msg._id, status: 'queued', attempts: msg.attempts }, { $set: { status: 'cancelled' } });
+    await OutboxDue.deleteOne({ _id: msg._id });
+    return 'skipped';
   }
   try {
     await withTimeout(gateway.send({ to: msg.to, text: msg.text, key: msg._id }), SEND_TIMEOUT_MS);
@@ -121,13 +130,17 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-/** Claims of attempts long finished are only history; they are dropped after a month. */
-export async function sweepOldClaims(now = new Date()): Promise<number> {
-  const r = await OutboxClaim.deleteMany({ at: { $lt: new Date(now.getTime() - CLAIMS_KEPT_MS) } });
-  return r.deletedCount ?? 0;
+/**
+ * Claims of attempts long finished are only history and go after a month; finished messages go
+ * after MESSAGES_KEPT_MS, so the staff list (a scan on FerretDB) does not grow for ever.
+ */
+export async function sweepOld(now = new Date()): Promise<number> {
+  const claims = await OutboxClaim.deleteMany({ at: { $lt: new Date(now.getTime() - CLAIMS_KEPT_MS) } });
+  const messages = await OutboxMessage.deleteMany({ status: { $ne: 'queued' }, createdAt: { $lt: new Date(now.getTime() - MESSAGES_KEPT_MS) } });
+  return (claims.deletedCount ?? 0) + (messages.deletedCount ?? 0);
 }
 
-/** The scheduled sender (listed in server/main.ts); old claims are swept about once an hour. */
+/** The scheduled sender (listed in server/main.ts); old records are swept about once an hour. */
 export function outboxJob(gateway: SmsGateway): ScheduledJob {
   let lastSweep = 0;
   return {
@@ -137,7 +150,7 @@ export function outboxJob(gateway: SmsGateway): ScheduledJob {
       await sendDueMessages(gateway);
       if (Date.now() - lastSweep > 3600_000) {
         lastSweep = Date.now();
-        await sweepOldClaims();
+        await sweepOld();
       }
     },
   };

@@ -5,7 +5,8 @@ import { freshDemo, makeUser } from '../helpers/data.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 import { notify } from '../../server/notifications/service.ts';
 import { devGateway } from '../../server/outbox/gateway.ts';
-import { sendDueMessages, LEASE_MS, MAX_ATTEMPTS, retryDelay } from '../../server/outbox/sender.ts';
+import { sendDueMessages, sweepOld, LEASE_MS, MAX_ATTEMPTS, MESSAGES_KEPT_MS, retryDelay } from '../../server/outbox/sender.ts';
+import { saveChannelPrefs } from '../../server/outbox/service.ts';
 import { OutboxMessage } from '../../models/outbox-message.ts';
 import { OutboxDue } from '../../models/outbox-due.ts';
 import { OutboxClaim } from '../../models/outbox-claim.ts';
@@ -131,6 +132,27 @@ describe('outbox: the SMS sender', function () {
     const gateway = countingGateway();
     await Promise.all([sendDueMessages(gateway), sendDueMessages(gateway)]);
     assert.equal(gateway.calls.length, 1);
+  });
+
+  it('does not send what was queued before the person turned text messages off', async () => {
+    const [id] = await queued(1);
+    const msg = (await OutboxMessage.findById(id).lean())!;
+    await saveChannelPrefs(String(msg.user), { sms: false, lang: 'zh-CN' });
+    const gateway = countingGateway();
+    await sendDueMessages(gateway);
+    assert.equal(gateway.calls.length, 0);
+    assert.equal((await OutboxMessage.findById(id).lean())!.status, 'cancelled');
+    assert.equal(await OutboxDue.countDocuments({}), 0);
+  });
+
+  it('sweeps finished messages after their keeping time, never queued ones', async () => {
+    const [sent, waiting] = await queued(2);
+    await sendDueMessages(countingGateway((m) => (m.key === waiting ? 'busy' : null)));
+    const old = new Date(Date.now() - MESSAGES_KEPT_MS - 1000);
+    await OutboxMessage.updateMany({}, { $set: { createdAt: old } });
+    await sweepOld();
+    assert.equal(await OutboxMessage.countDocuments({ _id: sent }), 0);
+    assert.equal(await OutboxMessage.countDocuments({ _id: waiting }), 1, 'a message still being retried stays');
   });
 
   it('drops a due entry whose message never arrived (a stop between the two inserts)', async () => {
