@@ -11,13 +11,14 @@ import { makeCourse } from '../courses/fixtures.ts';
 import { devGateway } from '../../server/outbox/gateway.ts';
 import { sendDueMessages } from '../../server/outbox/sender.ts';
 import { notify } from '../../server/notifications/service.ts';
-import { chooseSms, countingGateway, logLines, tempLog } from '../outbox/helpers.ts';
+import { chooseSms, countingGateway, logLines, removeTempLogs, tempLog } from '../outbox/helpers.ts';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('browser: text messages through the outbox', function () {
   this.timeout(300_000);
   const env = withBrowser();
+  after(removeTempLogs);
 
   it('choose SMS on /me, get a notification, see it on the staff outbox page', async () => {
     const resident = await makeUser({ role: 'resident', center: env.ctx.centers.miaoxi!, name: '陈秀英' });

@@ -7,12 +7,16 @@ import { OutboxDue } from '../../models/outbox-due.ts';
 import { OutboxClaim } from '../../models/outbox-claim.ts';
 import type { SmsGateway, SmsMessage } from '../../server/outbox/gateway.ts';
 
-let n = 0;
-/** A fresh sms.log path under the system's temp directory. */
+const dirs: string[] = [];
+/** A fresh sms.log path under the system's temp directory (removed by removeTempLogs). */
 export function tempLog(): string {
-  n += 1;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `doorstep-sms-${process.pid}-${n}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `doorstep-sms-${process.pid}-`));
+  dirs.push(dir);
   return path.join(dir, 'sms.log');
+}
+
+export function removeTempLogs(): void {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
 
 /** The lines of a dev sms.log as { key, to, text }. */

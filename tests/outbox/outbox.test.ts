@@ -15,7 +15,7 @@ import { firstName, smsText } from '../../server/outbox/sms-text.ts';
 import { sendSessionReminders } from '../../server/courses/reminders.ts';
 import { notify } from '../../server/notifications/service.ts';
 import { makeCourse } from '../courses/fixtures.ts';
-import { chooseSms, emptyOutbox, logLines, tempLog } from './helpers.ts';
+import { chooseSms, emptyOutbox, logLines, removeTempLogs, tempLog } from './helpers.ts';
 
 const PREFS = '/me/notifications';
 
@@ -31,6 +31,7 @@ describe('outbox: channels, texts and the staff page', function () {
     ctx = await freshDemo();
   });
   beforeEach(emptyOutbox);
+  after(removeTempLogs);
 
   it('saves the choice of channels and language; refuses bad input with the form back', async () => {
     const u = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });

@@ -10,7 +10,7 @@ import { saveChannelPrefs } from '../../server/outbox/service.ts';
 import { OutboxMessage } from '../../models/outbox-message.ts';
 import { OutboxDue } from '../../models/outbox-due.ts';
 import { OutboxClaim } from '../../models/outbox-claim.ts';
-import { chooseSms, countingGateway, emptyOutbox, logLines, tempLog } from './helpers.ts';
+import { chooseSms, countingGateway, emptyOutbox, logLines, removeTempLogs, tempLog } from './helpers.ts';
 
 const later = (d: Date, ms: number) => new Date(d.getTime() + ms);
 
@@ -21,6 +21,7 @@ describe('outbox: the SMS sender', function () {
     ctx = await freshDemo();
   });
   beforeEach(emptyOutbox);
+  after(removeTempLogs);
 
   /** `count` residents who chose SMS, each told once; returns the message ids. */
   async function queued(count: number): Promise<string[]> {
