@@ -22,6 +22,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { backupRoutes } from './backup/routes.ts';
 import { notificationRoutes } from './notifications/routes.ts';
+import { outboxRoutes } from './outbox/routes.ts';
 import { healthRoutes, homeRoutes } from './home/routes.ts';
 import { fileRoutes } from './files/routes.ts';
 import { courseRoutes } from './courses/routes.ts';
@@ -119,6 +120,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(backupRoutes(deps));
   app.use(auditRoutes());
   app.use(notificationRoutes());
+  app.use(outboxRoutes());
   app.use(fileRoutes());
   setCheckinSecret(sessionSecret);
   registerAccessRules();

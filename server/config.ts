@@ -44,6 +44,8 @@ const schema = z
     BACKUP_HOUR: z.coerce.number().int().min(0).max(23).default(3),
     BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(365).default(7),
     BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
+    // Where text messages go (server/outbox/gateway.ts): `dev` appends them to DATA_DIR/sms.log.
+    SMS_GATEWAY: z.enum(['dev']).default('dev'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

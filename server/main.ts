@@ -17,6 +17,8 @@ import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
 import { summaryRepairJob } from './workshops/summaries.ts';
 import { loginFailureSweepJob } from './accounts/login-lock.ts';
+import { outboxJob } from './outbox/sender.ts';
+import { smsGateway } from './outbox/gateway.ts';
 
 const say = (m: string) => process.stdout.write(`[doorstep] ${m}\n`);
 
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
     enrolmentRepair.job,
     summaryRepairJob,
     loginFailureSweepJob,
+    outboxJob(smsGateway(config)),
     ...backupJobs(backupSettings(config), logger),
   ];
   shutdownParts.push(startSchedulers(logger, jobs));

@@ -11,7 +11,8 @@ const DAY = 24 * 3600_000;
 
 /**
  * Reminds confirmed residents of a session starting within the next day, once: the reminder
- * is claimed by inserting `<session>:<resident>` under the _id index before notifying.
+ * is claimed by inserting `<session>:<resident>` under the _id index before notifying (on the
+ * site, and by SMS for those who chose it).
  */
 export async function sendSessionReminders(now = new Date()): Promise<number> {
   const horizon = new Date(now.getTime() + DAY);
@@ -23,13 +24,17 @@ export async function sendSessionReminders(now = new Date()): Promise<number> {
     const confirmed = await Enrolment.find({ course: c._id, status: 'confirmed' }, { resident: 1 }).lean();
     for (const s of soon) {
       for (const e of confirmed) {
+        const key = `${String(s._id)}:${String(e.resident)}`;
         try {
-          await CourseReminder.create({ _id: `${String(s._id)}:${String(e.resident)}` });
+          await CourseReminder.create({ _id: key });
         } catch (err) {
           if (isDuplicateKey(err)) continue;
           throw err;
         }
-        await notify(String(e.resident), 'courseReminder', { course: c.title, when: formatDate(s.startsAt, 'zh-CN', 'datetime'), venue: c.venue ?? '' }, `/courses/${String(c._id)}`);
+        // startsAt lets the text message say the time in the resident's own language; the key
+        // keeps it to one SMS per session and resident (server/outbox).
+        const params = { course: c.title, when: formatDate(s.startsAt, 'zh-CN', 'datetime'), venue: c.venue ?? '', startsAt: s.startsAt.toISOString() };
+        await notify(String(e.resident), 'courseReminder', params, `/courses/${String(c._id)}`, { key: `reminder:${key}` });
         sent += 1;
       }
     }

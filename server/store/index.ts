@@ -4,6 +4,6 @@
 export * from './caches.ts';
 export * from './queues.ts';
 export { CacheLoadError, declaredCaches, forgetAllCaches } from './cache.ts';
-export { setStoreLogger } from './log.ts';
+export { setStoreLogger, storeLog } from './log.ts';
 export { retryRead } from '../db/read-retry.ts';
 export { isDuplicateKey } from './errors.ts';

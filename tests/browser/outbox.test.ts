@@ -1,0 +1,105 @@
+// The outbox in a real browser: a resident chooses text messages from /me, enrols in a course,
+// the sender writes the SMS to the development log, and the center's staff find it on their
+// outbox page. Then both pages at 390 px and 1280 px in both languages: no sideways scrolling,
+// no serious accessibility violations, screenshots in tests/artifacts/.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { withBrowser, browserLogin, artifactPath } from '../helpers/browser.ts';
+import { makeUser } from '../helpers/data.ts';
+import { makeCourse } from '../courses/fixtures.ts';
+import { devGateway } from '../../server/outbox/gateway.ts';
+import { sendDueMessages } from '../../server/outbox/sender.ts';
+import { notify } from '../../server/notifications/service.ts';
+import { chooseSms, countingGateway, logLines, removeTempLogs, tempLog } from '../outbox/helpers.ts';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+describe('browser: text messages through the outbox', function () {
+  this.timeout(300_000);
+  const env = withBrowser();
+  after(removeTempLogs);
+
+  it('choose SMS on /me, get a notification, see it on the staff outbox page', async () => {
+    const resident = await makeUser({ role: 'resident', center: env.ctx.centers.miaoxi!, name: '陈秀英' });
+    const courseId = await makeCourse({ center: env.ctx.centers.miaoxi!, title: '中式面点' });
+    const ctx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    await browserLogin(page, env.site.url, resident.phone);
+    await page.goto(`${env.site.url}/me`);
+    await Promise.all([page.waitForURL(/\/me\/notifications$/), page.click('a[href="/me/notifications"]')]);
+    await page.check('input[name=channels][value=sms]');
+    await page.check('input[name=lang][value="zh-CN"]');
+    await Promise.all([page.waitForURL(/\/me\/notifications$/), page.click('form[action="/me/notifications"] button[type=submit]')]);
+    assert.match(await page.innerText('main'), /已保存/);
+    assert.ok(await page.isChecked('input[name=channels][value=sms]'));
+
+    await page.goto(`${env.site.url}/courses/${courseId}`);
+    await Promise.all([page.waitForURL(/\/courses\//), page.click(`form[action="/courses/${courseId}/enrol"] button[type=submit]`)]);
+    await ctx.close();
+
+    const log = tempLog();
+    await sendDueMessages(devGateway(log));
+    const lines = logLines(log).filter((l) => l.to === resident.phone);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!.text, /^【家门口】秀英您好，您已报上“中式面点”/);
+
+    const staffCtx = await env.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    const staff = await staffCtx.newPage();
+    await browserLogin(staff, env.site.url, '13800000001');
+    await staff.goto(`${env.site.url}/staff`);
+    await Promise.all([staff.waitForURL(/\/staff\/outbox$/), staff.click('a[href="/staff/outbox"]')]);
+    const text = await staff.innerText('main');
+    assert.match(text, /秀英您好，您已报上“中式面点”/);
+    assert.ok(text.includes(`${resident.phone.slice(0, 3)}****${resident.phone.slice(-4)}`));
+    assert.match(text, /已发送/);
+    await staffCtx.close();
+  });
+
+  it('shows the choice and the staff list cleanly at 390 px and 1280 px in both languages', async () => {
+    // Something of every status for the staff list.
+    const failing = await makeUser({ role: 'resident', center: env.ctx.centers.miaoxi!, name: '周建国' });
+    await chooseSms(failing.id, 'en');
+    await notify(failing.id, 'courseReminder', { course: '家政服务员（育婴方向）初级培训班', venue: '庙西村党群服务中心二楼', startsAt: new Date(Date.now() + 20 * 3600_000).toISOString() }, '/courses');
+    await sendDueMessages(countingGateway(() => 'provider said: number out of service'));
+    await notify(failing.id, 'workshopPaid', { month: '2026-11' }, '/me/work');
+
+    const pages: ['resident' | 'staff', string, string][] = [
+      ['resident', 'prefs', '/me/notifications'],
+      ['resident', 'me', '/me'],
+      ['staff', 'staff-outbox', '/staff/outbox'],
+    ];
+    const phones = { resident: failing.phone, staff: '13800000001' };
+    const problems: string[] = [];
+    for (const width of [390, 1280]) {
+      for (const [who, name, url] of pages) {
+        const c = await env.browser.newContext({ viewport: { width, height: 900 } });
+        await browserLogin(await c.newPage(), env.site.url, phones[who]);
+        for (const lang of ['zh-CN', 'en']) {
+          const page = await c.newPage();
+          const label = `${name} ${lang} ${width}px`;
+          page.on('console', (msg) => msg.type() === 'error' && problems.push(`${label}: console: ${msg.text()}`));
+          const res = await page.goto(`${env.site.url}${url}?lang=${lang}`);
+          if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
+          const raw = await page.evaluate(() => document.body.innerText.match(/\boutbox\.[\w.]+\b/g) ?? []);
+          if (raw.length) problems.push(`${label}: untranslated ${raw.join(', ')}`);
+          if (width === 390) {
+            const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+            if (wide > 1) problems.push(`${label}: scrolls sideways by ${wide}px`);
+          } else {
+            await page.evaluate(AXE);
+            const serious = await page.evaluate(async () => {
+              const r = await (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({ resultTypes: ['violations'] });
+              return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
+            });
+            if (serious.length) problems.push(`${label}: axe ${serious.join(', ')}`);
+          }
+          await page.screenshot({ path: artifactPath(`outbox-${name}-${width}-${lang}.png`), fullPage: true });
+          await page.close();
+        }
+        await c.close();
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+});
