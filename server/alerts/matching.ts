@@ -75,7 +75,7 @@ async function tellOnce(userId: string, postingId: string, title: string): Promi
     if (isDuplicateKey(err)) return false;
     throw err;
   }
-  await notify(userId, 'gigAlertMatch', { title }, `/gigs/${postingId}`);
+  await notify(userId, 'gigAlertMatch', { title }, `/gigs/${postingId}`, { key: `alert:${userId}:${postingId}` });
   return true;
 }
 

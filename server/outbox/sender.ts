@@ -2,7 +2,7 @@ import { OutboxMessage, type OutboxMessageDoc } from '../../models/outbox-messag
 import { OutboxDue } from '../../models/outbox-due.ts';
 import { OutboxClaim } from '../../models/outbox-claim.ts';
 import { NotificationPrefs } from '../../models/notification-prefs.ts';
-import { isDuplicateKey } from '../accounts/service.ts';
+import { isDuplicateKey } from '../store/index.ts';
 import type { ScheduledJob } from '../scheduler.ts';
 import type { SmsGateway } from './gateway.ts';
 

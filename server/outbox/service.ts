@@ -2,7 +2,7 @@ import { NotificationPrefs } from '../../models/notification-prefs.ts';
 import { OutboxMessage } from '../../models/outbox-message.ts';
 import { OutboxDue } from '../../models/outbox-due.ts';
 import { User } from '../../models/user.ts';
-import { isDuplicateKey } from '../accounts/service.ts';
+import { isDuplicateKey } from '../store/index.ts';
 import { DEFAULT_LANG, isLang, type Lang } from '../i18n/index.ts';
 import { smsText } from './sms-text.ts';
 
