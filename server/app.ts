@@ -26,6 +26,7 @@ import { healthRoutes, homeRoutes } from './home/routes.ts';
 import { fileRoutes } from './files/routes.ts';
 import { courseRoutes } from './courses/routes.ts';
 import { gigRoutes } from './gigs/routes.ts';
+import { arrearsRoutes } from './arrears/routes.ts';
 import { workshopRoutes } from './workshops/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { setCheckinSecret, mayWatchSession } from './courses/checkin.ts';
@@ -123,6 +124,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   registerAccessRules();
   app.use(courseRoutes(deps));
   app.use(gigRoutes(deps));
+  app.use(arrearsRoutes());
   app.use(workshopRoutes(deps));
   app.use(reportRoutes());
 

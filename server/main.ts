@@ -10,6 +10,8 @@ import { startSchedulers } from './scheduler.ts';
 import { recoverIfUnclean, markCleanShutdown } from './recovery.ts';
 import { backupSettings, backupJobs } from './backup/service.ts';
 import { postingExpiryJob } from './gigs/service/lifecycle.ts';
+import { payAskJob } from './arrears/answers.ts';
+import { recordRepair } from './arrears/record.ts';
 import { slotRepair } from './gigs/service/slots.ts';
 import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
@@ -77,6 +79,8 @@ async function main(): Promise<void> {
   const jobs = [
     postingExpiryJob,
     slotRepair.job,
+    payAskJob,
+    recordRepair.job,
     courseReminderJob,
     enrolmentRepair.job,
     summaryRepairJob,

@@ -43,6 +43,7 @@ export const TILES = {
     { href: '/staff/courses', key: 'home.staff.courses', icon: '📚' },
     { href: '/staff/workshops', key: 'home.staff.workshops', icon: '🏮' },
     { href: '/staff/reports', key: 'home.staff.reports', icon: '📊' },
+    { href: '/staff/arrears', key: 'arrears.staff.tile', icon: '⚖️' },
   ],
   admin: [
     { href: '/admin/centers/new', key: 'admin.newCenter', icon: '🏠' },

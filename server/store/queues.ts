@@ -41,3 +41,5 @@ export const ledgerQueue = keyedQueue('ledger');
 export const summaryQueue = keyedQueue('summary');
 /** Marking statements of a closed pay period paid (key: pay period _id). */
 export const payPeriodQueue = keyedQueue('period');
+/** An employer's pay record and their arrears cases: answers, case notes and resolutions (key: employer user id). */
+export const arrearsQueue = keyedQueue('arrears');

@@ -4,6 +4,8 @@ import { dayKey } from '../../lib/format.ts';
 import { myApplication, type myApplications } from '../service/applications.ts';
 import { hiredDetails } from '../hired.ts';
 import { dayLabel } from '../view.ts';
+import { payQuestion } from '../../arrears/answers.ts';
+import { payQuestionView } from '../../arrears/view.ts';
 
 /** My applications: each with its status, and for a hired one what is needed to turn up. */
 export async function applicationItems(req: Request, apps: Awaited<ReturnType<typeof myApplications>>) {
@@ -17,6 +19,8 @@ export async function applicationItems(req: Request, apps: Awaited<ReturnType<ty
       // Once hired, the employer counts on the person: no one-tap withdraw (see the confirm page).
       canWithdraw: a.status === 'pending',
       hired: a.status === 'accepted' ? await hiredDetails(req, String(a.posting)) : null,
+      // After the last day of a job they were hired for: "were you paid?" (the arrears guard).
+      pay: payQuestionView(req, await payQuestion(req.user!.id, a), `/me/applications/${String(a._id)}/pay`),
       at: a.createdAt ? dayLabel(dayKey(a.createdAt), req.lang) : '',
     })),
   );
