@@ -27,6 +27,8 @@ const validId = (id: string) => /^[a-f\d]{24}$/i.test(id);
 export const isDue = (endDay: string, today = dayKey()) => endDay < today;
 
 export interface PayQuestion {
+  /** `<posting>:<worker>`: the answer's and the case's _id. */
+  id: string;
   endDay: string;
   answer: PayAnswerValue | null;
   answeredAt: Date | null;
@@ -42,7 +44,7 @@ export async function payQuestion(workerId: string, app: { posting: unknown; sta
   const id = payAnswerId(String(app.posting), workerId);
   const a = await PayAnswer.findById(id, { answer: 1, answeredAt: 1, onBehalf: 1 }).lean();
   const c = a?.answer === 'unpaid' || a?.answer === 'late' ? await ArrearsCase.findById(id, { state: 1 }).lean() : null;
-  return { endDay: p.endDay, answer: (a?.answer as PayAnswerValue) ?? null, answeredAt: a?.answeredAt ?? null, onBehalf: !!a?.onBehalf, caseState: (c?.state as 'open' | 'resolved') ?? null };
+  return { id, endDay: p.endDay, answer: (a?.answer as PayAnswerValue) ?? null, answeredAt: a?.answeredAt ?? null, onBehalf: !!a?.onBehalf, caseState: (c?.state as 'open' | 'resolved') ?? null };
 }
 
 /** Every pay question due on a worker's jobs (for the staff desk), newest application first. */

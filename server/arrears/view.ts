@@ -23,6 +23,7 @@ export function payQuestionView(req: Request, q: PayQuestion | null, action: str
     caseOpen: q.caseState === 'open',
     caseResolved: q.caseState === 'resolved',
     canSayPaid: q.answer === 'unpaid',
+    caseUrl: `/staff/arrears/${q.id}`,
   };
 }
 
