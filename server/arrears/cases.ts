@@ -6,7 +6,7 @@ import { canActOnCenter } from '../centers/scope.ts';
 import { audit } from '../audit/service.ts';
 import { notify } from '../notifications/service.ts';
 import { arrearsQueue } from '../store/index.ts';
-import { bumpRecord } from './record.ts';
+import { bumpRecord, payRecord } from './record.ts';
 
 // Arrears cases as staff handle them: the open ones of their centers, notes, a resolution.
 
@@ -33,8 +33,9 @@ export async function caseInScope(actor: Express.User, id: string) {
   return c;
 }
 
-/** The employer's own open cases (their postings page says so, with whom to call). */
+/** The employer's own open cases (their postings pages say so, with whom to call); the record by _id first, so most pages scan nothing. */
 export async function openCasesOfEmployer(employerUserId: string) {
+  if (!(await payRecord(employerUserId)).openCases) return [];
   return ArrearsCase.find({ employer: new Types.ObjectId(employerUserId), state: 'open' }, { postingTitle: 1, workerName: 1, center: 1, endDay: 1, openedAt: 1 }).sort({ openedAt: 1 }).limit(20).lean();
 }
 

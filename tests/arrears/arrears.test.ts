@@ -10,7 +10,7 @@ import { PayRecord } from '../../models/pay-record.ts';
 import { ArrearsCase } from '../../models/arrears-case.ts';
 import { AuditEntry } from '../../models/audit-entry.ts';
 import { Notification } from '../../models/notification.ts';
-import { askAboutPay } from '../../server/arrears/answers.ts';
+import { answerPay, askAboutPay } from '../../server/arrears/answers.ts';
 import { rebuildPayRecords } from '../../server/arrears/record.ts';
 import { publishedPosting, verifiedEmployer, inDays } from '../gigs/helpers.ts';
 import { endJob, hiredJob } from './helpers.ts';
@@ -104,6 +104,7 @@ describe('arrears: were you paid?', function () {
     const page = await e.get('/employer/postings');
     assert.match(page.text, /data-arrears-open/);
     assert.match(page.text, /搬砖三天/);
+    assert.match((await e.get(`/employer/postings/${draft}`)).text, /data-arrears-open/, 'beside the submit button too');
     const refusedSubmit = await submit(e, `/employer/postings/${draft}`, `/employer/postings/${draft}/submit`, {});
     assert.equal(refusedSubmit.status, 409);
     assert.match(refusedSubmit.text, /暂时不能发布招工/);
@@ -258,6 +259,19 @@ describe('arrears: were you paid?', function () {
     await PayRecord.updateOne({ _id: emp.id }, { $set: { onTime: 9, openCases: 3 } });
     assert.ok((await rebuildPayRecords()) >= 1);
     assert.deepEqual(await record(emp.id), { onTime: 2, late: 1, unpaid: 0, openCases: 0 });
+  });
+
+  it('keeps the record exact when answers arrive at once, and a double press counts once', async () => {
+    const emp = await verifiedEmployer(ctx.centers.miaoxi!, '同时回答公司');
+    const jobs = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => hiredJob(emp, ctx.centers.miaoxi!, { title: `同时${i}` })));
+    const kinds = ['onTime', 'late', 'unpaid', 'onTime', 'unpaid', 'onTime'] as const;
+    const press = (i: number) => answerPay({ id: jobs[i]!.worker.id, name: jobs[i]!.worker.name, role: 'resident' } as Express.User, jobs[i]!.worker.id, jobs[i]!.appId, kinds[i]!);
+    const results = await Promise.allSettled(jobs.flatMap((_j, i) => [press(i), press(i)]));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 6, 'one answer per job');
+    for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as { key?: string }).key, 'arrears.errors.answered');
+    assert.deepEqual(await record(emp.id), { onTime: 3, late: 1, unpaid: 2, openCases: 2 });
+    assert.equal(await ArrearsCase.countDocuments({ employer: emp.id, state: 'open' }), 2);
+    assert.equal(await rebuildPayRecords(), 0, 'the live record is what a recount gives');
   });
 
   it('the staff home links to the cases', async () => {

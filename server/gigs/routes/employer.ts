@@ -96,8 +96,8 @@ async function createPosting(req: Request, res: Response) {
 
 async function showOwnPosting(req: Request, res: Response) {
   const p = await postings.ownPosting(req.user!, String(req.params.id));
-  const [apps, profile] = await Promise.all([applications.applicantsOf(String(p._id)), employers.employerProfile(req.user!.id)]);
-  res.render('employer/posting', await postingPage(req, p, apps, profile));
+  const [apps, profile, arrearsCases] = await Promise.all([applications.applicantsOf(String(p._id)), employers.employerProfile(req.user!.id), openCasesOfEmployer(req.user!.id)]);
+  res.render('employer/posting', { ...(await postingPage(req, p, apps, profile)), arrearsCases: await employerBanner(req, arrearsCases) });
 }
 
 async function editPosting(req: Request, res: Response) {
