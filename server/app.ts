@@ -28,6 +28,7 @@ import { fileRoutes } from './files/routes.ts';
 import { courseRoutes } from './courses/routes.ts';
 import { gigRoutes } from './gigs/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
+import { arrearsRoutes } from './arrears/routes.ts';
 import { workshopRoutes } from './workshops/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { setCheckinSecret, mayWatchSession } from './courses/checkin.ts';
@@ -127,6 +128,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(courseRoutes(deps));
   app.use(gigRoutes(deps));
   app.use(alertRoutes());
+  app.use(arrearsRoutes());
   app.use(workshopRoutes(deps));
   app.use(reportRoutes());
 

@@ -12,6 +12,8 @@ import { backupSettings, backupJobs } from './backup/service.ts';
 import { postingExpiryJob } from './gigs/service/lifecycle.ts';
 import { alertClaimSweepJob, alertRepairJob, matchingSettled } from './alerts/matching.ts';
 import { bucketRepair } from './alerts/buckets.ts';
+import { payAskJob } from './arrears/answers.ts';
+import { recordRepair } from './arrears/record.ts';
 import { slotRepair } from './gigs/service/slots.ts';
 import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
@@ -85,6 +87,8 @@ async function main(): Promise<void> {
     alertClaimSweepJob,
     bucketRepair.job,
     slotRepair.job,
+    payAskJob,
+    recordRepair.job,
     courseReminderJob,
     enrolmentRepair.job,
     summaryRepairJob,

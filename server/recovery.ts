@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { repairEnrolments } from './courses/service/repairs.ts';
 import { repairSlots } from './gigs/service/slots.ts';
+import { rebuildPayRecords } from './arrears/record.ts';
 import { rebuildSummaries, hasDirtySummaries, repairDirtySummaries } from './workshops/summaries.ts';
 
 // A file that exists while the app runs: finding it at start means the last run did not shut
@@ -19,7 +20,8 @@ export async function recoverIfUnclean(dataDir: string, logger: Logger): Promise
     const slots = await repairSlots();
     const seats = await repairEnrolments();
     const summaries = await rebuildSummaries();
-    logger.warn({ slots, seats, summaries, ms: Date.now() - started }, 'recovered after an unclean shutdown');
+    const payRecords = await rebuildPayRecords();
+    logger.warn({ slots, seats, summaries, payRecords, ms: Date.now() - started }, 'recovered after an unclean shutdown');
   }
   fs.mkdirSync(path.dirname(marker), { recursive: true });
   fs.writeFileSync(marker, String(process.pid));

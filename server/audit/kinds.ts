@@ -6,6 +6,7 @@ export const AUDIT_AREAS = {
   accounts: ['resident.staffFields', 'resident.edit', 'resident.passwordReset', 'resident.loginUnlock', 'account.disable', 'account.enable', 'staff.create', 'staff.assignCenter'],
   centers: ['center.create', 'center.update', 'center.contact'],
   gigs: ['gigs.category.create', 'gigs.employer.verify', 'gigs.employer.reject', 'gigs.posting.approve', 'gigs.posting.reject', 'gigs.application.onBehalf'],
+  arrears: ['arrears.case.open', 'arrears.case.note', 'arrears.case.paid', 'arrears.case.referred', 'arrears.case.closed', 'arrears.answer.change', 'arrears.desk.onTime', 'arrears.desk.late', 'arrears.desk.unpaid'],
   courses: ['course.create', 'course.update', 'course.publish', 'course.cancel', 'course.removeEnrolment', 'course.walkIn', 'course.rollCall', 'course.complete', 'course.materials', 'course.materials.delete'],
   workshops: [
     'workshop.create',

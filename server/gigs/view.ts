@@ -9,6 +9,7 @@ import { employerOfUser } from './service/employers.ts';
 import { mayReadAttachment, visiblePosting, type getPosting } from './service/postings.ts';
 import { myApplicationFor } from './service/applications.ts';
 import { qrSvg } from './service/board.ts';
+import { payRecord } from '../arrears/record.ts';
 
 /** An absolute URL for a path on this site (RouteDeps.absoluteUrl). */
 export type UrlOf = (path: string) => string;
@@ -117,6 +118,9 @@ export async function detailModel(req: Request, p: PostingDoc, urlOf: UrlOf) {
       ? (p.attachments ?? []).map((a) => ({ id: a.id, name: a.name, isImage: String(a.type).startsWith('image/') }))
       : [],
     employerVerified: profile?.status === 'verified',
+    // The public profile with the pay record ("paid on time N of M"), read by _id.
+    employerProfileId: profile?.status === 'verified' ? String(profile._id) : '',
+    employerPay: profile?.status === 'verified' ? await payRecord(String(p.employer)) : null,
     employerAddress: profile?.address ?? '',
     open: p.status === 'published' && p.endDay >= dayKey(),
     url: urlOf(`/gigs/${String(p._id)}`),

@@ -44,6 +44,7 @@ export const TILES = {
     { href: '/staff/workshops', key: 'home.staff.workshops', icon: '🏮' },
     { href: '/staff/reports', key: 'home.staff.reports', icon: '📊' },
     { href: '/staff/outbox', key: 'outbox.staff.tile', icon: '📨' },
+    { href: '/staff/arrears', key: 'arrears.staff.tile', icon: '⚖️' },
   ],
   admin: [
     { href: '/admin/centers/new', key: 'admin.newCenter', icon: '🏠' },

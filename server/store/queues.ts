@@ -45,3 +45,5 @@ export const payPeriodQueue = keyedQueue('period');
 export const alertBucketQueue = keyedQueue('alert-bucket');
 /** Matching one published posting against the saved job alerts (key: posting id). */
 export const alertMatchQueue = keyedQueue('alert-match');
+/** An employer's pay record and their arrears cases: answers, case notes and resolutions (key: employer user id). */
+export const arrearsQueue = keyedQueue('arrears');

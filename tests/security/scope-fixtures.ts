@@ -13,6 +13,7 @@ import { Employer } from '../../models/employer.ts';
 import { Application } from '../../models/application.ts';
 import { AuditEntry } from '../../models/audit-entry.ts';
 import { User } from '../../models/user.ts';
+import { ArrearsCase } from '../../models/arrears-case.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import { publishedPosting } from '../gigs/helpers.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
@@ -66,6 +67,11 @@ export async function outOfScopeRecords(ctx: SeedContext): Promise<ScopeRecords>
   const xqCourse = (await Course.findOne({ center: { $in: [xunqiao, ctx.centers.lifeng!] }, status: 'published', minAge: null, maxAge: null }).lean())!;
   const xqWorkshop = await Workshop.create({ name: '汛桥测试工坊', center: xunqiao });
   const xqPosting = await publishedPosting(String(employer.user), xunqiao, { title: '汛桥已发布' });
+  // An open wage-arrears case of a Miaoxi job (staff of Miaoxi and above handle it).
+  const arrearsCase = await ArrearsCase.create({
+    _id: `${posting}:${String(resident._id)}`, posting, worker: resident._id, employer: employer.user, center: miaoxi, centerPath: [...(await Posting.findById(posting, { centerPath: 1 }).lean())!.centerPath],
+    postingTitle: '庙西欠薪', employerName: employer.name, workerName: resident.name, workerPhone: resident.phone, startDay: dayKey(), endDay: dayKey(),
+  });
 
   const snapshot = async () => ({
     audit: await AuditEntry.countDocuments({ actor: far._id }),
@@ -75,6 +81,7 @@ export async function outOfScopeRecords(ctx: SeedContext): Promise<ScopeRecords>
     resident: JSON.stringify(await User.findById(resident._id, { lowIncome: 1, name: 1 }).lean()),
     posting: (await Posting.findById(posting, { status: 1 }).lean())!.status,
     employer: (await Employer.findById(employer._id, { status: 1 }).lean())!.status,
+    arrearsCase: JSON.stringify(await ArrearsCase.findById(arrearsCase._id, { state: 1, notes: 1 }).lean()),
     course: JSON.stringify(await Course.findById(course._id, { status: 1, title: 1, capacity: 1 }).lean()),
     workshop: JSON.stringify(await Workshop.findById(workshop._id, { name: 1, active: 1 }).lean()),
     entries: await LedgerEntry.countDocuments({ workshop: workshop._id }),
@@ -97,6 +104,7 @@ export async function outOfScopeRecords(ctx: SeedContext): Promise<ScopeRecords>
       month: dayKey().slice(0, 7),
       'postings.id': posting,
       'employers.id': String(employer._id),
+      'arrears.id': arrearsCase._id,
       'residents.id': String(resident._id),
       'centers.id': miaoxi,
     },

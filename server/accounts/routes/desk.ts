@@ -10,6 +10,8 @@ import * as accounts from '../service.ts';
 import { editResident, resetPassword } from '../desk.ts';
 import { residentPage } from '../resident-view.ts';
 import { lockedUntil, unlock, type LoginLockOptions } from '../login-lock.ts';
+import { payQuestionsOf } from '../../arrears/answers.ts';
+import { deskPayQuestions } from '../../arrears/view.ts';
 
 type Resident = Awaited<ReturnType<typeof accounts.profile>>;
 
@@ -77,7 +79,9 @@ export function deskRoutes(lockOptions: LoginLockOptions): Router {
   async function renderResident(req: Request, res: Response, resident: Resident, editForm?: FormState, status = 200) {
     const until = await lockedUntil(lockOptions, resident.phone);
     const loginLock = until ? { until: formatDate(until, req.lang, 'time') } : null;
-    res.status(status).render('accounts/resident', { ...(await residentPage(req, resident, editForm)), loginLock });
+    // Jobs whose last day has passed: staff can record "were you paid?" for the resident.
+    const payQuestions = deskPayQuestions(req, String(resident._id), await payQuestionsOf(String(resident._id)));
+    res.status(status).render('accounts/resident', { ...(await residentPage(req, resident, editForm)), loginLock, payQuestions });
   }
 
   async function showResident(req: Request, res: Response) {

@@ -11,6 +11,8 @@ import * as lifecycle from '../service/lifecycle.ts';
 import * as applications from '../service/applications.ts';
 import * as slots from '../service/slots.ts';
 import { card } from '../view.ts';
+import { openCasesOfEmployer } from '../../arrears/cases.ts';
+import { employerBanner } from '../../arrears/view.ts';
 import { editPostingForm, newPostingForm, postingPage, profileForm, renderPostingForm, renderProfile } from '../view/employer.ts';
 
 // A signed-in employer: company profile, own postings, their applicants.
@@ -47,6 +49,8 @@ async function listOwnPostings(req: Request, res: Response) {
     items: await Promise.all(items.map((p) => card(req, p))),
     verified: profile?.status === 'verified',
     hasProfile: !!profile,
+    // An open wage-arrears case stops publishing: say so before they try, with whom to call.
+    arrearsCases: await employerBanner(req, await openCasesOfEmployer(req.user!.id)),
   });
 }
 
@@ -92,8 +96,8 @@ async function createPosting(req: Request, res: Response) {
 
 async function showOwnPosting(req: Request, res: Response) {
   const p = await postings.ownPosting(req.user!, String(req.params.id));
-  const [apps, profile] = await Promise.all([applications.applicantsOf(String(p._id)), employers.employerProfile(req.user!.id)]);
-  res.render('employer/posting', await postingPage(req, p, apps, profile));
+  const [apps, profile, arrearsCases] = await Promise.all([applications.applicantsOf(String(p._id)), employers.employerProfile(req.user!.id), openCasesOfEmployer(req.user!.id)]);
+  res.render('employer/posting', { ...(await postingPage(req, p, apps, profile)), arrearsCases: await employerBanner(req, arrearsCases) });
 }
 
 async function editPosting(req: Request, res: Response) {

@@ -12,6 +12,7 @@ import { settleFill } from './slots.ts';
 import { boardChanged } from './board.ts';
 import { postingPublished } from '../../alerts/matching.ts';
 import { assertScope, LIST_FIELDS, oid } from './shared.ts';
+import { assertMayPublish } from '../../arrears/record.ts';
 
 // A posting's life after it is written: submitted, reviewed, closed and reopened, expired.
 
@@ -28,6 +29,7 @@ export async function submitPosting(user: Express.User, id: string): Promise<voi
   if (!['draft', 'rejected'].includes(p.status)) throw new Refusal('conflict', 'gigs.errors.transition', { from: p.status, to: 'submitted' });
   if (profile?.status !== 'verified') throw new Refusal('conflict', 'gigs.errors.notVerified');
   if (p.endDay < dayKey()) throw new Refusal('conflict', 'gigs.errors.endPassed');
+  await assertMayPublish(user.id); // an open wage-arrears case stops new postings
   await transition(p, ['draft', 'rejected'], 'submitted', { submittedAt: new Date(), reason: '', employerName: profile.name });
 }
 
@@ -48,6 +50,7 @@ export async function reopenPosting(user: Express.User, id: string): Promise<voi
   if (p.endDay < dayKey()) throw new Refusal('conflict', 'gigs.errors.endPassed');
   const from = (p as { closedFrom?: string }).closedFrom;
   const back: PostingStatus = from === 'published' || from === 'filled' ? 'published' : from === 'submitted' || from === 'rejected' ? from : 'draft';
+  if (back === 'published' || back === 'submitted') await assertMayPublish(user.id);
   await transition(p, ['closed'], back, { closedFrom: '' });
   if (back === 'published') {
     await settleFill(id);
@@ -59,6 +62,7 @@ export async function reopenPosting(user: Express.User, id: string): Promise<voi
 export async function approvePosting(actor: Express.User, id: string): Promise<void> {
   const p = await getPosting(id);
   await assertScope(actor, p.center);
+  await assertMayPublish(String(p.employer)); // staff cannot approve past an open arrears case either
   await transition(p, ['submitted'], 'published', { publishedAt: new Date(), reason: '' });
   await audit(actor, { action: 'gigs.posting.approve', targetType: 'posting', targetId: id, center: String(p.center), details: { title: p.title } });
   await notify(String(p.employer), 'gigPostingApproved', { title: p.title }, `/employer/postings/${id}`);
