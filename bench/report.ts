@@ -33,7 +33,9 @@ const PAGES = ['gigs list', 'gigs search', 'courses', 'lobby board', 'worker ear
 const WRITES = ['enrol (POST)', 'log piece-work (POST)'];
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
-const times = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '' : `${x.toFixed(2)}×`);
+const times = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '' : x === Infinity ? '∞' : `${x.toFixed(2)}×`);
+/** p99 at decade ÷ p99 at demo; a run in which nothing completed (0 req/s) has no p99 worth the name. */
+const p99Growth = (d: Row | undefined, c: Row | undefined) => (d?.p99 && c ? (c.rps ? c.p99 / d.p99 : Infinity) : null);
 
 function rowsTable(rows: Row[], demo: Map<string, Row>): string[] {
   const lines = [`${'volume'.padEnd(12)}${'target'.padEnd(24)}${pad('req/s', 8)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('errors', 8)}${pad('× ref', 8)}${pad('vs demo', 9)}${pad('app MB', 8)}`];
@@ -56,7 +58,7 @@ function growthTable(rows: Row[]): string[] {
   for (const t of targets) {
     const [d, y, c] = [at('demo', t), at('town-year', t), at('decade', t)];
     const rps = d?.rps && c ? c.rps / d.rps : null;
-    const p99 = d?.p99 && c ? c.p99 / d.p99 : null;
+    const p99 = p99Growth(d, c);
     lines.push(`${t.padEnd(24)}${pad(d?.rps ?? '', 8)}${pad(y?.rps ?? '', 8)}${pad(c?.rps ?? '', 8)}${pad(times(rps), 10)}${pad(d?.p99 ?? '', 10)}${pad(c?.p99 ?? '', 9)}${pad(times(p99), 10)}`);
   }
   return lines;
@@ -87,7 +89,7 @@ function targetLines(rows: Row[], memory: Memory): string[] {
   }
   for (const t of [...PAGES, ...WRITES]) {
     const [d, c] = [at('demo', t), at('decade', t)];
-    const g = d?.p99 && c ? c.p99 / d.p99 : null;
+    const g = p99Growth(d, c);
     lines.push(`  ${t} p99 at decade ≤ 2× p99 at demo: ${times(g) || '?'} ${verdict(g === null ? null : g <= 2)}`);
   }
   const npmStart = at('demo', 'gigs (npm start)');

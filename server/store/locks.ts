@@ -83,7 +83,9 @@ export function redisNodeLocks(client: LockClient, opts: RedisLockOptions = {}):
 /** Connects the cross-node locks to Redis; returns what closes them (main.ts, with REDIS_URL). */
 export async function connectNodeLocks(redisUrl: string): Promise<() => Promise<void>> {
   const { createClient } = await import('redis');
-  const client = createClient({ url: redisUrl });
+  // While Redis is away a lock fails at once (the request fails, nothing half-written) instead of
+  // queueing commands until it returns.
+  const client = createClient({ url: redisUrl, disableOfflineQueue: true });
   client.on('error', (err: unknown) => storeLog().warn({ err }, 'redis (node locks)'));
   await client.connect();
   useNodeLocks(redisNodeLocks(client as unknown as LockClient));
