@@ -50,18 +50,18 @@ const FILTERED: Record<string, (c: Document) => Document[]> = {
   aggregate: (c) => [(c.pipeline as Document[])[0]?.$match ?? {}],
 };
 
-function isScalar(v: unknown): boolean {
-  return v !== null && v !== undefined && (typeof v !== 'object' || v instanceof mongoose.Types.ObjectId || v instanceof Date);
-}
-
-/** True when the filter addresses documents by `_id` equality (what reaches FerretDB's index). */
+/**
+ * True when the filter is a lone `_id` equality to a string or ObjectId: the only filter FerretDB
+ * 1.24's SQLite backend hands to SQLite (`collection.go`: `params.Filter.Len() == 1` and `_id` a
+ * string or ObjectID). `{_id, status}` or `{_id: {$eq: x}}` read the whole collection.
+ */
 export function byId(filter: Document): boolean {
+  const keys = Object.keys(filter);
   const id: unknown = filter._id;
-  if (isScalar(id)) return true;
-  return !!id && typeof id === 'object' && Object.keys(id).length === 1 && isScalar((id as Document).$eq);
+  return keys.length === 1 && keys[0] === '_id' && (typeof id === 'string' || id instanceof mongoose.Types.ObjectId);
 }
 
-/** Filtered reads or writes of a growing collection that are not by `_id`. */
+/** Filtered reads or writes of a growing collection that are not by a lone `_id`. */
 export function scansIn(commands: RecordedCommand[]): RecordedCommand[] {
   return commands.filter((c) => GROWING.has(c.collection) && c.filters.some((f) => !byId(f)));
 }
