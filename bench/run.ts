@@ -1,6 +1,8 @@
 // `npm run bench`: load figures for the pages people use most, as ratios to a reference page
 // (TechEmpower Fortunes on bare Express + Mongoose + Handlebars) measured in the same run.
-// Env: BENCH_DURATION (s, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64), BENCH_VOLUMES,
+// Volumes: demo (the seed), town-year (a busy town's year) and decade (ten such years), each
+// figure also as decade ÷ demo (bench/report.ts).
+// Env: BENCH_DURATION (s, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64), BENCH_VOLUMES, BENCH_SCALE,
 // MONGODB_URI to bench against a real MongoDB instead of the embedded engine.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -17,15 +19,18 @@ import { Workshop } from '../models/workshop.ts';
 import { Task } from '../models/task.ts';
 import { User } from '../models/user.ts';
 import { Membership } from '../models/membership.ts';
-import { generateDemo, generateTownYear } from './generate.ts';
+import { generateDemo, generateYears, VOLUME_YEARS } from './generate.ts';
+import { report, type Row } from './report.ts';
 import { seedFortunes } from './reference.ts';
-import { ROOT, startChild, startFlags, peakRssMb, watchRss, load, median, addFailures, type Child, type LoadSpec, type LoadResult } from './lib.ts';
+import { startChild, startFlags, peakRssMb, watchRss, load, median, addFailures, type Child, type LoadSpec, type LoadResult } from './lib.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-// BENCH_VOLUMES=demo skips generating the town's year (a quick check of the benchmark itself).
-const VOLUMES = (process.env.BENCH_VOLUMES ?? 'demo,town-year').split(',').filter((v): v is 'demo' | 'town-year' => v === 'demo' || v === 'town-year');
+// BENCH_VOLUMES=demo skips generating the town's years (a quick check of the benchmark itself);
+// BENCH_SCALE (e.g. 0.01) shrinks every generated volume, to check the generator and the printout.
+type Volume = 'demo' | keyof typeof VOLUME_YEARS;
+const VOLUMES = (process.env.BENCH_VOLUMES ?? 'demo,town-year,decade').split(',').filter((v): v is Volume => v === 'demo' || v in VOLUME_YEARS);
 const SECRET = crypto.randomBytes(32).toString('hex');
 const say = (m: string) => process.stdout.write(`[bench] ${m}\n`);
 
@@ -74,18 +79,6 @@ interface Target {
   spec: LoadSpec;
 }
 
-interface Row {
-  volume: string;
-  target: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  failures: Record<string, number>;
-  ratio: number | null;
-  /** The app's largest resident set while this target ran, in MB. */
-  appMb?: number | null;
-}
 
 /**
  * One request to each target before any load: a target that refuses it (a fixture the app
@@ -177,12 +170,16 @@ async function main(): Promise<void> {
     children.push(reference);
     const ref: LoadSpec = { url: `${reference.url}/fortunes` };
 
+    // The decade is the town-year plus nine earlier years: each volume adds the years it lacks.
+    let years = 0;
+    let focus: { worker: string; workshop: string } | undefined;
     for (const volume of VOLUMES) {
-      let focus: { worker: string; workshop: string } | undefined;
-      if (volume === 'town-year') {
+      if (volume !== 'demo' && VOLUME_YEARS[volume] > years) {
         const started = Date.now();
-        focus = await generateTownYear(ctx, say);
-        say(`town-year generated in ${Math.round((Date.now() - started) / 1000)} s`);
+        const f = await generateYears(ctx, years, VOLUME_YEARS[volume], say);
+        focus ??= f;
+        years = VOLUME_YEARS[volume];
+        say(`${volume} generated in ${Math.round((Date.now() - started) / 1000)} s`);
       }
       const app = await startChild('server/main.ts', [], env, /site: http/, startFlags());
       children.push(app);
@@ -256,7 +253,7 @@ async function main(): Promise<void> {
     await mongoose.disconnect();
     await engine.stop();
   }
-  report(results, memory, engine.kind);
+  report(results, memory, { engine: engine.kind, connections: CONNECTIONS, duration: DURATION, rounds: ROUNDS });
 }
 
 /**
@@ -292,51 +289,6 @@ async function npmStartAgainstProduction(env: Record<string, string>, production
     await plain.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-function report(rows: Row[], memory: Record<string, { appMb: number | null; dbMb: number | null }>, engineKind: string): void {
-  const demo = new Map(rows.filter((r) => r.volume === 'demo').map((r) => [r.target, r]));
-  const lines = [
-    `engine: ${engineKind}; ${CONNECTIONS} connections, ${DURATION} s per run, median of ${ROUNDS} interleaved rounds`,
-    '',
-    `${'volume'.padEnd(12)}${'target'.padEnd(24)}${'req/s'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'errors'.padStart(8)}${'× ref'.padStart(8)}${'vs demo'.padStart(9)}${'app MB'.padStart(8)}`,
-  ];
-  for (const r of rows) {
-    const base = r.volume === 'town-year' ? demo.get(r.target) : undefined;
-    const change = base?.rps ? `${Math.round(((r.rps - base.rps) / base.rps) * 100)}%` : '';
-    lines.push(
-      `${r.volume.padEnd(12)}${r.target.padEnd(24)}${String(r.rps).padStart(8)}${String(r.p50).padStart(8)}${String(r.p99).padStart(8)}${String(r.errors).padStart(8)}${(r.ratio === null ? '' : r.ratio.toFixed(2)).padStart(8)}${change.padStart(9)}${String(r.appMb ?? '').padStart(8)}`,
-    );
-  }
-  lines.push('', 'peak RSS (MB):');
-  for (const [v, m] of Object.entries(memory)) lines.push(`  ${v}: app ${m.appMb ?? '?'}, database ${m.dbMb ?? '?'}`);
-  const targets = [
-    ['gigs list', 'demo', 0.5],
-    ['gigs search', 'demo', 0.5],
-    ['courses', 'demo', 0.5],
-    ['gigs list', 'town-year', 0.25],
-    ['gigs search', 'town-year', 0.25],
-    ['courses', 'town-year', 0.25],
-    ['worker earnings', 'town-year', 0.25],
-  ] as const;
-  lines.push('', 'targets:');
-  for (const [t, v, min] of targets) {
-    const r = rows.find((x) => x.target === t && x.volume === v);
-    lines.push(`  ${t} at ${v} ≥ ${min}× reference: ${r?.ratio ?? '?'} ${r && r.ratio !== null && r.ratio >= min ? 'met' : 'MISSED'}`);
-  }
-  const npmStart = rows.find((x) => x.target === 'gigs (npm start)');
-  const slower = npmStart?.ratio ? 1 / npmStart.ratio : null;
-  lines.push(`  npm start serves /gigs within 1.3× of production (× ref column is npm start ÷ production): ${slower?.toFixed(2) ?? '?'}× ${slower !== null && slower <= 1.3 ? 'met' : 'MISSED'}`);
-  const failed = rows.filter((r) => r.errors);
-  lines.push(`  zero errors: ${failed.length === 0 ? 'met' : `MISSED: ${failed.map((r) => `${r.volume} ${r.target} ${JSON.stringify(r.failures)}`).join('; ')}`}`);
-  const peak = Math.max(...Object.values(memory).map((m) => m.appMb ?? 0));
-  lines.push(`  app RSS ≤ 300 MB: ${peak} MB ${peak <= 300 ? 'met' : 'MISSED'}`);
-  process.stdout.write(`\n${lines.join('\n')}\n`);
-  const dir = path.join(ROOT, 'bench/results');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), engine: engineKind, connections: CONNECTIONS, duration: DURATION, rounds: ROUNDS, rows, memory }, null, 2));
-  process.stdout.write(`\nwritten to ${path.relative(ROOT, file)}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -21,6 +21,7 @@ import { summaryRepairJob } from './workshops/summaries.ts';
 import { loginFailureSweepJob } from './accounts/login-lock.ts';
 import { outboxJob } from './outbox/sender.ts';
 import { smsGateway } from './outbox/gateway.ts';
+import { connectNodeLocks } from './store/index.ts';
 
 const say = (m: string) => process.stdout.write(`[doorstep] ${m}\n`);
 
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
 
   await connectDatabase(engine.uri);
   shutdownParts.push(disconnectDatabase);
+  // Several nodes: the per-key queues hold Redis locks too (FerretDB's $inc is read-then-write).
+  if (config.REDIS_URL) shutdownParts.push(await connectNodeLocks(config.REDIS_URL));
 
   if (await recoverIfUnclean(config.DATA_DIR, logger)) say('the last run stopped abruptly: derived counts were checked and repaired');
   shutdownParts.push(() => markCleanShutdown(config.DATA_DIR)); // runs before the database closes

@@ -19,7 +19,7 @@ export const mochaHooks = {
     engine = await startDatabase(config, (m) => process.stdout.write(`[tests] ${m}\n`), { ephemeral: true, dbName });
     process.stdout.write(`[tests] ${describeEngine(engine)}\n`);
     const uri = engine.kind === 'external' ? withDbName(engine.uri, dbName) : engine.uri;
-    await connectDatabase(uri);
+    await connectDatabase(uri, { monitorCommands: true }); // tests/helpers/commands.ts records them
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);

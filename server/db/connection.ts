@@ -7,18 +7,23 @@ import { storeLog } from '../store/log.ts';
  * Connects and builds every registered model's indexes before serving: the unique indexes
  * are what keep seats, headcounts and idempotency keys correct (docs/ARCHITECTURE.md, "The database engine").
  */
-export async function connectDatabase(uri: string): Promise<typeof mongoose> {
-  await openConnection(uri);
+export async function connectDatabase(uri: string, opts: ConnectOptions = {}): Promise<typeof mongoose> {
+  await openConnection(uri, opts);
   await ensureIndexes();
   return mongoose;
 }
 
+export interface ConnectOptions {
+  /** Emit the driver's command events (tests record the commands a request issues). */
+  monitorCommands?: boolean;
+}
+
 /** Connects with the engine's quirks guarded (reply order, malformed read replies); no index builds. */
-export async function openConnection(uri: string): Promise<void> {
+export async function openConnection(uri: string, opts: ConnectOptions = {}): Promise<void> {
   mongoose.set('strictQuery', true);
   guardReplyOrder((info) => storeLog().warn(info, 'dropped a database reply meant for an earlier request'));
   retryMalformedReads();
-  await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 10_000 });
+  await mongoose.connect(uri, { autoIndex: false, serverSelectionTimeoutMS: 10_000, monitorCommands: opts.monitorCommands ?? false });
 }
 
 export async function ensureIndexes(): Promise<void> {

@@ -1,9 +1,10 @@
 // The persistence seam: what the database engine forces on the design lives here, so services
 // say what they need in domain terms (see docs/ARCHITECTURE.md): declared read-through caches,
-// per-key queues, and reads asked again after a malformed reply.
+// per-key queues (exclusive across nodes with REDIS_URL), and reads asked again after a malformed reply.
 export * from './caches.ts';
 export * from './queues.ts';
 export { CacheLoadError, declaredCaches, forgetAllCaches } from './cache.ts';
 export { setStoreLogger, storeLog } from './log.ts';
+export { connectNodeLocks, redisNodeLocks, useNodeLocks } from './locks.ts';
 export { retryRead } from '../db/read-retry.ts';
 export { isDuplicateKey } from './errors.ts';

@@ -1,7 +1,10 @@
 // Per-key serialisation. FerretDB applies $inc and findAndModify by read-modify-write, so the
 // single app node in front of it must never race itself on the same document or invariant:
 // tasks of one key run one at a time, in arrival order; different keys run in parallel.
-// (Across several nodes, unique indexes are what keep the invariants; MongoDB's $inc is atomic.)
+// With several nodes (REDIS_URL) each task also holds a Redis lock on its key (locks.ts), so
+// the same sections are exclusive across nodes too; invariants still rest on unique indexes.
+import { withNodeLock } from './locks.ts';
+
 const tails = new Map<string, Promise<unknown>>();
 
 function runExclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -22,7 +25,8 @@ export interface KeyedQueue {
 
 /** A family of queues, one per key; `name` keeps families apart (a posting and a course may share an id). */
 function keyedQueue(name: string): KeyedQueue {
-  return { run: (key, task) => runExclusive(`${name}:${key}`, task) };
+  const id = (key: string) => `${name}:${key}`;
+  return { run: (key, task) => runExclusive(id(key), () => withNodeLock(id(key), task)) };
 }
 
 /** Accepting, withdrawing and filling a posting's slots (key: posting id). */

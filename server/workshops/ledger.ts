@@ -169,15 +169,19 @@ export async function correctEntry(
   originalId: string,
   input: { counted: number; rejected: number; reason: string; idempotencyKey: string },
 ) {
-  const existing = await byKey(input.idempotencyKey);
-  if (existing) return { entry: existing, duplicate: true };
+  // No look-up by key first (a scan on FerretDB): the unique index answers a repeated key on
+  // insert, and a repeat whose first copy already landed finds no change left (below).
   const original = await getEntry(workshopId, originalId);
   if (original?.kind !== 'work') throw new LedgerRefusal('_form', 'errors.notFound');
   if (input.rejected > input.counted) throw new LedgerRefusal('rejected', 'workshops.errors.rejectedTooMany');
   const now = await effective(original);
   const dCounted = input.counted - now.counted;
   const dRejected = input.rejected - now.rejected;
-  if (dCounted === 0 && dRejected === 0) throw new LedgerRefusal('counted', 'workshops.errors.noChange');
+  if (dCounted === 0 && dRejected === 0) {
+    const existing = await byKey(input.idempotencyKey);
+    if (existing) return { entry: existing, duplicate: true };
+    throw new LedgerRefusal('counted', 'workshops.errors.noChange');
+  }
   const closed = await isClosed(workshopId, original.period);
   const today = dayKey();
   const period = closed ? monthOf(today) : original.period;

@@ -45,7 +45,7 @@ export async function startAppNode(env: Record<string, string> = {}): Promise<Ap
   child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000; // a node starts in seconds, but a loaded 2-core CI machine can take far longer
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`app node exited early:\n${output}`);
     if (/site: http/.test(output)) break;

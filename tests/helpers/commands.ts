@@ -1,0 +1,105 @@
+import mongoose from 'mongoose';
+import type { CommandStartedEvent, Document } from 'mongodb';
+
+// Records the database commands issued between two points (the driver's command monitoring;
+// tests/setup.ts connects with monitorCommands) and picks out the scans: on FerretDB any
+// filter but an `_id` equality reads the whole collection, so a write path whose cost must not
+// grow with the years may only address documents of growing collections by `_id`.
+
+/** Collections that grow with the years (and users): never scanned on a write path. */
+export const GROWING = new Set([
+  'applications',
+  'attendances',
+  'auditentries',
+  'batches',
+  'completions',
+  'counters',
+  'coursereminders',
+  'disputes',
+  'enrolments',
+  'ledgerentries',
+  'loginfailures',
+  'memberships',
+  'notifications',
+  'orders',
+  'payperiods',
+  'postings',
+  'postingslots',
+  'seats',
+  'sessions',
+  'users',
+  'workreports',
+  'worksummaries',
+]);
+
+export interface RecordedCommand {
+  name: string;
+  collection: string;
+  /** The filter(s) the command selects documents with (one per statement of an update/delete). */
+  filters: Document[];
+}
+
+const FILTERED: Record<string, (c: Document) => Document[]> = {
+  find: (c) => [c.filter ?? {}],
+  count: (c) => [c.query ?? {}],
+  distinct: (c) => [c.query ?? {}],
+  findAndModify: (c) => [c.query ?? {}],
+  update: (c) => (c.updates as Document[]).map((u) => u.q ?? {}),
+  delete: (c) => (c.deletes as Document[]).map((d) => d.q ?? {}),
+  // countDocuments and friends: only a leading $match selects; anything else reads everything.
+  aggregate: (c) => [(c.pipeline as Document[])[0]?.$match ?? {}],
+};
+
+/**
+ * True when the filter is a lone `_id` equality to a string or ObjectId: the only filter FerretDB
+ * 1.24's SQLite backend hands to SQLite (`collection.go`: `params.Filter.Len() == 1` and `_id` a
+ * string or ObjectID). `{_id, status}` or `{_id: {$eq: x}}` read the whole collection.
+ */
+export function byId(filter: Document): boolean {
+  const keys = Object.keys(filter);
+  const id: unknown = filter._id;
+  return keys.length === 1 && keys[0] === '_id' && (typeof id === 'string' || id instanceof mongoose.Types.ObjectId);
+}
+
+/** Filtered reads or writes of a growing collection that are not by a lone `_id`. */
+export function scansIn(commands: RecordedCommand[]): RecordedCommand[] {
+  return commands.filter((c) => GROWING.has(c.collection) && c.filters.some((f) => !byId(f)));
+}
+
+export function describeCommand(c: RecordedCommand): string {
+  return `${c.name} ${c.collection} ${c.filters.map((f) => JSON.stringify(f)).join(' | ')}`;
+}
+
+/** Starts recording this database's commands; `stop()` ends it and returns what was issued. */
+export function recordCommands(): { stop(): RecordedCommand[] } {
+  const client = mongoose.connection.getClient();
+  const db = mongoose.connection.name;
+  const seen: RecordedCommand[] = [];
+  const listener = (ev: CommandStartedEvent) => {
+    if (ev.databaseName !== db) return;
+    const filtersOf = FILTERED[ev.commandName];
+    const collection = String(ev.command[ev.commandName]);
+    seen.push({ name: ev.commandName, collection, filters: filtersOf ? filtersOf(ev.command) : [] });
+  };
+  client.on('commandStarted', listener);
+  return {
+    stop() {
+      client.off('commandStarted', listener);
+      return seen;
+    },
+  };
+}
+
+/** Runs `action` and returns the commands it issued and the scans among them. */
+export async function commandsOf(action: () => Promise<unknown>): Promise<{ commands: RecordedCommand[]; scans: string[] }> {
+  const rec = recordCommands();
+  let commands: RecordedCommand[];
+  try {
+    await action();
+    // Work a request leaves behind (a notification push, a board refresh) finishes shortly after.
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    commands = rec.stop();
+  }
+  return { commands, scans: scansIn(commands).map(describeCommand) };
+}

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { csrfFrom, loggedIn, type Agent } from '../helpers/app.ts';
+import { freshDemo, makeUser } from '../helpers/data.ts';
+import { commandsOf } from '../helpers/commands.ts';
+import { publishedPosting } from '../gigs/helpers.ts';
+import { actor, addMember, assertSummariesMatchLedger, key, makeShop } from '../workshops/helpers.ts';
+import { makeCourse } from '../courses/fixtures.ts';
+import { Application } from '../../models/application.ts';
+import { Attendance } from '../../models/attendance.ts';
+import { Course } from '../../models/course.ts';
+import { LedgerEntry } from '../../models/ledger-entry.ts';
+import { PostingSlot } from '../../models/posting-slot.ts';
+import * as applications from '../../server/gigs/service/applications.ts';
+import * as ledger from '../../server/workshops/ledger.ts';
+import { enrol } from '../../server/courses/service/enrolment.ts';
+import { checkinToken } from '../../server/courses/checkin.ts';
+import { dayKey } from '../../server/lib/format.ts';
+import type { SeedContext } from '../../server/seed/index.ts';
+
+// Issue 11, item 2: a write path's cost must not grow with the years of data around it, so on
+// collections that grow with time every query it issues addresses documents by `_id`.
+// Each test records the commands of one request (tests/helpers/commands.ts) and fails on a scan.
+
+/** GETs the page (token, cookies), then records only the POST. */
+async function recordPost(ag: Agent, page: string, action: string, fields: Record<string, string>) {
+  const form = await ag.get(page);
+  assert.ok(form.status < 400, `GET ${page} → ${form.status}`);
+  let status = 0;
+  const recorded = await commandsOf(async () => {
+    status = (await ag.post(action).type('form').send({ ...fields, _csrf: csrfFrom(form.text) })).status;
+  });
+  assert.ok(status > 0 && status < 400, `POST ${action} → ${status}`);
+  return recorded;
+}
+
+const noScans = (scans: string[]) => assert.deepEqual(scans, [], `scans on a write path:\n${scans.join('\n')}`);
+
+describe('write paths issue no collection scans (command recording)', function () {
+  this.timeout(120_000);
+  let ctx: SeedContext;
+  before(async () => {
+    ctx = await freshDemo();
+  });
+
+  it('the recorder sees a filtered read as a scan and an _id read as none (so the tests below can fail)', async () => {
+    const posting = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
+    const { commands, scans } = await commandsOf(async () => {
+      await Application.findById(posting).lean();
+      await Application.updateOne({ _id: posting }, { $set: { message: '' } });
+      await Application.updateOne({ _id: posting, status: 'pending' }, { $set: { message: '' } });
+      await Application.find({ posting }).lean();
+      await PostingSlot.countDocuments({ posting });
+    });
+    assert.ok(commands.length >= 5, JSON.stringify(commands));
+    assert.equal(scans.length, 3, scans.join('\n'));
+    assert.match(scans[0]!, /^update applications .*_id.*status/, 'FerretDB pushes down only a lone _id');
+    assert.match(scans[1]!, /^find applications .*posting/);
+    assert.match(scans[2]!, /^aggregate postingslots .*posting/);
+  });
+
+  it('gig apply', async () => {
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
+    const resident = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    const ag = await loggedIn(resident.phone);
+    const { scans } = await recordPost(ag, `/gigs/${id}`, `/gigs/${id}/apply`, { message: '我能来', availability: '' });
+    assert.ok(await Application.exists({ activeKey: `${id}:${resident.id}` }));
+    noScans(scans);
+  });
+
+  // PENDING (scans postingslots, applications): the compare-and-set Application.updateOne({ _id,
+  // status: 'pending' }) is not a lone _id (FerretDB scans it); settleFill (gigs/service/slots.ts) recounts a posting's slots with
+  // PostingSlot.countDocuments({ posting }); when the posting fills, Application.find({ posting,
+  // status: 'pending' }) finds whom to tell; a lost slot race asks PostingSlot.exists({ application }).
+  // Fix: slots under deterministic _ids `<posting>:<slotNo>` counted by _id (the one numbered-slot
+  // claim of item 1), applicants to tell kept on a per-posting document.
+  it.skip('gig accept', async () => {
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { headcount: 2 });
+    const resident = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    const appId = await applications.apply({ id: resident.id }, id, { message: '', availability: '' });
+    const emp = await loggedIn('13800000002');
+    const { scans } = await recordPost(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/accept`, {});
+    assert.equal((await Application.findById(appId).lean())!.status, 'accepted');
+    noScans(scans);
+  });
+
+  // PENDING (scans applications, postingslots): withdraw (gigs/service/applications.ts) marks the
+  // application with Application.updateOne({ _id, status }) (not a lone _id), frees the slot with
+  // PostingSlot.deleteOne({ application }) and recounts with PostingSlot.countDocuments({ posting }).
+  // Fix as for accept: delete `<posting>:<slotNo>` by _id (the application knows its slotNo).
+  it.skip('gig withdraw (of an accepted application)', async () => {
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { headcount: 2 });
+    const resident = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    const appId = await applications.apply({ id: resident.id }, id, { message: '', availability: '' });
+    await submitAccept(appId, id);
+    const ag = await loggedIn(resident.phone);
+    const { scans } = await recordPost(ag, `/me/applications/${appId}/withdraw`, `/me/applications/${appId}/withdraw`, { confirm: 'yes', told: 'on' });
+    assert.equal((await Application.findById(appId).lean())!.status, 'withdrawn');
+    noScans(scans);
+  });
+
+  // PENDING (scans orders, memberships): the entry itself is key-addressed, but the live-board
+  // refresh it starts (publishBoard -> computeBoardState, workshops/ledger.ts) reads
+  // Order.find({ workshop, status: 'open' }) on every entry and Membership.find({ workshop }) when
+  // the workshop-stations cache is cold. Fix: keep a workshop's open orders and station list on a
+  // per-workshop document (or a cache dropped only by Order/Membership writes, not by entries).
+  it.skip('piece-work entry', async () => {
+    const shop = await makeShop(ctx.centers.miaoxi!);
+    const worker = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    await addMember(shop.id, worker.id);
+    const staff = await loggedIn('13800000001');
+    const idem = key('scan');
+    const fields = { workerId: worker.id, taskId: shop.taskId, counted: '9', rejected: '1', date: dayKey(), note: '', idempotencyKey: idem };
+    const { scans } = await recordPost(staff, `/staff/workshops/${shop.id}/log`, `/staff/workshops/${shop.id}/entries`, fields);
+    assert.ok(await LedgerEntry.exists({ idempotencyKey: idem }));
+    noScans(scans);
+  });
+
+  // PENDING (scans ledgerentries): effective() (workshops/ledger.ts) sums an entry's corrections with
+  // LedgerEntry.find({ corrects }); plus the board refresh as for an entry. (The up-front
+  // LedgerEntry.findOne({ idempotencyKey }) is gone: the unique index answers a repeat.) Fix: a
+  // per-entry corrections total under a deterministic summary _id, updated with the summaries.
+  it.skip('piece-work correction', async () => {
+    const shop = await makeShop(ctx.centers.miaoxi!);
+    const worker = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    await addMember(shop.id, worker.id);
+    const staff = await loggedIn('13800000001');
+    const first = key('orig');
+    const fields = { workerId: worker.id, taskId: shop.taskId, counted: '9', rejected: '1', date: dayKey(), note: '', idempotencyKey: first };
+    await recordPost(staff, `/staff/workshops/${shop.id}/log`, `/staff/workshops/${shop.id}/entries`, fields);
+    const original = await LedgerEntry.findOne({ idempotencyKey: first }).lean();
+    const url = `/staff/workshops/${shop.id}/entries/${String(original!._id)}/correct`;
+    const fix = { counted: '8', rejected: '1', reason: '点错了', idempotencyKey: key('fix') };
+    const { scans } = await recordPost(staff, url, url, fix);
+    assert.ok(await LedgerEntry.exists({ corrects: original!._id }));
+    noScans(scans);
+    // Sent again (a retry): the same correction, counted once.
+    await recordPost(staff, url, url, fix);
+    assert.equal(await LedgerEntry.countDocuments({ idempotencyKey: fix.idempotencyKey }), 1);
+  });
+
+  it('a correction sent twice with one key is stored once and answers the same (no key look-up first)', async () => {
+    const shop = await makeShop(ctx.centers.miaoxi!);
+    const worker = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    await addMember(shop.id, worker.id);
+    const staff = await actor(ctx.users.miaoxiStaff!);
+    const orig = await ledger.logEntry(staff, shop.id, { workerId: worker.id, taskId: shop.taskId, counted: 10, rejected: 0, date: dayKey(), note: '', idempotencyKey: key('o') });
+    const input = { counted: 7, rejected: 1, reason: '复核', idempotencyKey: key('c') };
+    const [a, b] = await Promise.all([0, 1].map(() => ledger.correctEntry(staff, shop.id, String(orig.entry._id), input)));
+    const again = await ledger.correctEntry(staff, shop.id, String(orig.entry._id), input);
+    assert.equal(await LedgerEntry.countDocuments({ idempotencyKey: input.idempotencyKey }), 1);
+    assert.deepEqual([a!.duplicate, b!.duplicate].sort(), [false, true]);
+    assert.equal(again.duplicate, true);
+    assert.equal(String(again.entry._id), String(a!.entry._id));
+    assert.equal((await ledger.effective(orig.entry)).accepted, 6);
+    await assertSummariesMatchLedger(shop.id);
+  });
+
+  // PENDING (scans enrolments): activeEnrolment (courses/service/roster.ts) reads
+  // Enrolment.findOne({ activeKey }); the enrolment reshaping (item 1/2, another branch) is to
+  // address the active enrolment by a deterministic _id.
+  it.skip('course check-in (QR)', async () => {
+    const courseId = await makeCourse({ center: ctx.centers.miaoxi!, sessions: 2, firstStart: new Date(Date.now() - 3600_000) });
+    const session = String((await Course.findById(courseId, { sessions: 1 }).lean())!.sessions[0]!._id);
+    const resident = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    await enrol(courseId, resident.id);
+    const ag = await loggedIn(resident.phone);
+    const { scans } = await recordPost(ag, '/me/courses', '/checkin', { t: checkinToken(session) });
+    assert.ok(await Attendance.exists({ session, resident: resident.id }));
+    noScans(scans);
+  });
+
+  async function submitAccept(appId: string, postingId: string) {
+    const emp = await loggedIn('13800000002');
+    await recordPost(emp, `/employer/postings/${postingId}`, `/employer/applications/${appId}/accept`, {});
+  }
+});
