@@ -28,6 +28,7 @@ import { courseRoutes } from './courses/routes.ts';
 import { gigRoutes } from './gigs/routes.ts';
 import { workshopRoutes } from './workshops/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
+import { privacyRoutes } from './privacy/routes.ts';
 import { setCheckinSecret, mayWatchSession } from './courses/checkin.ts';
 import { registerFileAccess } from './files/upload.ts';
 import { registerRoomPolicy } from './realtime/server.ts';
@@ -125,6 +126,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(gigRoutes(deps));
   app.use(workshopRoutes(deps));
   app.use(reportRoutes());
+  app.use(privacyRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler(logger));

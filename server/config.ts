@@ -44,6 +44,8 @@ const schema = z
     BACKUP_HOUR: z.coerce.number().int().min(0).max(23).default(3),
     BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(365).default(7),
     BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
+    // Days between a person's deletion request and its being carried out (they may cancel meanwhile).
+    DELETION_COOLING_DAYS: z.coerce.number().int().min(0).max(90).default(15),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

@@ -15,6 +15,7 @@ import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
 import { summaryRepairJob } from './workshops/summaries.ts';
 import { loginFailureSweepJob } from './accounts/login-lock.ts';
+import { deletionJob } from './privacy/deletion.ts';
 
 const say = (m: string) => process.stdout.write(`[doorstep] ${m}\n`);
 
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
     enrolmentRepair.job,
     summaryRepairJob,
     loginFailureSweepJob,
+    deletionJob,
     ...backupJobs(backupSettings(config), logger),
   ];
   shutdownParts.push(startSchedulers(logger, jobs));
