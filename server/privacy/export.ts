@@ -29,15 +29,17 @@ function label(t: TFunction, key: string): string {
   return v === k ? key : v;
 }
 
-function readable(t: TFunction, value: unknown): unknown {
+// Money is stored in fen; the download shows yuan with two decimals, as people read it.
+function readable(t: TFunction, value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => readable(t, v));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [label(t, k), readable(t, v)]));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [label(t, k), readable(t, v, k)]));
+  if (typeof value === 'number' && key.endsWith('Fen')) return (value / 100).toFixed(2);
   return value;
 }
 
 /**
  * The download: sections titled and fields named in the person's language, with a note of what
- * each section is and how long it is kept. Amounts stay in fen (分) as stored, and say so.
+ * each section is and how long it is kept. Amounts are in yuan.
  */
 export function exportDocument(t: TFunction, sections: ExportSection[], now = new Date()) {
   return {
