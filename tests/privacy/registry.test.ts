@@ -5,10 +5,13 @@ import mongoose, { type Schema } from 'mongoose';
 import { PERSONAL_DATA } from '../../server/privacy/registry.ts';
 import { translator } from '../../server/i18n/index.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: a schema of any model
+type AnySchema = Schema<any>;
+
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 /** Every path of a schema (sub-documents included) that holds a user's id. */
-function userRefPaths(schema: Schema, prefix = ''): string[] {
+function userRefPaths(schema: AnySchema, prefix = ''): string[] {
   const out: string[] = [];
   schema.eachPath((p, type) => {
     const t = type as unknown as { options?: { ref?: string }; caster?: { options?: { ref?: string } }; schema?: Schema };
@@ -28,7 +31,7 @@ describe('privacy: every collection that references a person declares its export
     const declared = new Map(PERSONAL_DATA.map((d) => [d.model, d]));
     const missing: string[] = [];
     for (const name of mongoose.modelNames()) {
-      const refs = userRefPaths(mongoose.model(name).schema);
+      const refs = userRefPaths(mongoose.model(name).schema as AnySchema);
       if (!refs.length) continue;
       const d = declared.get(name);
       if (!d) missing.push(`${name} (${refs.join(', ')}): no declaration`);
