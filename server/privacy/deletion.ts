@@ -24,7 +24,7 @@ export async function deletionOf(userId: string) {
  * so a mistake or a change of mind costs nothing; asking again while one waits changes nothing.
  */
 export async function requestDeletion(user: Express.User, coolingDays: number, now = new Date()): Promise<DeletionRequestDoc> {
-  if (user.role !== 'resident' && user.role !== 'employer') throw new Refusal('forbidden', 'errors.forbidden');
+  if (user.role !== 'resident' && user.role !== 'employer') throw new Refusal('forbidden', 'errors.forbiddenRole');
   const existing = await deletionOf(user.id);
   if (existing?.status === 'pending') return existing;
   if (existing && existing.status !== 'cancelled') throw new Refusal('conflict', 'privacy.delete.alreadyRunning');

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { requireLogin, requireRole } from '../http/guards.ts';
+import { requireRole } from '../http/guards.ts';
 import { validate, formOf, type FormState } from '../http/validate.ts';
 import { flash } from '../http/flash.ts';
 import { HttpError } from '../http/errors.ts';
@@ -100,10 +100,10 @@ export function privacyRoutes({ config }: RouteDeps): Router {
   const r = Router();
   const person = requireRole('resident', 'employer');
   r.get('/privacy', showNotice);
-  r.get('/me/privacy', requireLogin, showMine);
+  r.get('/me/privacy', person, showMine);
   r.post('/me/privacy/low-income', requireRole('resident'), saveLowIncomeConsent);
-  r.get('/me/data', requireLogin, showData);
-  r.get('/me/data.json', requireLogin, downloadData);
+  r.get('/me/data', person, showData);
+  r.get('/me/data.json', person, downloadData);
   r.get('/me/privacy/delete', person, confirmDelete);
   r.post('/me/privacy/delete', person, doRequestDelete);
   r.post('/me/privacy/delete/cancel', person, doCancel);
