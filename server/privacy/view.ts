@@ -9,8 +9,8 @@ function shown(req: Request, key: string, v: unknown): string {
   if (typeof v === 'boolean') return req.t(v ? 'privacy.yes' : 'privacy.no');
   if (typeof v === 'number' && key.endsWith('Fen')) return formatMoney(v, req.lang);
   if (typeof v === 'string' && ISO.test(v)) return formatDate(v, req.lang, 'datetime');
-  if (Array.isArray(v)) return v.map((x) => shown(req, key, x)).join('，') || '—';
-  if (typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}: ${String(x)}`).join('；') || '—';
+  if (Array.isArray(v)) return v.map((x) => shown(req, key, x)).join(req.t('app.comma')) || '—';
+  if (typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}: ${String(x)}`).join(req.t('app.comma')) || '—';
   return String(v);
 }
 
