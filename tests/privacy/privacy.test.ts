@@ -6,6 +6,7 @@ import { AuditEntry } from '../../models/audit-entry.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { PayPeriod } from '../../models/pay-period.ts';
 import { Membership } from '../../models/membership.ts';
+import { WorkSummary } from '../../models/work-summary.ts';
 import { Notification } from '../../models/notification.ts';
 import { Employer } from '../../models/employer.ts';
 import { Posting } from '../../models/posting.ts';
@@ -163,6 +164,10 @@ describe('privacy: consent, own data, deletion', function () {
       const id = ctx.users.resident!;
       const before = await LedgerEntry.find({ worker: id }, { amountFen: 1, accepted: 1 }).sort({ _id: 1 }).lean();
       assert.ok(before.length > 0);
+      // A desk correction quotes the name in the audit log.
+      const staff = await loggedIn('13800000001');
+      await submit(staff, `/staff/residents/${id}`, `/staff/residents/${id}/details`, { name: '金士媖', birthYear: '1961' });
+      assert.ok(await AuditEntry.exists({ targetId: id, action: 'resident.edit' }));
       const me = await loggedIn('13800000003');
       await submit(me, '/me/privacy/delete', '/me/privacy/delete', { understand: 'on' });
       await runDueDeletions(new Date());
@@ -183,6 +188,12 @@ describe('privacy: consent, own data, deletion', function () {
       for (const p of periods) for (const s of p.statements.filter((x) => String(x.worker) === id)) assert.deepEqual([s.name, s.phone], [u.name, '']);
       assert.ok((await Membership.find({ resident: id }).lean()).every((m) => m.residentName === u.name && m.residentPhone === ''));
       assert.equal(await Notification.countDocuments({ user: id }), 0);
+      const boards = await WorkSummary.find({ kind: { $in: ['sd', 'sm'] } }).lean();
+      const named = boards.filter((b) => (b.workers as Record<string, { name: string }>)[id]);
+      assert.ok(named.length > 0);
+      assert.ok(named.every((b) => (b.workers as Record<string, { name: string }>)[id]!.name === u.name), 'the board names no one');
+      const audits = await AuditEntry.find({ targetId: id }).lean();
+      assert.ok(!JSON.stringify(audits).includes('金士媖'), 'the audit log no longer quotes the name');
       assert.equal((await DeletionRequest.findById(deletionRequestId(id)).lean())!.status, 'done');
 
       const gone = await me.get('/me');
