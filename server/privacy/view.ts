@@ -20,13 +20,17 @@ function label(req: Request, key: string): string {
   return v === k ? key : v;
 }
 
+// A page for reading on a phone: the first records of each section; the download has them all.
+const SHOWN = 10;
+
 /** The readable page of the export: one card per record, fields named in the reader's language. */
 export function dataPage(req: Request, sections: ExportSection[]) {
   return sections.map((s) => ({
     title: req.t(`privacy.sections.${s.section}`),
     kept: req.t(`privacy.kept.${s.kept || 'deleted'}`),
     count: s.records.length,
-    records: s.records.map((r) => Object.entries(r).map(([k, v]) => ({ label: label(req, k), value: shown(req, k, v) }))),
+    more: s.records.length > SHOWN ? SHOWN : 0,
+    records: s.records.slice(0, SHOWN).map((r) => Object.entries(r).map(([k, v]) => ({ label: label(req, k), value: shown(req, k, v) }))),
   }));
 }
 
