@@ -19,7 +19,8 @@ export async function collectPersonalData(userId: string): Promise<ExportSection
     const records = await d.export(id);
     out.push({ model: d.model, section: d.section, title: '', kept: d.kept ?? '', records });
   }
-  return out;
+  // The account first: the registry's order is the order of erasure, where it comes last.
+  return [...out.filter((s) => s.section === 'account'), ...out.filter((s) => s.section !== 'account')];
 }
 
 /** A field name in the reader's language where the catalog has one, else as stored. */
