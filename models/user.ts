@@ -20,6 +20,12 @@ const userSchema = new Schema(
     disabled: { type: Boolean, default: false },
     // Set when staff reset the password at the desk: the temporary one works only to choose a new one.
     mustChangePassword: { type: Boolean, default: false },
+    // Personal-information consents (server/privacy/): when the person agreed to the privacy
+    // notice, and — separately — to their low-income status being recorded (null = not given).
+    privacyConsentAt: { type: Date, default: null },
+    lowIncomeConsentAt: { type: Date, default: null },
+    // Set when the deletion job has erased this account (it stays only as a name in the ledger).
+    erasedAt: { type: Date, default: null },
   },
   { timestamps: true },
 );

@@ -31,6 +31,7 @@ import { alertRoutes } from './alerts/routes.ts';
 import { arrearsRoutes } from './arrears/routes.ts';
 import { workshopRoutes } from './workshops/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
+import { privacyRoutes } from './privacy/routes.ts';
 import { setCheckinSecret, mayWatchSession } from './courses/checkin.ts';
 import { registerFileAccess } from './files/upload.ts';
 import { registerRoomPolicy } from './realtime/server.ts';
@@ -131,6 +132,7 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   app.use(arrearsRoutes());
   app.use(workshopRoutes(deps));
   app.use(reportRoutes());
+  app.use(privacyRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -46,6 +46,8 @@ const schema = z
     BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
     // Where text messages go (server/outbox/gateway.ts): `dev` appends them to DATA_DIR/sms.log.
     SMS_GATEWAY: z.enum(['dev']).default('dev'),
+    // Days between a person's deletion request and its being carried out (they may cancel meanwhile).
+    DELETION_COOLING_DAYS: z.coerce.number().int().min(0).max(90).default(15),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

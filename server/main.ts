@@ -22,6 +22,7 @@ import { loginFailureSweepJob } from './accounts/login-lock.ts';
 import { outboxJob } from './outbox/sender.ts';
 import { smsGateway } from './outbox/gateway.ts';
 import { connectNodeLocks } from './store/index.ts';
+import { deletionJob } from './privacy/deletion.ts';
 
 const say = (m: string) => process.stdout.write(`[doorstep] ${m}\n`);
 
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     summaryRepairJob,
     loginFailureSweepJob,
     outboxJob(smsGateway(config)),
+    deletionJob,
     ...backupJobs(backupSettings(config), logger),
   ];
   shutdownParts.push(startSchedulers(logger, jobs));

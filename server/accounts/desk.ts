@@ -23,7 +23,7 @@ export function temporaryPassword(): string {
  * Ends every stored session of a user: after a reset or a disable, a phone left logged in
  * elsewhere must not keep working. A scan of sessions, but a rare staff action.
  */
-async function endSessions(userId: string): Promise<void> {
+export async function endSessions(userId: string): Promise<void> {
   await mongoose.connection.db!.collection('sessions').deleteMany({ 'session.passport.user': userId });
   // Live pages already open on those phones stop receiving this person's events too.
   disconnectUser(userId);

@@ -14,6 +14,7 @@ interface ResidentRecord {
   skills?: string[] | null;
   birthYear?: number | null;
   lowIncome?: boolean | null;
+  lowIncomeConsentAt?: Date | null;
   homeCenter: unknown;
   mustChangePassword?: boolean | null;
 }
@@ -35,6 +36,7 @@ export async function residentPage(req: Request, r: ResidentRecord, editForm?: F
       skills: r.skills ?? [],
       birthYear: r.birthYear,
       lowIncome: !!r.lowIncome,
+      lowIncomeConsent: !!r.lowIncomeConsentAt,
       mustChangePassword: !!r.mustChangePassword,
       center: centerName(await getCenter(String(r.homeCenter)), req.lang),
     },

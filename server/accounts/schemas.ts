@@ -36,6 +36,8 @@ export const registerSchema = z
     password,
     passwordConfirm: z.string(),
     homeCenter: objectId,
+    // Consent to the privacy notice (/privacy): nobody gets an account without it.
+    privacyConsent: z.literal('on', 'privacy.consent.required'),
   })
   .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'errors.passwordMismatch' });
 
@@ -57,6 +59,7 @@ export const profileSchema = z.object({
 
 export const staffFieldsSchema = z.object({
   lowIncome: z.enum(['on']).optional().transform((v) => v === 'on'),
+  lowIncomeConsent: z.enum(['on']).optional().transform((v) => v === 'on'),
 });
 
 export const createStaffSchema = z.object({

@@ -57,7 +57,7 @@ export async function register(input: {
   email: string;
   password: string;
   homeCenter: string;
-}): Promise<RegisterResult> {
+}, now = new Date()): Promise<RegisterResult> {
   if (!(await getCenter(input.homeCenter))) return { ok: false, field: 'homeCenter', key: 'errors.choose' };
   try {
     const doc = await User.create({
@@ -67,6 +67,8 @@ export async function register(input: {
       email: input.email,
       homeCenter: input.homeCenter,
       passwordHash: await hashPassword(input.password),
+      // The form refuses to go on without the ticked privacy notice (registerSchema).
+      privacyConsentAt: now,
     });
     return { ok: true, user: toSessionUser(doc) };
   } catch (err) {
@@ -95,10 +97,17 @@ export async function findByPhone(phone: string) {
   return User.findOne({ phone }, { passwordHash: 0 }).lean();
 }
 
-/** Staff-only fields on a resident; the caller has checked the resident's center is in scope. */
-export async function setStaffFields(actor: Express.User, residentId: string, fields: { lowIncome: boolean }): Promise<void> {
-  const res = await User.updateOne({ _id: residentId, role: 'resident' }, { $set: fields });
-  if (!res.matchedCount) throw new Refusal('not-found', 'errors.notFound');
+/**
+ * Staff-only fields on a resident; the caller has checked the resident's center is in scope.
+ * Low-income status is sensitive personal information (PIPL art. 28–29): it is recorded only with
+ * the resident's separate consent, and recording that the consent is withdrawn clears it.
+ */
+export async function setStaffFields(actor: Express.User, residentId: string, fields: { lowIncome: boolean; lowIncomeConsent: boolean }, now = new Date()): Promise<void> {
+  if (fields.lowIncome && !fields.lowIncomeConsent) throw new Refusal('invalid', 'privacy.lowIncome.consentRequired', {}, 'lowIncomeConsent');
+  const current = await User.findOne({ _id: residentId, role: 'resident' }, { lowIncomeConsentAt: 1 }).lean();
+  if (!current) throw new Refusal('not-found', 'errors.notFound');
+  const lowIncomeConsentAt = fields.lowIncomeConsent ? (current.lowIncomeConsentAt ?? now) : null;
+  await User.updateOne({ _id: residentId }, { $set: { lowIncome: fields.lowIncome, lowIncomeConsentAt } });
   await audit(actor, { action: 'resident.staffFields', targetType: 'user', targetId: residentId, details: fields });
 }
 

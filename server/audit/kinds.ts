@@ -27,6 +27,7 @@ export const AUDIT_AREAS = {
     'workshop.entry.correct',
   ],
   backup: ['backup.create', 'backup.failed', 'backup.restore'],
+  privacy: ['privacy.sensitiveView'],
 } as const;
 
 export type AuditArea = keyof typeof AUDIT_AREAS;

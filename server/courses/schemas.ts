@@ -112,6 +112,8 @@ export const walkInSchema = z.object({
     .union([z.literal(''), z.coerce.number().int().min(1900).max(new Date().getFullYear())])
     .default('')
     .transform((v) => (v === '' ? null : v)),
+  // A new account is made only when staff confirm the person has read or heard the privacy notice.
+  consent: z.enum(['on']).optional().transform((v) => v === 'on'),
 });
 
 export const rollCallSchema = z.object({

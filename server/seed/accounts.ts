@@ -28,6 +28,9 @@ export async function seedAccounts(centers: Record<string, string>): Promise<Rec
         homeCenter: center,
         staffCenter: a.role === 'staff' || a.role === 'admin' ? center : null,
         lowIncome: 'lowIncome' in a ? a.lowIncome : false,
+        // Demo people agreed to the notice, and the low-income one to that status (server/privacy).
+        privacyConsentAt: new Date(),
+        lowIncomeConsentAt: 'lowIncome' in a && a.lowIncome ? new Date() : null,
         birthYear: a.role === 'resident' ? 1962 : null,
       }));
     ids[a.key] = String(doc._id);

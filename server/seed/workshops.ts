@@ -92,7 +92,7 @@ export async function seedWorkshops(ctx: SeedContext): Promise<void> {
     const existing = await User.findOne({ phone: w.phone }, { name: 1, phone: 1 }).lean();
     const doc =
       existing ??
-      (await User.create({ phone: w.phone, name: w.name, role: 'resident', passwordHash: hash, homeCenter: ctx.centers[w.center], lowIncome: w.lowIncome, birthYear: 1965 }));
+      (await User.create({ phone: w.phone, name: w.name, role: 'resident', passwordHash: hash, homeCenter: ctx.centers[w.center], lowIncome: w.lowIncome, lowIncomeConsentAt: w.lowIncome ? new Date() : null, privacyConsentAt: new Date(), birthYear: 1965 }));
     people.set(w.phone, { id: doc._id, name: doc.name, phone: doc.phone });
   }
   const staffId = new Types.ObjectId(ctx.users.miaoxiStaff);

@@ -19,6 +19,7 @@ describe('browser: foundation pages', function () {
     await page.selectOption('#f-homeCenter', env.ctx.centers.miaoxi!);
     await page.fill('#f-password', 'lantern-2026');
     await page.fill('#f-passwordConfirm', 'lantern-2026');
+    await page.check('input[name=privacyConsent]');
     // Sign-up does not log in (it must answer a taken number the same way): the login page
     // follows with the number filled in.
     await Promise.all([page.waitForURL(`${env.site.url}/login`), page.click('form[action="/register"] button[type=submit]')]);

@@ -103,7 +103,7 @@ describe('courses: staff management, catalogue and materials', () => {
     const missingName = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '', birthYear: '' });
     assert.equal(missingName.status, 400);
     assert.match(missingName.text, /请填写姓名/);
-    const res = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '窗口大妈', birthYear: '1958' });
+    const res = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '窗口大妈', birthYear: '1958', consent: 'on' });
     assert.equal(res.status, 302);
     const user = await User.findOne({ phone }).lean();
     assert.equal(user!.role, 'resident');

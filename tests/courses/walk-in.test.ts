@@ -24,7 +24,7 @@ describe('courses: a refused walk-in creates nothing and speaks to the staff mem
     assert.doesNotMatch(refused.text, /您暂时不符合条件/, 'not addressed to the resident');
     assert.match(refused.text, /value="1956"/, 'the form comes back as typed');
     assert.equal(await User.exists({ phone }), null, 'no account created on refusal');
-    const fixed = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '金士媖', birthYear: '1968' });
+    const fixed = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '金士媖', birthYear: '1968', consent: 'on' });
     assert.equal(fixed.status, 302);
     const user = await User.findOne({ phone }).lean();
     assert.equal(user?.birthYear, 1968);
@@ -48,7 +48,7 @@ describe('courses: a refused walk-in creates nothing and speaks to the staff mem
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, minAge: 18 });
     const staff = await loggedIn('13800000001');
     const phone = uniquePhone();
-    const res = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '小周', birthYear: '' });
+    const res = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '小周', birthYear: '', consent: 'on' });
     assert.equal(res.status, 400);
     assert.match(res.text, /请填写 小周 的出生年份/);
     assert.equal(await User.exists({ phone }), null);

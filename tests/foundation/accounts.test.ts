@@ -17,6 +17,7 @@ describe('accounts', () => {
     email: '',
     password: 'lantern-2026',
     passwordConfirm: 'lantern-2026',
+    privacyConsent: 'on',
     homeCenter: ctx.centers.miaoxi!,
   });
 

@@ -13,7 +13,7 @@ describe('registering brings you back to the page you came from', () => {
     const emp = await makeUser({ role: 'employer', center: ctx.centers.miaoxi! });
     gig = await publishedPosting(emp.id, ctx.centers.miaoxi!);
   });
-  const form = (over: Record<string, string> = {}) => ({ role: 'resident', name: '回来的人', phone: uniquePhone(), email: '', password: 'lantern-2026', passwordConfirm: 'lantern-2026', homeCenter: ctx.centers.miaoxi!, ...over });
+  const form = (over: Record<string, string> = {}) => ({ role: 'resident', name: '回来的人', phone: uniquePhone(), email: '', password: 'lantern-2026', passwordConfirm: 'lantern-2026', homeCenter: ctx.centers.miaoxi!, privacyConsent: 'on', ...over });
 
   it('from a job page: register → back on the job, even after a refused first try', async () => {
     const ag = agent();

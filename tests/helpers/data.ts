@@ -32,6 +32,7 @@ export async function makeUser(opts: { role: Role; center: string; name?: string
     homeCenter: opts.center,
     staffCenter: opts.role === 'staff' || opts.role === 'admin' ? opts.center : null,
     lowIncome: opts.lowIncome ?? false,
+    lowIncomeConsentAt: opts.lowIncome ? new Date() : null,
     birthYear: opts.birthYear ?? 1970,
   });
   return { id: String(doc._id), phone, name: doc.name };

@@ -49,7 +49,7 @@ describe('security: login limits (issue 14 #1)', function () {
   it('registers a padded number under its normal form, so no look-alike second account exists', async () => {
     const u = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const res = await submit(agent(), '/register', '/register', {
-      role: 'resident', name: '空格', phone: `\u3000${u.phone}\u00a0`, email: '', password: 'another-pass-1', passwordConfirm: 'another-pass-1', homeCenter: ctx.centers.miaoxi!,
+      role: 'resident', name: '空格', phone: `\u3000${u.phone}\u00a0`, email: '', password: 'another-pass-1', passwordConfirm: 'another-pass-1', homeCenter: ctx.centers.miaoxi!, privacyConsent: 'on',
     });
     assert.equal(res.status, 302);
     assert.equal(await User.countDocuments({ phone: { $regex: u.phone.slice(-8) } }), 1);

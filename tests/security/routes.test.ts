@@ -20,6 +20,7 @@ const PUBLIC: RegExp[] = [
   /^\/(healthz|readyz|favicon\.ico)$/,
   /^\/(login|register|logout)$/,
   /^\/prefs\/elder$/,
+  /^\/privacy$/,
   /^\/vendor\//,
   /^\/centers(\/|$)/,
   /^\/files\/:id$/,

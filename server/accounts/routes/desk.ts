@@ -1,6 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, assertResidentScope } from '../../http/guards.ts';
-import { validate, formOf, type FormState } from '../../http/validate.ts';
+import { validate, formOf, refusedForm, type FormState } from '../../http/validate.ts';
+import { isRefusal } from '../../lib/refusal.ts';
+import { auditSensitiveView } from '../../privacy/consent.ts';
 import { flash } from '../../http/flash.ts';
 import { HttpError } from '../../http/errors.ts';
 import { canActOnResident } from '../../centers/scope.ts';
@@ -38,15 +40,6 @@ async function findResident(req: Request, res: Response) {
   res.status(error ? 404 : 200).render('accounts/find-resident', { title: req.t('accounts.residents.title'), phone: q, error });
 }
 
-async function saveStaffFields(req: Request, res: Response) {
-  const resident = await residentInScope(req);
-  const parsed = validate(req, staffFieldsSchema, req.body);
-  if (!parsed.ok) throw new HttpError(400, 'errors.badRequest');
-  await accounts.setStaffFields(req.user!, String(resident._id), parsed.data);
-  flash(req, 'success', 'accounts.residents.saved');
-  res.redirect(residentUrl(resident));
-}
-
 // The desk lifts a login lock for a resident standing in front of them (finding 1).
 async function unlockLogin(req: Request, res: Response) {
   const resident = await residentInScope(req);
@@ -76,16 +69,34 @@ async function doReset(req: Request, res: Response) {
 /** The staff desk: find a resident, see their page, correct details, reset a password, lift a login lock. */
 export function deskRoutes(lockOptions: LoginLockOptions): Router {
   // The resident page shows the login lock (with its unlock button) when there is one.
-  async function renderResident(req: Request, res: Response, resident: Resident, editForm?: FormState, status = 200) {
+  async function renderResident(req: Request, res: Response, resident: Resident, editForm?: FormState, status = 200, form?: FormState) {
     const until = await lockedUntil(lockOptions, resident.phone);
     const loginLock = until ? { until: formatDate(until, req.lang, 'time') } : null;
     // Jobs whose last day has passed: staff can record "were you paid?" for the resident.
     const payQuestions = deskPayQuestions(req, String(resident._id), await payQuestionsOf(String(resident._id)));
-    res.status(status).render('accounts/resident', { ...(await residentPage(req, resident, editForm)), loginLock, payQuestions });
+    res.status(status).render('accounts/resident', { ...(await residentPage(req, resident, editForm)), loginLock, payQuestions, form });
   }
 
+  // The page shows phone, birth year and low-income status: each opening is on the audit log
+  // (PIPL: access to sensitive personal information is recorded). Lists of residents are not.
   async function showResident(req: Request, res: Response) {
-    await renderResident(req, res, await residentInScope(req));
+    const resident = await residentInScope(req);
+    await auditSensitiveView(req.user!, resident);
+    await renderResident(req, res, resident);
+  }
+
+  async function saveStaffFields(req: Request, res: Response) {
+    const resident = await residentInScope(req);
+    const parsed = validate(req, staffFieldsSchema, req.body);
+    if (!parsed.ok) throw new HttpError(400, 'errors.badRequest');
+    try {
+      await accounts.setStaffFields(req.user!, String(resident._id), parsed.data);
+    } catch (err) {
+      if (!isRefusal(err, 'invalid')) throw err;
+      return renderResident(req, res, resident, undefined, 400, refusedForm(req, err));
+    }
+    flash(req, 'success', 'accounts.residents.saved');
+    res.redirect(residentUrl(resident));
   }
 
   async function saveResidentDetails(req: Request, res: Response) {

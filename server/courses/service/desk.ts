@@ -26,7 +26,7 @@ function deskRefusal(problem: { key: string; params?: Record<string, string> }, 
  * Eligibility is checked before anything is written: a refused walk-in leaves no account
  * behind (a typo in a new person's birth year is fixed by simply submitting again).
  */
-export async function walkIn(actor: Express.User, course: LeanCourse, input: { phone: string; name: string; birthYear: number | null }, now = new Date()): Promise<WalkInResult> {
+export async function walkIn(actor: Express.User, course: LeanCourse, input: { phone: string; name: string; birthYear: number | null; consent?: boolean }, now = new Date()): Promise<WalkInResult> {
   let user = await User.findOne({ phone: input.phone }, { role: 1, name: 1, birthYear: 1, homeCenter: 1 }).lean();
   let created = false;
   if (user && user.role !== 'resident') return { ok: false, field: 'phone', key: 'courses.errors.notAResident' };
@@ -38,9 +38,10 @@ export async function walkIn(actor: Express.User, course: LeanCourse, input: { p
   const name = user?.name ?? input.name;
   const problem = eligibilityProblem(course, { role: 'resident', birthYear }, now);
   if (problem) return deskRefusal(problem, { name, birthYear, onRecord }, now);
+  if (!user && !input.consent) return { ok: false, field: 'consent', key: 'privacy.walkIn.consentRequired' };
   if (!user) {
     try {
-      const doc = await User.create({ phone: input.phone, name: input.name, role: 'resident', homeCenter: course.center, birthYear: input.birthYear, passwordHash: null });
+      const doc = await User.create({ phone: input.phone, name: input.name, role: 'resident', homeCenter: course.center, birthYear: input.birthYear, passwordHash: null, privacyConsentAt: now });
       user = doc.toObject();
       created = true;
     } catch (err) {
