@@ -9,7 +9,9 @@ import { audit } from '../audit/service.ts';
  */
 export async function setLowIncomeConsent(userId: string, agree: boolean, now = new Date()): Promise<void> {
   const me = await User.findById(userId, { role: 1, lowIncomeConsentAt: 1 }).lean();
-  if (!me || me.role !== 'resident') throw new Refusal('forbidden', 'errors.forbiddenRole');
+  const refused = new Refusal('forbidden', 'errors.forbiddenRole');
+  if (!me) throw refused;
+  if (me.role !== 'resident') throw refused;
   if (agree) await User.updateOne({ _id: me._id }, { $set: { lowIncomeConsentAt: me.lowIncomeConsentAt ?? now } });
   else await User.updateOne({ _id: me._id }, { $set: { lowIncomeConsentAt: null, lowIncome: false } });
 }

@@ -4,6 +4,9 @@ import { coursesData } from '../courses/personal-data.ts';
 import { workshopsData } from '../workshops/personal-data.ts';
 import { accountData, loginFailureData } from '../accounts/personal-data.ts';
 import { privacyData } from './personal-data.ts';
+import { alertsData } from '../alerts/personal-data.ts';
+import { outboxData } from '../outbox/personal-data.ts';
+import { arrearsData } from '../arrears/personal-data.ts';
 
 /**
  * Every collection that holds personal data, each with its exporter and eraser. A new collection
@@ -11,4 +14,4 @@ import { privacyData } from './personal-data.ts';
  * fails for any mongoose model that references users without one. The order is the order of
  * erasure: the account itself comes last, since the steps before it read the name and phone.
  */
-export const PERSONAL_DATA: readonly PersonalData[] = [...gigsData, ...coursesData, ...workshopsData, ...privacyData, loginFailureData, accountData];
+export const PERSONAL_DATA: readonly PersonalData[] = [...gigsData, ...alertsData, ...arrearsData, ...coursesData, ...workshopsData, ...privacyData, ...outboxData, loginFailureData, accountData];
