@@ -13,6 +13,7 @@ import { postingExpiryJob } from './gigs/service/lifecycle.ts';
 import { slotRepair } from './gigs/service/slots.ts';
 import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
+import { offerLapseJob } from './courses/service/offers.ts';
 import { summaryRepairJob } from './workshops/summaries.ts';
 import { loginFailureSweepJob } from './accounts/login-lock.ts';
 
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     slotRepair.job,
     courseReminderJob,
     enrolmentRepair.job,
+    offerLapseJob,
     summaryRepairJob,
     loginFailureSweepJob,
     ...backupJobs(backupSettings(config), logger),

@@ -60,7 +60,7 @@ export async function updateCourse(actor: Express.User, course: LeanCourse, inpu
       },
     },
   );
-  await audit(actor, { action: 'course.update', targetType: 'course', targetId: String(course._id), center: input.center, details: { title: input.title, capacity: input.capacity } });
+  await audit(actor, { action: 'course.update', targetType: 'course', targetId: String(course._id), center: input.center, details: { title: input.title, capacity: input.capacity, offerHours: input.offerHours } });
   if (course.status === 'published' && input.capacity > course.capacity) await fillSeats(String(course._id));
   return { ok: true };
 }
