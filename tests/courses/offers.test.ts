@@ -1,33 +1,17 @@
 import assert from 'node:assert/strict';
 import { loggedIn, submit } from '../helpers/app.ts';
-import { freshDemo, makeUser } from '../helpers/data.ts';
+import { freshDemo } from '../helpers/data.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 import { Course } from '../../models/course.ts';
 import { Enrolment } from '../../models/enrolment.ts';
 import { Seat } from '../../models/seat.ts';
 import { Notification } from '../../models/notification.ts';
-import { enrol, withdraw } from '../../server/courses/service/enrolment.ts';
+import { withdraw } from '../../server/courses/service/enrolment.ts';
 import { acceptOffer, lapseOffers } from '../../server/courses/service/offers.ts';
 import { makeCourse } from './fixtures.ts';
+import { fullCourse, statusOf, type Person } from './offer-helpers.ts';
 
 const HOUR = 3600_000;
-type Person = { id: string; phone: string };
-
-/** A course with `seats` seats all taken and `waiting` residents waiting, in that order. */
-export async function fullCourse(center: string, seats: number, waiting: number, opts: { offerHours?: number } = {}) {
-  const courseId = await makeCourse({ center, capacity: seats });
-  if (opts.offerHours) await Course.updateOne({ _id: courseId }, { $set: { offerHours: opts.offerHours } });
-  const people: Person[] = [];
-  for (let i = 0; i < seats + waiting; i += 1) {
-    const u = await makeUser({ role: 'resident', center });
-    await enrol(courseId, u.id);
-    people.push(u);
-  }
-  return { courseId, seated: people.slice(0, seats), waiting: people.slice(seats) };
-}
-
-export const statusOf = async (courseId: string, who: Person) =>
-  (await Enrolment.find({ course: courseId, resident: who.id }, { status: 1, createdAt: 1 }).lean()).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0]?.status;
 
 /** Expires an open offer as if its time had passed. */
 async function expire(courseId: string, who: Person) {
