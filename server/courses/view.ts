@@ -236,6 +236,7 @@ export async function renderManage(req: Request, res: Response, course: Course, 
     confirmed: confirmed.map((e) => ({ id: String(e._id), name: e.residentName, phone: e.residentPhone, desk: e.source === 'desk' })),
     waiting: waiting.map((e, i) => ({ id: String(e._id), position: i + 1, name: e.residentName, phone: e.residentPhone })),
     queue: queueView(req, queue),
+    offeredCount: queue.filter((e) => e.status === 'offered').length,
     offerHours: course.offerHours ?? 24,
     form: walkInForm,
   });
