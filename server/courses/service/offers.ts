@@ -59,6 +59,8 @@ export async function acceptOffer(courseId: string, residentId: string, now = ne
   const found = await activeEnrolment(courseId, residentId);
   if (found?.status === 'confirmed') return 'already';
   if (found?.status !== 'offered') throw await noOffer(courseId, residentId);
+  const course = await Course.findById(courseId, { status: 1 }).lean();
+  if (course?.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   return courseQueue.run(courseId, async () => {
     const e = await Enrolment.findById(found._id).lean<EnrolmentDoc>();
     if (e?.status === 'confirmed') return 'already';
