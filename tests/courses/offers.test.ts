@@ -22,7 +22,9 @@ async function expire(courseId: string, who: Person) {
   await Seat.updateOne({ enrolment: e._id }, { $set: { offerExpiresAt: past } });
 }
 
-describe('courses: waitlist offers that expire', () => {
+describe('courses: waitlist offers that expire', function () {
+  // Each test builds a full class and a waitlist first: slow on a busy machine.
+  this.timeout(120_000);
   let ctx: SeedContext;
   let center: string;
   before(async function () {
