@@ -42,6 +42,8 @@ const courseSchema = new Schema(
     maxAge: { type: Number, default: null },
     requiredDocs: { type: String, default: '', maxlength: 300 },
     completionPercent: { type: Number, default: 80, min: 0, max: 100 },
+    // How long a freed seat is held for the first waiting resident before it passes on.
+    offerHours: { type: Number, default: 24, min: 1, max: 168 },
     sessions: { type: [sessionSchema], default: [] },
     // Copied from sessions so lists can sort/filter without unwinding.
     firstSessionAt: { type: Date, default: null },

@@ -17,6 +17,7 @@ import { recordRepair } from './arrears/record.ts';
 import { slotRepair } from './gigs/service/slots.ts';
 import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
+import { offerLapseJob } from './courses/service/offers.ts';
 import { summaryRepairJob } from './workshops/summaries.ts';
 import { loginFailureSweepJob } from './accounts/login-lock.ts';
 import { outboxJob } from './outbox/sender.ts';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     recordRepair.job,
     courseReminderJob,
     enrolmentRepair.job,
+    offerLapseJob,
     summaryRepairJob,
     loginFailureSweepJob,
     outboxJob(smsGateway(config)),

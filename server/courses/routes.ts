@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { RouteDeps } from '../http/deps.ts';
 import { publicRoutes } from './routes/public.ts';
+import { offerRoutes } from './routes/offers.ts';
 import { residentRoutes } from './routes/resident.ts';
 import { certificateRoutes } from './routes/certificates.ts';
 import { staffRoutes } from './routes/staff.ts';
@@ -10,6 +11,7 @@ import { sessionRoutes } from './routes/sessions.ts';
 export function courseRoutes(deps: RouteDeps): Router {
   const r = Router();
   r.use(publicRoutes());
+  r.use(offerRoutes());
   r.use(residentRoutes());
   r.use(certificateRoutes(deps));
   r.use(staffRoutes());

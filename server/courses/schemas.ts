@@ -42,6 +42,11 @@ export const courseSchema = z
     maxAge: optInt(0, 120),
     requiredDocs: text(300),
     completionPercent: z.coerce.number('errors.invalid').int().min(0).max(100).default(80),
+    // Hours a freed seat is held for the next person waiting (empty: the default, 24).
+    offerHours: z
+      .union([z.literal(''), z.coerce.number('errors.invalid').int().min(1).max(168)])
+      .default('')
+      .transform((v) => (v === '' ? 24 : v)),
     sessionId: list,
     sessionDate: list,
     sessionStart: list,
@@ -91,6 +96,7 @@ export const courseSchema = z
       maxAge: v.maxAge,
       requiredDocs: v.requiredDocs,
       completionPercent: v.completionPercent,
+      offerHours: v.offerHours,
       sessions,
     };
   });

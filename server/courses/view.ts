@@ -85,7 +85,18 @@ export async function catalogueView(req: Request, q: CatalogueQuery, all: Catalo
   };
 }
 
-export type MyPlace = null | { status: string; position: number | null; label: string };
+export type MyPlace = null | { status: string; position: number | null; label: string; offer: OfferView | null };
+type OfferView = { until: string; first: string };
+
+/** An open offer as the resident reads it: answer by (date and time), first class on. */
+export function offerView(req: Request, course: Pick<Course, 'firstSessionAt'>, e: { status: string; offerExpiresAt?: Date | null }): OfferView | null {
+  if (e.status !== 'offered') return null;
+  return { until: formatDate(e.offerExpiresAt, req.lang, 'datetime'), first: formatDate(course.firstSessionAt, req.lang, 'datetime') };
+}
+
+export function myPlace(req: Request, course: Course, e: { status: string; offerExpiresAt?: Date | null }, position: number | null): MyPlace {
+  return { status: e.status, position, label: req.t(`courses.enrolment.${e.status}`), offer: offerView(req, course, e) };
+}
 
 export function courseShowView(req: Request, course: Course, taken: number, mayRead: boolean) {
   return {
@@ -118,12 +129,14 @@ export function myCourseView(req: Request, x: MyCourse) {
     courseStatus: req.t(`courses.status.${x.course.status}`),
     courseCancelled: x.course.status === 'cancelled',
     position: x.position,
+    offer: offerView(req, x.course, x.enrolment),
+    waiting: x.enrolment.status === 'waitlisted',
     upcoming: x.enrolment.status === 'confirmed' ? x.upcoming.map((s) => sessionView(x.course, s, req)) : [],
     attended: x.attended,
     held: x.held,
     total: x.total,
     certificate: x.certificate,
-    active: x.enrolment.status === 'confirmed' || x.enrolment.status === 'waitlisted',
+    active: ['confirmed', 'waitlisted', 'offered'].includes(x.enrolment.status),
   };
 }
 
@@ -199,6 +212,7 @@ export const formValues = (c: Course) => ({
   maxAge: c.maxAge ?? '',
   requiredDocs: c.requiredDocs,
   completionPercent: String(c.completionPercent),
+  offerHours: String(c.offerHours ?? 24),
   sessionId: c.sessions.map((s) => String(s._id)),
   sessionDate: c.sessions.map((s) => dayKey(s.startsAt)),
   sessionStart: c.sessions.map((s) => time(s.startsAt)),
@@ -207,7 +221,7 @@ export const formValues = (c: Course) => ({
 });
 
 export async function renderManage(req: Request, res: Response, course: Course, walkInForm: FormState = formOf(), status = 200) {
-  const [confirmed, waiting, taken] = await Promise.all([roster.confirmedEnrolments(course._id), roster.waitlist(course._id), catalog.seatsTaken(course._id)]);
+  const [confirmed, waiting, taken, queue] = await Promise.all([roster.confirmedEnrolments(course._id), roster.waitlist(course._id), catalog.seatsTaken(course._id), roster.offerQueue(course._id)]);
   res.status(status).render('courses/manage', {
     title: course.title,
     course: {
@@ -221,7 +235,21 @@ export async function renderManage(req: Request, res: Response, course: Course, 
     },
     confirmed: confirmed.map((e) => ({ id: String(e._id), name: e.residentName, phone: e.residentPhone, desk: e.source === 'desk' })),
     waiting: waiting.map((e, i) => ({ id: String(e._id), position: i + 1, name: e.residentName, phone: e.residentPhone })),
+    queue: queueView(req, queue),
+    offeredCount: queue.filter((e) => e.status === 'offered').length,
+    offerHours: course.offerHours ?? 24,
     form: walkInForm,
+  });
+}
+
+/** The staff's view of the queue: open offers, then those waiting in order, then recent lapses and refusals. */
+function queueView(req: Request, queue: Awaited<ReturnType<typeof roster.offerQueue>>) {
+  let n = 0;
+  return queue.map((e) => {
+    const at = e.status === 'offered' ? e.offerExpiresAt : e.endedAt;
+    const position = e.status === 'waitlisted' ? (n += 1) : null;
+    const state = req.t(`waitlist.queue.state.${e.status}`, { n: position ?? '', at: formatDate(at, req.lang, 'datetime') });
+    return { id: String(e._id), name: e.residentName, phone: e.residentPhone, status: e.status, state, position, active: e.status === 'waitlisted' || e.status === 'offered' };
   });
 }
 

@@ -158,8 +158,9 @@ export async function coursesReport(scope: string | null, months: string[], now 
     return m;
   };
   const enrolled = count(data.enrolments, (e) => e.status === 'confirmed');
-  const waiting = count(data.enrolments, (e) => e.status === 'waitlisted');
-  const withdrawn = count(data.enrolments, (e) => e.status === 'withdrawn' || e.status === 'cancelled');
+  // An open waitlist offer is still waiting for its answer; a declined or lapsed one has left.
+  const waiting = count(data.enrolments, (e) => e.status === 'waitlisted' || e.status === 'offered');
+  const withdrawn = count(data.enrolments, (e) => ['withdrawn', 'cancelled', 'declined', 'lapsed'].includes(e.status));
   const attended = count(data.attendance);
   const completed = count(data.completions);
   const inMonth = (list: { course: string; month: string }[], m: string) => list.filter((x) => ids.has(x.course) && x.month === m).length;

@@ -31,7 +31,7 @@ function keyedQueue(name: string): KeyedQueue {
 
 /** Accepting, withdrawing and filling a posting's slots (key: posting id). */
 export const postingQueue = keyedQueue('posting');
-/** Promoting a course's waitlist into freed seats (key: course id). */
+/** A course's seats: offering freed seats, answering and lapsing offers, withdrawals (key: course id). */
 export const courseQueue = keyedQueue('course');
 /** A user's unread-notification counter (key: user id). */
 export const unreadQueue = keyedQueue('unread');

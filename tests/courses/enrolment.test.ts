@@ -33,20 +33,20 @@ describe('courses: enrolment, seats and the waitlist', () => {
     const positions = await Promise.all(waiting.map((w) => positionOf(courseId, w._id)));
     assert.deepEqual(positions, Array.from({ length: 80 }, (_, i) => i + 1));
 
-    // A cancellation promotes exactly position 1 and the rest move up by one.
+    // A cancellation offers the freed seat to exactly position 1 (it holds the seat) and the rest move up by one.
     const first = waiting[0]!;
     const second = waiting[1]!;
     const confirmedUser = results.find((r) => r.status === 'confirmed')!;
     const confirmedResident = (await Enrolment.findById(confirmedUser.enrolmentId).lean())!.resident;
     const { promoted } = await withdraw(courseId, String(confirmedResident));
     assert.equal(promoted, 1);
-    assert.equal((await Enrolment.findById(first._id).lean())!.status, 'confirmed');
+    assert.equal((await Enrolment.findById(first._id).lean())!.status, 'offered');
     assert.equal(await Seat.countDocuments({ course: courseId }), 20);
     assert.equal(await positionOf(courseId, second._id), 1);
     const after = await waitlist(courseId);
     assert.equal(after.length, 79);
-    const note = await Notification.findOne({ user: first.resident, type: 'coursePromoted' }).lean();
-    assert.ok(note, 'the promoted resident is told');
+    const note = await Notification.findOne({ user: first.resident, type: 'courseOffered' }).lean();
+    assert.ok(note, 'the offered resident is told');
     // A waitlisted resident leaving renumbers the rest without promoting anyone.
     const third = after[1]!;
     const res = await withdraw(courseId, String(after[0]!.resident));

@@ -118,10 +118,10 @@ describe('courses: staff management, catalogue and materials', () => {
     assert.ok(await AuditEntry.exists({ action: 'course.walkIn' }));
     const manage = await staff.get(`/staff/courses/${courseId}`);
     assert.match(manage.text, /data-waiting="1"/);
-    // Staff removing the confirmed resident promotes the waiting one.
+    // Staff removing the confirmed resident offers the seat to the waiting one (held until they answer).
     const eid = String((await Enrolment.findOne({ course: courseId, resident: user!._id }).lean())!._id);
     assert.equal((await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/enrolments/${eid}/remove`, { confirm: 'yes' })).status, 302);
-    assert.equal((await Enrolment.findOne({ course: courseId, resident: ctx.users.lowIncome, status: { $ne: 'withdrawn' } }).lean())!.status, 'confirmed');
+    assert.equal((await Enrolment.findOne({ course: courseId, resident: ctx.users.lowIncome, status: { $ne: 'withdrawn' } }).lean())!.status, 'offered');
   });
 
   it('cancelling a course tells everyone enrolled and is final', async () => {

@@ -10,7 +10,8 @@ import { catalogueSchema } from '../schemas.ts';
 import * as catalog from '../service/catalog.ts';
 import * as roster from '../service/roster.ts';
 import * as enrolment from '../service/enrolment.ts';
-import { catalogueView, courseShowView, type MyPlace } from '../view.ts';
+import { catalogueView, courseShowView, myPlace, type MyPlace } from '../view.ts';
+import { answeredFrom } from './offers.ts';
 
 async function listCourses(req: Request, res: Response) {
   const q = catalogueSchema.parse(req.query);
@@ -23,7 +24,7 @@ async function residentSide(req: Request, course: catalog.LeanCourse): Promise<{
   const user = req.user;
   if (user?.role !== 'resident') return { mine: null, problem: '' };
   const e = await roster.activeEnrolment(String(course._id), user.id);
-  if (e) return { mine: { status: e.status, position: e.status === 'waitlisted' ? await roster.positionOf(course._id, e._id) : null, label: req.t(`courses.enrolment.${e.status}`) }, problem: '' };
+  if (e) return { mine: myPlace(req, course, e, e.status === 'waitlisted' ? await roster.positionOf(course._id, e._id) : null), problem: '' };
   const p = await enrolment.enrolProblem(course, user.id);
   return { mine: null, problem: p ? req.t(p.key, p.params ?? {}) : '' };
 }
@@ -52,6 +53,7 @@ async function enrolInCourse(req: Request, res: Response) {
   try {
     const result = await enrolment.enrol(String(course._id), req.user!.id);
     if (result.status === 'confirmed') flash(req, 'success', result.already ? 'courses.enrolment.alreadyConfirmed' : 'courses.enrolment.confirmedMsg', { course: course.title });
+    else if (result.status === 'offered') flash(req, 'info', 'waitlist.offer.pendingMsg', { course: course.title });
     else flash(req, 'info', 'courses.enrolment.waitlistedMsg', { course: course.title, position: String(result.position ?? '') });
   } catch (err) {
     if (isRefusal(err, 'invalid', 'conflict', 'gone')) {
@@ -67,7 +69,7 @@ async function withdrawFromCourse(req: Request, res: Response) {
   const course = await catalog.getCourse(String(req.params.id));
   await enrolment.withdraw(String(course._id), req.user!.id);
   flash(req, 'success', 'courses.enrolment.withdrawnMsg', { course: course.title });
-  res.redirect(`/courses/${String(course._id)}`);
+  res.redirect(answeredFrom(req, String(course._id)).replace('#enrol', ''));
 }
 
 export function publicRoutes(): Router {

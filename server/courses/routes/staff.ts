@@ -33,7 +33,7 @@ async function listStaffCourses(req: Request, res: Response) {
 }
 
 function newCourseForm(req: Request, res: Response) {
-  return renderForm(req, res, formOf({ center: req.user!.staffCenter ?? '', capacity: '20', completionPercent: '80', category: '' }));
+  return renderForm(req, res, formOf({ center: req.user!.staffCenter ?? '', capacity: '20', completionPercent: '80', offerHours: '24', category: '' }));
 }
 
 async function createCourse(req: Request, res: Response) {

@@ -60,7 +60,7 @@ export async function updateCourse(actor: Express.User, course: LeanCourse, inpu
       },
     },
   );
-  await audit(actor, { action: 'course.update', targetType: 'course', targetId: String(course._id), center: input.center, details: { title: input.title, capacity: input.capacity } });
+  await audit(actor, { action: 'course.update', targetType: 'course', targetId: String(course._id), center: input.center, details: { title: input.title, capacity: input.capacity, offerHours: input.offerHours } });
   if (course.status === 'published' && input.capacity > course.capacity) await fillSeats(String(course._id));
   return { ok: true };
 }
@@ -75,7 +75,7 @@ export async function cancelCourse(actor: Express.User, course: LeanCourse): Pro
   if (course.status !== 'draft' && course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   await Course.updateOne({ _id: course._id }, { $set: { status: 'cancelled', closedAt: new Date() } });
   await audit(actor, { action: 'course.cancel', targetType: 'course', targetId: String(course._id), center: String(course.center) });
-  const affected = await Enrolment.find({ course: course._id, status: { $in: ['confirmed', 'waitlisted', 'pending'] } }, { resident: 1 }).lean();
+  const affected = await Enrolment.find({ course: course._id, status: { $in: ['confirmed', 'waitlisted', 'offered', 'pending'] } }, { resident: 1 }).lean();
   for (const e of affected) await notify(String(e.resident), 'courseCancelled', { course: course.title }, `/courses/${String(course._id)}`);
   return affected.length;
 }

@@ -9,10 +9,12 @@ import { notify } from '../../notifications/service.ts';
 
 import { getCourse, isId, seatsTaken, type LeanCourse } from './catalog.ts';
 import { activeEnrolment, positionOf } from './roster.ts';
-import { claimSeat, fillSeats } from './seats.ts';
+import { claimSeat, fillSeats, fillWithin } from './seats.ts';
+import { acceptOffer, decideOffer, settleOffer } from './offers.ts';
+import { courseQueue } from '../../store/index.ts';
 import { enrolmentRepair } from './repairs.ts';
 
-export type EnrolResult = { status: 'confirmed' | 'waitlisted'; enrolmentId: string; position: number | null; already: boolean };
+export type EnrolResult = { status: 'confirmed' | 'waitlisted' | 'offered'; enrolmentId: string; position: number | null; already: boolean };
 
 export function ageOf(birthYear: number | null | undefined, now = new Date()): number | null {
   return birthYear ? now.getFullYear() - birthYear : null;
@@ -93,7 +95,10 @@ export async function enrol(courseId: string, residentId: string, opts: { source
   // A seat may have been freed while we queued: let the promoter look.
   if ((await seatsTaken(course._id)) < course.capacity) await fillSeats(courseId);
   const fresh = await Enrolment.findById(enrolment._id).lean<EnrolmentDoc>();
-  if (fresh?.status === 'confirmed') return { status: 'confirmed', enrolmentId: String(enrolment._id), position: null, already: false };
+  // Offered the seat while asking for one: they are here, so they take it.
+  if (fresh?.status === 'offered') await acceptOffer(courseId, residentId).catch(() => null);
+  const settled = fresh?.status === 'offered' ? await Enrolment.findById(enrolment._id).lean<EnrolmentDoc>() : fresh;
+  if (settled?.status === 'confirmed' || settled?.status === 'offered') return describe(settled, false);
   const position = await positionOf(courseId, enrolment._id);
   await notify(residentId, 'courseWaitlisted', { course: course.title, position: String(position ?? '') }, link);
   return { status: 'waitlisted', enrolmentId: String(enrolment._id), position, already: false };
@@ -111,24 +116,41 @@ async function waitForSettled(courseId: string, residentId: string): Promise<Enr
 }
 
 async function describe(e: EnrolmentDoc, already: boolean): Promise<EnrolResult> {
-  const status = e.status === 'confirmed' ? 'confirmed' : 'waitlisted';
+  const status = e.status === 'confirmed' || e.status === 'offered' ? e.status : 'waitlisted';
   return { status, enrolmentId: String(e._id), position: status === 'waitlisted' ? await positionOf(e.course, e._id) : null, already };
 }
 
-/** A resident gives up their place (confirmed or waiting); a freed seat goes to position 1. */
+const ACTIVE = ['confirmed', 'waitlisted', 'offered'];
+
+/** A resident gives up their place (confirmed, offered or waiting); a freed seat is offered to position 1. */
 export async function withdraw(courseId: string, residentId: string): Promise<{ promoted: number }> {
   const e = await activeEnrolment(courseId, residentId);
-  if (!e || (e.status !== 'confirmed' && e.status !== 'waitlisted')) throw new Refusal('conflict', 'courses.errors.notEnrolled');
+  if (!e || !ACTIVE.includes(e.status)) throw new Refusal('conflict', 'courses.errors.notEnrolled');
   const course = await getCourse(courseId);
   if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   return endEnrolment(e, 'withdrawn');
 }
 
-async function endEnrolment(e: EnrolmentDoc, status: 'withdrawn' | 'cancelled'): Promise<{ promoted: number }> {
-  await Enrolment.updateOne({ _id: e._id }, { $set: { status, activeKey: `${e.activeKey}:x:${String(e._id)}`, endedAt: new Date() } });
-  await Seat.deleteOne({ enrolment: e._id });
-  const promoted = await fillSeats(String(e.course));
-  return { promoted };
+/** Ends an enrolment in the course's queue, so it never interleaves with an offer being answered. */
+function endEnrolment(found: EnrolmentDoc, status: 'withdrawn' | 'cancelled'): Promise<{ promoted: number }> {
+  return courseQueue.run(String(found.course), async () => {
+    const now = new Date();
+    const e = (await Enrolment.findById(found._id).lean<EnrolmentDoc>()) ?? found;
+    if (!ACTIVE.includes(e.status)) throw new Refusal('conflict', 'courses.errors.notEnrolled');
+    if (e.status === 'offered') {
+      // Leaving while offered is declining (staff removing it, cancelling); an accept that won
+      // the race first is settled, and the person leaves the seat they just took.
+      const outcome = await decideOffer(e, status === 'withdrawn' ? 'declined' : 'cancelled', now);
+      if (outcome !== 'accepted') {
+        await settleOffer(e, outcome, now);
+        return { promoted: await fillWithin(String(e.course), now) };
+      }
+      await settleOffer(e, outcome, now);
+    }
+    await Enrolment.updateOne({ _id: e._id }, { $set: { status, activeKey: `${e.activeKey}:x:${String(e._id)}`, endedAt: now } });
+    await Seat.deleteOne({ enrolment: e._id });
+    return { promoted: await fillWithin(String(e.course), now) };
+  });
 }
 
 /** Staff remove an enrolment (e.g. the resident phoned in). */
@@ -136,7 +158,7 @@ export async function removeEnrolment(actor: Express.User, course: LeanCourse, e
   if (!isId(enrolmentId)) throw new Refusal('not-found', 'errors.notFound');
   const e = await Enrolment.findOne({ _id: enrolmentId, course: course._id }).lean<EnrolmentDoc>();
   if (!e) throw new Refusal('not-found', 'errors.notFound');
-  if (e.status !== 'confirmed' && e.status !== 'waitlisted') throw new Refusal('conflict', 'courses.errors.notEnrolled');
+  if (!ACTIVE.includes(e.status)) throw new Refusal('conflict', 'courses.errors.notEnrolled');
   if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   await endEnrolment(e, 'cancelled');
   await audit(actor, { action: 'course.removeEnrolment', targetType: 'enrolment', targetId: enrolmentId, center: String(course.center), details: { resident: e.residentName } });

@@ -2,25 +2,27 @@ import { deferredRepair } from '../../scheduler.ts';
 import { Enrolment } from '../../../models/enrolment.ts';
 import { Seat } from '../../../models/seat.ts';
 import { fillSeats } from './seats.ts';
+import { repairOffers } from './offers.ts';
 
 /**
  * Repairs what a crash between two writes can leave behind, so seats and enrolments agree:
  * a seat held by an enrolment still marked pending or waiting confirms it; a seat whose
  * enrolment has ended (or vanished) is freed; a pending enrolment without a seat joins the
- * waitlist; then freed seats go to the waitlist. Run at start-up, before serving.
+ * waitlist; seats held for offers are settled, kept, recorded or passed on (offers.ts); then
+ * freed seats are offered to the waitlist. Run at start-up, before serving.
  */
-export async function repairEnrolments(olderThanMs = 0): Promise<{ confirmed: number; freed: number; requeued: number }> {
-  const out = { confirmed: 0, freed: 0, requeued: 0 };
+export async function repairEnrolments(olderThanMs = 0, now = new Date()): Promise<{ confirmed: number; freed: number; requeued: number; offers: number }> {
+  const out = { confirmed: 0, freed: 0, requeued: 0, offers: 0 };
   // While serving, leave recent records alone: an enrolment in flight is not a broken one.
   const cutoff = new Date(Date.now() - olderThanMs);
-  const seats = (await Seat.find({}, { enrolment: 1, course: 1, at: 1 }).lean()).filter((s) => s.at <= cutoff);
+  const seats = (await Seat.find({}, { enrolment: 1, course: 1, at: 1, offerExpiresAt: 1 }).lean()).filter((s) => s.at <= cutoff && !s.offerExpiresAt);
   const enrolments = new Map(
     (await Enrolment.find({ _id: { $in: seats.map((s) => s.enrolment) } }, { status: 1 }).lean()).map((e) => [String(e._id), e.status]),
   );
   const courses = new Set<string>();
   for (const s of seats) {
     const status = enrolments.get(String(s.enrolment));
-    if (status === 'pending' || status === 'waitlisted') {
+    if (status === 'pending' || status === 'waitlisted' || status === 'offered') {
       await Enrolment.updateOne({ _id: s.enrolment }, { $set: { status: 'confirmed', confirmedAt: s.at } });
       out.confirmed += 1;
     } else if (status !== 'confirmed') {
@@ -34,7 +36,8 @@ export async function repairEnrolments(olderThanMs = 0): Promise<{ confirmed: nu
     courses.add(String(e.course));
     out.requeued += 1;
   }
-  for (const id of courses) await fillSeats(id);
+  out.offers = await repairOffers(now);
+  for (const id of courses) await fillSeats(id, now);
   return out;
 }
 

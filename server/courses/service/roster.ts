@@ -17,6 +17,22 @@ export async function waitlist(courseId: string | Types.ObjectId) {
   return list;
 }
 
+/**
+ * The queue as staff see it: open offers (soonest deadline first), those waiting in order, then
+ * the last offers that lapsed or were declined (newest first).
+ */
+export async function offerQueue(courseId: string | Types.ObjectId) {
+  const rows = await Enrolment.find(
+    { course: oid(courseId), status: { $in: ['offered', 'waitlisted', 'lapsed', 'declined'] } },
+    { residentName: 1, residentPhone: 1, status: 1, createdAt: 1, offerExpiresAt: 1, endedAt: 1 },
+  ).lean();
+  const t = (d: Date | null | undefined) => d?.getTime() ?? 0;
+  const offered = rows.filter((e) => e.status === 'offered').sort((a, b) => t(a.offerExpiresAt) - t(b.offerExpiresAt));
+  const waiting = rows.filter((e) => e.status === 'waitlisted').sort((a, b) => t(a.createdAt) - t(b.createdAt) || String(a._id).localeCompare(String(b._id)));
+  const ended = rows.filter((e) => e.status === 'lapsed' || e.status === 'declined').sort((a, b) => t(b.endedAt) - t(a.endedAt)).slice(0, 20);
+  return [...offered, ...waiting, ...ended];
+}
+
 export async function positionOf(courseId: string | Types.ObjectId, enrolmentId: string | Types.ObjectId): Promise<number | null> {
   const idx = (await waitlist(courseId)).findIndex((e) => String(e._id) === String(enrolmentId));
   return idx < 0 ? null : idx + 1;
@@ -33,7 +49,7 @@ export async function confirmedEnrolments(courseId: string | Types.ObjectId) {
 }
 
 export async function myCourses(residentId: string, now = new Date()) {
-  const enrolments = await Enrolment.find({ resident: oid(residentId) }, { course: 1, status: 1, createdAt: 1, courseTitle: 1 }).sort({ createdAt: -1 }).limit(100).lean();
+  const enrolments = await Enrolment.find({ resident: oid(residentId) }, { course: 1, status: 1, createdAt: 1, courseTitle: 1, offerExpiresAt: 1 }).sort({ createdAt: -1 }).limit(100).lean();
   const courseIds = [...new Set(enrolments.map((e) => String(e.course)))].map(oid);
   const courses = courseIds.length ? await Course.find({ _id: { $in: courseIds } }, { description: 0 }).lean<LeanCourse[]>() : [];
   const byId = new Map(courses.map((c) => [String(c._id), c]));
