@@ -22,7 +22,14 @@ import '../server/app.ts';
 const say = (m: string) => process.stdout.write(`[bench:backup] ${m}\n`);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-const engine = await startEngine({ mongodbUri: process.env.MONGODB_URI, dataDir: 'unused', ephemeral: true, cacheDir: defaultCacheDir(), dbName: 'doorstep_bench_backup', log: say });
+const engine = await startEngine({
+  mongodbUri: process.env.MONGODB_URI,
+  dataDir: 'unused',
+  ephemeral: true,
+  cacheDir: defaultCacheDir(),
+  dbName: 'doorstep_bench_backup',
+  log: say,
+});
 say(`database: ${engine.kind}`);
 const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'doorstep-bench-backup-'));
 try {
@@ -43,7 +50,15 @@ try {
   const writer = (async () => {
     while (!stop) {
       const s = Date.now();
-      await logEntry(staff, focus.workshop, { workerId: focus.worker, taskId: String(task._id), counted: 2, rejected: 0, date: dayKey(), note: '', idempotencyKey: `bench-${s}-${latencies.length}` }).catch((e: unknown) => say(`write failed: ${(e as Error).message}`));
+      await logEntry(staff, focus.workshop, {
+        workerId: focus.worker,
+        taskId: String(task._id),
+        counted: 2,
+        rejected: 0,
+        date: dayKey(),
+        note: '',
+        idempotencyKey: `bench-${s}-${latencies.length}`,
+      }).catch((e: unknown) => say(`write failed: ${(e as Error).message}`));
       latencies.push(Date.now() - s);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -54,7 +69,9 @@ try {
   stop = true;
   await writer;
   latencies.sort((a, b) => a - b);
-  say(`backup: ${written.manifest.documents} documents, ${(written.size / (1 << 20)).toFixed(1)} MB, ${secs(written.ms)}; peak RSS ${Math.round(process.memoryUsage().rss / (1 << 20))} MB`);
+  say(
+    `backup: ${written.manifest.documents} documents, ${(written.size / (1 << 20)).toFixed(1)} MB, ${secs(written.ms)}; peak RSS ${Math.round(process.memoryUsage().rss / (1 << 20))} MB`,
+  );
   say(`piece-work logged during it: ${latencies.length} entries, median ${latencies[latencies.length >> 1]} ms, slowest ${latencies.at(-1)} ms`);
   t = Date.now();
   await verifyBackup(file);

@@ -24,7 +24,17 @@ import { dayKey } from '../server/lib/format.ts';
 import { seedDemo, type SeedContext } from '../server/seed/index.ts';
 
 /** One year of the town (the workshops and their workers stay; the rest is per year). */
-export const TOWN_YEAR = { centers: 20, postings: 2000, applications: 20_000, residents: 5000, courses: 40, enrolments: 1500, workshops: 3, workers: 200, ledger: 60_000 };
+export const TOWN_YEAR = {
+  centers: 20,
+  postings: 2000,
+  applications: 20_000,
+  residents: 5000,
+  courses: 40,
+  enrolments: 1500,
+  workshops: 3,
+  workers: 200,
+  ledger: 60_000,
+};
 
 /** mulberry32: small, fast, repeatable. */
 function rng(seed: number) {
@@ -63,7 +73,10 @@ type BulkModel = { insertMany(docs: object[], opts: object): Promise<unknown>; a
 // workshop has no `active` and the app treats it as switched off.
 async function insertInChunks(model: BulkModel, docs: object[], size = 2000): Promise<void> {
   for (let i = 0; i < docs.length; i += size) {
-    await model.insertMany(docs.slice(i, i + size).map((d) => model.applyDefaults(d)), { ordered: false, lean: true });
+    await model.insertMany(
+      docs.slice(i, i + size).map((d) => model.applyDefaults(d)),
+      { ordered: false, lean: true },
+    );
   }
 }
 
@@ -88,12 +101,31 @@ type Resident = { _id: Types.ObjectId; name: string; phone: string; homeCenter: 
 async function createTown(ctx: SeedContext, r: ReturnType<typeof rng>): Promise<Omit<Town, 'workers'>> {
   const linhai = new Types.ObjectId(ctx.centers.linhai!);
   const townId = new Types.ObjectId();
-  const villages = Array.from({ length: TOWN_YEAR.centers - 1 }, (_, i) => ({ _id: new Types.ObjectId(), name: `基准${i + 1}村党群服务中心`, nameEn: `Bench Village ${i + 1}`, level: 'village', parent: townId, ancestors: [linhai, townId] }));
-  await Center.insertMany([{ _id: townId, name: '基准镇党群服务中心', nameEn: 'Bench Town Center', level: 'town', parent: linhai, ancestors: [linhai] }, ...villages]);
+  const villages = Array.from({ length: TOWN_YEAR.centers - 1 }, (_, i) => ({
+    _id: new Types.ObjectId(),
+    name: `基准${i + 1}村党群服务中心`,
+    nameEn: `Bench Village ${i + 1}`,
+    level: 'village',
+    parent: townId,
+    ancestors: [linhai, townId],
+  }));
+  await Center.insertMany([
+    { _id: townId, name: '基准镇党群服务中心', nameEn: 'Bench Town Center', level: 'town', parent: linhai, ancestors: [linhai] },
+    ...villages,
+  ]);
   invalidateCenters();
-  const workshops = Array.from({ length: TOWN_YEAR.workshops }, (_, i) => ({ _id: new Types.ObjectId(), name: `基准工坊${i}`, center: villages[i]!._id, description: '', address: '', hours: '8:00–17:00' }));
+  const workshops = Array.from({ length: TOWN_YEAR.workshops }, (_, i) => ({
+    _id: new Types.ObjectId(),
+    name: `基准工坊${i}`,
+    center: villages[i]!._id,
+    description: '',
+    address: '',
+    hours: '8:00–17:00',
+  }));
   await insertInChunks(Workshop, workshops);
-  const tasks = workshops.flatMap((w) => ['组装', '包装', '质检'].map((n) => ({ _id: new Types.ObjectId(), workshop: w._id, name: n, unit: '件', rateFen: r.int(20, 200) })));
+  const tasks = workshops.flatMap((w) =>
+    ['组装', '包装', '质检'].map((n) => ({ _id: new Types.ObjectId(), workshop: w._id, name: n, unit: '件', rateFen: r.int(20, 200) })),
+  );
   await insertInChunks(Task, tasks);
   return { linhai, townId, villages, workshops, tasks };
 }
@@ -103,9 +135,21 @@ async function loadTown(ctx: SeedContext): Promise<Town> {
   const town = await Center.findOne({ name: '基准镇党群服务中心' }, { _id: 1 }).lean();
   if (!town) throw new Error('the bench town is not there: generate year 0 first');
   const villages = (await Center.find({ parent: town._id }, { name: 1 }).lean()).map((c) => ({ _id: c._id, name: c.name }));
-  const workshops = (await Workshop.find({ name: /^基准工坊/ }, { center: 1, name: 1 }).sort({ name: 1 }).lean()).map((w) => ({ _id: w._id, center: w.center as Types.ObjectId }));
-  const tasks = (await Task.find({ workshop: { $in: workshops.map((w) => w._id) } }).lean()).map((t) => ({ _id: t._id, workshop: t.workshop as Types.ObjectId, name: t.name, unit: t.unit, rateFen: t.rateFen }));
-  const members = await Membership.find({ workshop: { $in: workshops.map((w) => w._id) } }, { workshop: 1, resident: 1, residentName: 1 }).sort({ _id: 1 }).lean();
+  const workshops = (
+    await Workshop.find({ name: /^基准工坊/ }, { center: 1, name: 1 })
+      .sort({ name: 1 })
+      .lean()
+  ).map((w) => ({ _id: w._id, center: w.center as Types.ObjectId }));
+  const tasks = (await Task.find({ workshop: { $in: workshops.map((w) => w._id) } }).lean()).map((t) => ({
+    _id: t._id,
+    workshop: t.workshop as Types.ObjectId,
+    name: t.name,
+    unit: t.unit,
+    rateFen: t.rateFen,
+  }));
+  const members = await Membership.find({ workshop: { $in: workshops.map((w) => w._id) } }, { workshop: 1, resident: 1, residentName: 1 })
+    .sort({ _id: 1 })
+    .lean();
   const workers = members.map((m) => ({ _id: m.resident as Types.ObjectId, name: m.residentName, workshop: m.workshop as Types.ObjectId }));
   return { linhai: new Types.ObjectId(ctx.centers.linhai!), townId: town._id, villages, workshops, tasks, workers };
 }
@@ -115,7 +159,13 @@ async function loadTown(ctx: SeedContext): Promise<Town> {
  * accounts used to log in); year 0 is the year up to today, year y the y-th before it. `scale`
  * (BENCH_SCALE) shrinks every per-year count, to check the generator quickly.
  */
-export async function generateYears(ctx: SeedContext, from: number, to: number, log: (m: string) => void = () => {}, scale = Number(process.env.BENCH_SCALE ?? 1)): Promise<{ worker: string; workshop: string }> {
+export async function generateYears(
+  ctx: SeedContext,
+  from: number,
+  to: number,
+  log: (m: string) => void = () => {},
+  scale = Number(process.env.BENCH_SCALE ?? 1),
+): Promise<{ worker: string; workshop: string }> {
   const hash = await hashPassword('doorstep-demo');
   let town: Town | undefined = from > 0 ? await loadTown(ctx) : undefined;
   for (let y = from; y < to; y++) {
@@ -128,7 +178,14 @@ export async function generateYears(ctx: SeedContext, from: number, to: number, 
       base.workers = first.map((res, i) => ({ _id: res._id, name: res.name, workshop: base.workshops[i % base.workshops.length]!._id }));
       await insertInChunks(
         Membership,
-        first.map((res, i) => ({ _id: membershipId(String(base.workers[i]!.workshop), String(res._id)), workshop: base.workers[i]!.workshop, resident: res._id, residentName: res.name, residentPhone: res.phone, joinedAt: new Date() })),
+        first.map((res, i) => ({
+          _id: membershipId(String(base.workers[i]!.workshop), String(res._id)),
+          workshop: base.workers[i]!.workshop,
+          resident: res._id,
+          residentName: res.name,
+          residentPhone: res.phone,
+          joinedAt: new Date(),
+        })),
       );
       town = base;
     }
@@ -151,7 +208,14 @@ const per = (n: number, scale: number) => Math.max(1, Math.round(n * scale));
 const dayOfYear = (today: string, y: number, r: ReturnType<typeof rng>) => addDays(today, -(y * 365 + r.int(0, 364)));
 
 /** One year's residents, employers, postings with applications, and courses with enrolments. */
-async function generateYear(town: Omit<Town, 'workers'>, y: number, r: ReturnType<typeof rng>, hash: string, scale: number, log: (m: string) => void): Promise<Resident[]> {
+async function generateYear(
+  town: Omit<Town, 'workers'>,
+  y: number,
+  r: ReturnType<typeof rng>,
+  hash: string,
+  scale: number,
+  log: (m: string) => void,
+): Promise<Resident[]> {
   const today = dayKey();
   const villageIds = town.villages.map((v) => v._id);
   const path = (center: Types.ObjectId) => [town.linhai, town.townId, center];
@@ -162,14 +226,30 @@ async function generateYear(town: Omit<Town, 'workers'>, y: number, r: ReturnTyp
     name: `${r.pick(SURNAMES)}${r.pick(GIVEN)}`,
     homeCenter: r.pick(villageIds),
   }));
-  const employers = Array.from({ length: per(100, scale) }, (_, i) => ({ _id: new Types.ObjectId(), n: y * 100 + i, phone: `151${String(y * 100 + i).padStart(8, '0')}`, name: `雇主${y * 100 + i}`, homeCenter: r.pick(villageIds) }));
+  const employers = Array.from({ length: per(100, scale) }, (_, i) => ({
+    _id: new Types.ObjectId(),
+    n: y * 100 + i,
+    phone: `151${String(y * 100 + i).padStart(8, '0')}`,
+    name: `雇主${y * 100 + i}`,
+    homeCenter: r.pick(villageIds),
+  }));
   await insertInChunks(User, [
     ...residents.map((u) => ({ ...u, role: 'resident', passwordHash: hash, lowIncome: r.next() < 0.2, birthYear: r.int(1950, 2000), skills: [] })),
     ...employers.map((e) => ({ _id: e._id, phone: e.phone, name: e.name, role: 'employer', passwordHash: hash, homeCenter: e.homeCenter, skills: [] })),
   ]);
   await insertInChunks(
     Employer,
-    employers.map((e) => ({ user: e._id, name: `基准企业${e.n}`, contactName: e.name, phone: e.phone, address: '基准镇', creditCode: withCheckChar(`91331082MA2D${String(e.n).padStart(5, '0')}`), center: e.homeCenter, centerPath: path(e.homeCenter), status: 'verified' })),
+    employers.map((e) => ({
+      user: e._id,
+      name: `基准企业${e.n}`,
+      contactName: e.name,
+      phone: e.phone,
+      address: '基准镇',
+      creditCode: withCheckChar(`91331082MA2D${String(e.n).padStart(5, '0')}`),
+      center: e.homeCenter,
+      centerPath: path(e.homeCenter),
+      status: 'verified',
+    })),
   );
 
   const postings = Array.from({ length: per(TOWN_YEAR.postings, scale) }, (_, i) => {
@@ -212,7 +292,17 @@ async function generateYear(town: Omit<Town, 'workers'>, y: number, r: ReturnTyp
     taken.add(key);
     const accepted = (filled.get(p._id) ?? 0) < p.headcount && r.next() < 0.2;
     const id = new Types.ObjectId();
-    applications.push({ _id: id, posting: p._id, employer: p.employer, resident: res._id, residentName: res.name, residentPhone: res.phone, postingTitle: p.title, status: accepted ? 'accepted' : r.pick(['pending', 'rejected']), activeKey: key });
+    applications.push({
+      _id: id,
+      posting: p._id,
+      employer: p.employer,
+      resident: res._id,
+      residentName: res.name,
+      residentPhone: res.phone,
+      postingTitle: p.title,
+      status: accepted ? 'accepted' : r.pick(['pending', 'rejected']),
+      activeKey: key,
+    });
     if (accepted) {
       filled.set(p._id, (filled.get(p._id) ?? 0) + 1);
       slots.push({ posting: p._id, slotNo: filled.get(p._id), application: id });
@@ -224,7 +314,12 @@ async function generateYear(town: Omit<Town, 'workers'>, y: number, r: ReturnTyp
   const courses = Array.from({ length: per(TOWN_YEAR.courses, scale) }, (_, i) => {
     const center = r.pick(town.villages);
     const first = new Date(Date.now() + (y === 0 ? r.int(-200, 40) : -(y * 365 + r.int(0, 364))) * 86400_000);
-    const sessions = Array.from({ length: 6 }, (_, k) => ({ _id: new Types.ObjectId(), startsAt: new Date(first.getTime() + k * 7 * 86400_000), endsAt: new Date(first.getTime() + k * 7 * 86400_000 + 2 * 3600_000), topic: `第${k + 1}课` }));
+    const sessions = Array.from({ length: 6 }, (_, k) => ({
+      _id: new Types.ObjectId(),
+      startsAt: new Date(first.getTime() + k * 7 * 86400_000),
+      endsAt: new Date(first.getTime() + k * 7 * 86400_000 + 2 * 3600_000),
+      topic: `第${k + 1}课`,
+    }));
     return {
       _id: new Types.ObjectId(),
       center: center._id,
@@ -253,7 +348,18 @@ async function generateYear(town: Omit<Town, 'workers'>, y: number, r: ReturnTyp
     const seatNo = (seated.get(c._id) ?? 0) + 1;
     const confirmed = seatNo <= c.capacity;
     const id = new Types.ObjectId();
-    enrolments.push({ _id: id, course: c._id, resident: res._id, activeKey: key, status: confirmed ? 'confirmed' : 'waitlisted', residentName: res.name, residentPhone: res.phone, courseTitle: c.title, center: c.center, createdAt: new Date() });
+    enrolments.push({
+      _id: id,
+      course: c._id,
+      resident: res._id,
+      activeKey: key,
+      status: confirmed ? 'confirmed' : 'waitlisted',
+      residentName: res.name,
+      residentPhone: res.phone,
+      courseTitle: c.title,
+      center: c.center,
+      createdAt: new Date(),
+    });
     if (confirmed) {
       seated.set(c._id, seatNo);
       seats.push({ course: c._id, seatNo, enrolment: id, resident: res._id });
@@ -261,7 +367,9 @@ async function generateYear(town: Omit<Town, 'workers'>, y: number, r: ReturnTyp
   }
   await insertInChunks(Enrolment, enrolments);
   await insertInChunks(Seat, seats);
-  log(`year ${y}: ${residents.length} residents, ${postings.length} postings, ${applications.length} applications (${slots.length} accepted), ${courses.length} courses, ${enrolments.length} enrolments`);
+  log(
+    `year ${y}: ${residents.length} residents, ${postings.length} postings, ${applications.length} applications (${slots.length} accepted), ${courses.length} courses, ${enrolments.length} enrolments`,
+  );
   return residents;
 }
 

@@ -38,11 +38,15 @@ const times = (x: number | null | undefined) => (x === null || x === undefined |
 const p99Growth = (d: Row | undefined, c: Row | undefined) => (d?.p99 && c ? (c.rps ? c.p99 / d.p99 : Infinity) : null);
 
 function rowsTable(rows: Row[], demo: Map<string, Row>): string[] {
-  const lines = [`${'volume'.padEnd(12)}${'target'.padEnd(24)}${pad('req/s', 8)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('errors', 8)}${pad('× ref', 8)}${pad('vs demo', 9)}${pad('app MB', 8)}`];
+  const lines = [
+    `${'volume'.padEnd(12)}${'target'.padEnd(24)}${pad('req/s', 8)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('errors', 8)}${pad('× ref', 8)}${pad('vs demo', 9)}${pad('app MB', 8)}`,
+  ];
   for (const r of rows) {
     const base = (GROWN as readonly string[]).includes(r.volume) ? demo.get(r.target) : undefined;
     const change = base?.rps ? `${Math.round(((r.rps - base.rps) / base.rps) * 100)}%` : '';
-    lines.push(`${r.volume.padEnd(12)}${r.target.padEnd(24)}${pad(r.rps, 8)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(r.errors, 8)}${pad(r.ratio === null ? '' : r.ratio.toFixed(2), 8)}${pad(change, 9)}${pad(r.appMb ?? '', 8)}`);
+    lines.push(
+      `${r.volume.padEnd(12)}${r.target.padEnd(24)}${pad(r.rps, 8)}${pad(r.p50, 8)}${pad(r.p99, 8)}${pad(r.errors, 8)}${pad(r.ratio === null ? '' : r.ratio.toFixed(2), 8)}${pad(change, 9)}${pad(r.appMb ?? '', 8)}`,
+    );
   }
   return lines;
 }
@@ -59,7 +63,9 @@ function growthTable(rows: Row[]): string[] {
     const [d, y, c] = [at('demo', t), at('town-year', t), at('decade', t)];
     const rps = d?.rps && c ? c.rps / d.rps : null;
     const p99 = p99Growth(d, c);
-    lines.push(`${t.padEnd(24)}${pad(d?.rps ?? '', 8)}${pad(y?.rps ?? '', 8)}${pad(c?.rps ?? '', 8)}${pad(times(rps), 10)}${pad(d?.p99 ?? '', 10)}${pad(c?.p99 ?? '', 9)}${pad(times(p99), 10)}`);
+    lines.push(
+      `${t.padEnd(24)}${pad(d?.rps ?? '', 8)}${pad(y?.rps ?? '', 8)}${pad(c?.rps ?? '', 8)}${pad(times(rps), 10)}${pad(d?.p99 ?? '', 10)}${pad(c?.p99 ?? '', 9)}${pad(times(p99), 10)}`,
+    );
   }
   return lines;
 }
@@ -94,9 +100,13 @@ function targetLines(rows: Row[], memory: Memory): string[] {
   }
   const npmStart = at('demo', 'gigs (npm start)');
   const slower = npmStart?.ratio ? 1 / npmStart.ratio : null;
-  lines.push(`  npm start serves /gigs within 1.3× of production (× ref column is npm start ÷ production): ${slower?.toFixed(2) ?? '?'}× ${verdict(slower === null ? null : slower <= 1.3)}`);
+  lines.push(
+    `  npm start serves /gigs within 1.3× of production (× ref column is npm start ÷ production): ${slower?.toFixed(2) ?? '?'}× ${verdict(slower === null ? null : slower <= 1.3)}`,
+  );
   const failed = rows.filter((r) => r.errors);
-  lines.push(`  zero errors: ${failed.length === 0 ? 'met' : `MISSED: ${failed.map((r) => `${r.volume} ${r.target} ${JSON.stringify(r.failures)}`).join('; ')}`}`);
+  lines.push(
+    `  zero errors: ${failed.length === 0 ? 'met' : `MISSED: ${failed.map((r) => `${r.volume} ${r.target} ${JSON.stringify(r.failures)}`).join('; ')}`}`,
+  );
   const peak = Math.max(...Object.values(memory).map((m) => m.appMb ?? 0));
   lines.push(`  app RSS ≤ 300 MB (every volume, the decade included): ${peak} MB ${verdict(peak <= 300)}`);
   return lines;
@@ -105,7 +115,11 @@ function targetLines(rows: Row[], memory: Memory): string[] {
 /** Prints the figures and writes them to bench/results/; returns the file written. */
 export function report(rows: Row[], memory: Memory, run: RunInfo, out: (s: string) => void = (s) => process.stdout.write(s)): string {
   const demo = new Map(rows.filter((r) => r.volume === 'demo').map((r) => [r.target, r]));
-  const lines = [`engine: ${run.engine}; ${run.connections} connections, ${run.duration} s per run, median of ${run.rounds} interleaved rounds`, '', ...rowsTable(rows, demo)];
+  const lines = [
+    `engine: ${run.engine}; ${run.connections} connections, ${run.duration} s per run, median of ${run.rounds} interleaved rounds`,
+    '',
+    ...rowsTable(rows, demo),
+  ];
   lines.push('', ...growthTable(rows));
   lines.push('', 'peak RSS (MB):');
   for (const [v, m] of Object.entries(memory)) lines.push(`  ${v}: app ${m.appMb ?? '?'}, database ${m.dbMb ?? '?'}`);

@@ -68,7 +68,9 @@ async function quiet(refUrl: string): Promise<void> {
   let fast = 0;
   while (fast < 5 && Date.now() < deadline) {
     const t = Date.now();
-    await fetch(refUrl).then((r) => r.text()).catch(() => '');
+    await fetch(refUrl)
+      .then((r) => r.text())
+      .catch(() => '');
     fast = Date.now() - t < 50 ? fast + 1 : 0;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -78,7 +80,6 @@ interface Target {
   name: string;
   spec: LoadSpec;
 }
-
 
 /**
  * One request to each target before any load: a target that refuses it (a fixture the app
@@ -131,7 +132,10 @@ async function measure(volume: string, ref: LoadSpec, targets: Target[], appPid:
     ratio,
     appMb,
   });
-  return [row('reference', runs.get('reference')!, 1), ...targets.map((t) => row(t.name, runs.get(t.name)!, Number(median(ratios.get(t.name)!).toFixed(2)), rss.get(t.name) ?? null))];
+  return [
+    row('reference', runs.get('reference')!, 1),
+    ...targets.map((t) => row(t.name, runs.get(t.name)!, Number(median(ratios.get(t.name)!).toFixed(2)), rss.get(t.name) ?? null)),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -153,7 +157,18 @@ async function main(): Promise<void> {
     await ensureIndexes();
     invalidateCenters();
     const appData = fs.mkdtempSync(path.join(os.tmpdir(), 'doorstep-bench-app-'));
-    const env = { DATA_DIR: appData, MONGODB_URI: engine.uri, SESSION_SECRET: SECRET, NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', LOG_LEVEL: 'warn', SEED_ON_EMPTY: '0', LOGIN_RATE_LIMIT: '100000', REGISTER_RATE_LIMIT: '100000', UPLOAD_RATE_LIMIT: '100000' };
+    const env = {
+      DATA_DIR: appData,
+      MONGODB_URI: engine.uri,
+      SESSION_SECRET: SECRET,
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'http://127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SEED_ON_EMPTY: '0',
+      LOGIN_RATE_LIMIT: '100000',
+      REGISTER_RATE_LIMIT: '100000',
+      UPLOAD_RATE_LIMIT: '100000',
+    };
 
     // Calibration: what the machine and Node do without any database.
     for (const kind of ['http', 'express']) {
@@ -216,7 +231,17 @@ async function main(): Promise<void> {
             method: 'POST',
             headers: { cookie: staffForm.cookie, 'content-type': 'application/x-www-form-urlencoded' },
             body: () =>
-              new URLSearchParams({ _csrf: staffForm.token, workerId: member, taskId: String(task!._id), counted: '3', rejected: '0', date: today, note: '', orderId: '', idempotencyKey: `bench-${process.pid}-${n++}` }).toString(),
+              new URLSearchParams({
+                _csrf: staffForm.token,
+                workerId: member,
+                taskId: String(task!._id),
+                counted: '3',
+                rejected: '0',
+                date: today,
+                note: '',
+                orderId: '',
+                idempotencyKey: `bench-${process.pid}-${n++}`,
+              }).toString(),
           },
         },
         {
@@ -262,7 +287,13 @@ async function main(): Promise<void> {
  */
 async function npmStartAgainstProduction(env: Record<string, string>, productionUrl: string): Promise<Row> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doorstep-bench-start-'));
-  const plain = await startChild('server/main.ts', [], { ...env, NODE_ENV: 'development', SESSION_SECRET: '', PUBLIC_URL: '', DATA_DIR: dataDir }, /site: http/, startFlags());
+  const plain = await startChild(
+    'server/main.ts',
+    [],
+    { ...env, NODE_ENV: 'development', SESSION_SECRET: '', PUBLIC_URL: '', DATA_DIR: dataDir },
+    /site: http/,
+    startFlags(),
+  );
   try {
     const spec = (base: string): LoadSpec => ({ url: `${base}/gigs` });
     for (const base of [productionUrl, plain.url]) await load(spec(base), { connections: CONNECTIONS, duration: Math.min(3, DURATION) });

@@ -67,6 +67,5 @@ courseSchema.pre('validate', function () {
   for (const s of this.sessions) if (s.endsAt <= s.startsAt) this.invalidate('sessions', 'session ends before it starts');
 });
 
-
 export type CourseDoc = InferSchemaType<typeof courseSchema> & { _id: Types.ObjectId };
 export const Course = mongoose.model('Course', courseSchema);

@@ -55,6 +55,5 @@ postingSchema.pre('validate', function () {
   if (this.startDay && this.endDay && this.endDay < this.startDay) this.invalidate('endDay', 'end before start');
 });
 
-
 export type PostingDoc = InferSchemaType<typeof postingSchema> & { _id: Types.ObjectId };
 export const Posting = mongoose.model('Posting', postingSchema);

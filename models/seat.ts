@@ -17,6 +17,5 @@ const seatSchema = new Schema({
 seatSchema.index({ course: 1, seatNo: 1 }, { unique: true });
 seatSchema.index({ enrolment: 1 }, { unique: true });
 
-
 export type SeatDoc = InferSchemaType<typeof seatSchema> & { _id: Types.ObjectId };
 export const Seat = mongoose.model('Seat', seatSchema);

@@ -15,6 +15,5 @@ const taskSchema = new Schema(
 
 taskSchema.index({ workshop: 1, name: 1 }, { unique: true });
 
-
 export type TaskDoc = InferSchemaType<typeof taskSchema> & { _id: Types.ObjectId };
 export const Task = mongoose.model('Task', taskSchema);

@@ -37,6 +37,5 @@ userSchema.pre('validate', function () {
   if (this.role === 'staff' && !this.staffCenter) this.invalidate('staffCenter', 'staff need a center');
 });
 
-
 export type UserDoc = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
 export const User = mongoose.model('User', userSchema);

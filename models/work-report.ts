@@ -27,6 +27,5 @@ const workReportSchema = new Schema(
 workReportSchema.index({ idempotencyKey: 1 }, { unique: true });
 workReportSchema.index({ workshop: 1, status: 1 });
 
-
 export type WorkReportDoc = InferSchemaType<typeof workReportSchema> & { _id: Types.ObjectId };
 export const WorkReport = mongoose.model('WorkReport', workReportSchema);

@@ -22,6 +22,5 @@ const workshopSchema = new Schema(
 
 workshopSchema.index({ center: 1 });
 
-
 export type WorkshopDoc = InferSchemaType<typeof workshopSchema> & { _id: Types.ObjectId };
 export const Workshop = mongoose.model('Workshop', workshopSchema);

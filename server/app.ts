@@ -139,7 +139,14 @@ export function createApp({ config, logger, sessionSecret }: AppOptions) {
   const setListeningAddress = (host: string, port: number) => {
     if (!config.PUBLIC_URL) publicBase = listeningUrl(host, port);
   };
-  return { app, sessionMiddleware: session.middleware, sessionStore: session.store, passport, setListeningAddress, publicOrigin: () => new URL(publicBase).origin };
+  return {
+    app,
+    sessionMiddleware: session.middleware,
+    sessionStore: session.store,
+    passport,
+    setListeningAddress,
+    publicOrigin: () => new URL(publicBase).origin,
+  };
 }
 
 /** http://host:port for a listening address; a wildcard address is reached as localhost. */

@@ -13,14 +13,22 @@
   var ROTATE_MS = 10000;
   var page = 0;
 
-  function cards() { return Array.prototype.slice.call(list.querySelectorAll('.board-card')); }
+  function cards() {
+    return Array.prototype.slice.call(list.querySelectorAll('.board-card'));
+  }
 
   function show() {
     var all = cards();
     var pages = Math.max(1, Math.ceil(all.length / PER_PAGE));
     if (page >= pages) page = 0;
-    all.forEach(function (c, i) { c.hidden = Math.floor(i / PER_PAGE) !== page; });
-    if (pageEl) pageEl.textContent = list.getAttribute('data-page-label').replace('{page}', page + 1).replace('{pages}', pages);
+    all.forEach(function (c, i) {
+      c.hidden = Math.floor(i / PER_PAGE) !== page;
+    });
+    if (pageEl)
+      pageEl.textContent = list
+        .getAttribute('data-page-label')
+        .replace('{page}', page + 1)
+        .replace('{pages}', pages);
     if (countEl) countEl.textContent = list.getAttribute('data-count-label').replace('{count}', all.length);
     if (emptyEl) emptyEl.hidden = all.length > 0;
   }
@@ -28,21 +36,40 @@
   var loading = false;
   var again = false;
   function reload() {
-    if (loading) { again = true; return; }
+    if (loading) {
+      again = true;
+      return;
+    }
     loading = true;
     fetch('/centers/' + centerId + '/board?fragment=1', { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-      .then(function (html) { list.innerHTML = html; show(); })
+      .then(function (r) {
+        return r.ok ? r.text() : Promise.reject(r.status);
+      })
+      .then(function (html) {
+        list.innerHTML = html;
+        show();
+      })
       .catch(function () {})
-      .then(function () { loading = false; if (again) { again = false; reload(); } });
+      .then(function () {
+        loading = false;
+        if (again) {
+          again = false;
+          reload();
+        }
+      });
   }
 
-  setInterval(function () { page += 1; show(); }, ROTATE_MS);
+  setInterval(function () {
+    page += 1;
+    show();
+  }, ROTATE_MS);
   reload();
 
   if (typeof window.io !== 'function') return;
   var socket = window.io({ transports: ['websocket', 'polling'] });
-  function subscribe() { socket.emit('subscribe', 'board:' + centerId); }
+  function subscribe() {
+    socket.emit('subscribe', 'board:' + centerId);
+  }
   socket.on('connect', subscribe);
   socket.on('board:changed', function (e) {
     if (e && e.action === 'removed' && e.postingId) {

@@ -15,7 +15,9 @@
   if (qr && window.fetch) {
     setInterval(function () {
       fetch('/staff/courses/' + courseId + '/sessions/' + sessionId + '/qr.svg', { credentials: 'same-origin', cache: 'no-store' })
-        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (r) {
+          return r.ok ? r.text() : null;
+        })
         .then(function (svg) {
           if (!svg || svg.indexOf('<svg') !== 0) return;
           var doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
@@ -28,7 +30,9 @@
 
   if (typeof window.io !== 'function') return;
   var socket = window.io({ transports: ['websocket', 'polling'] });
-  socket.on('connect', function () { socket.emit('subscribe', 'session:' + sessionId); });
+  socket.on('connect', function () {
+    socket.emit('subscribe', 'session:' + sessionId);
+  });
   socket.on('checkin', function (c) {
     var row = document.querySelector('[data-roster] [data-resident="' + String(c.resident).replace(/[^a-f0-9]/gi, '') + '"]');
     if (!row) return;

@@ -14,15 +14,23 @@
   button.hidden = false;
   var speaking = false;
   button.addEventListener('click', function () {
-    if (speaking) { window.speechSynthesis.cancel(); speaking = false; return; }
+    if (speaking) {
+      window.speechSynthesis.cancel();
+      speaking = false;
+      return;
+    }
     var parts = [];
-    document.querySelectorAll('[data-read]').forEach(function (el) { parts.push(el.innerText); });
+    document.querySelectorAll('[data-read]').forEach(function (el) {
+      parts.push(el.innerText);
+    });
     var u = new window.SpeechSynthesisUtterance(parts.join('。\n'));
     u.lang = lang;
     u.rate = 0.9;
     var v = pickVoice();
     if (v) u.voice = v;
-    u.onend = function () { speaking = false; };
+    u.onend = function () {
+      speaking = false;
+    };
     speaking = true;
     window.speechSynthesis.speak(u);
   });

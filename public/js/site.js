@@ -7,10 +7,15 @@ document.addEventListener('DOMContentLoaded', function () {
   var socket = window.io({ transports: ['websocket', 'polling'] });
   socket.on('notification', function (n) {
     var badge = document.querySelector('[data-unread]');
-    if (badge) { badge.textContent = String(n.unread); badge.hidden = !n.unread; }
+    if (badge) {
+      badge.textContent = String(n.unread);
+      badge.hidden = !n.unread;
+    }
   });
   socket.on('notification:read', function () {
     var badge = document.querySelector('[data-unread]');
-    if (badge) { badge.hidden = true; }
+    if (badge) {
+      badge.hidden = true;
+    }
   });
 });

@@ -6,21 +6,35 @@
   if (!root || typeof window.io !== 'function') return;
   var id = root.getAttribute('data-workshop-id');
   var socket = window.io({ transports: ['websocket', 'polling'] });
-  function subscribe() { socket.emit('subscribe', 'workshop:' + id, function () {}); }
+  function subscribe() {
+    socket.emit('subscribe', 'workshop:' + id, function () {});
+  }
   socket.on('connect', subscribe);
   socket.on('workshop:board', function (b) {
     var total = root.querySelector('[data-total]');
-    if (total) { total.textContent = String(b.total); total.setAttribute('data-total', String(b.total)); }
+    if (total) {
+      total.textContent = String(b.total);
+      total.setAttribute('data-total', String(b.total));
+    }
     var list = root.querySelector('.ws-live-tasks');
     (b.tasks || []).forEach(function (t) {
       var li = root.querySelector('[data-task-id="' + t.id + '"]');
       if (!li && list) {
         li = document.createElement('li');
         li.setAttribute('data-task-id', t.id);
-        var n = document.createElement('span'); n.className = 'name'; n.textContent = t.name;
-        var c = document.createElement('strong'); c.setAttribute('data-count', '');
-        var u = document.createElement('span'); u.className = 'unit'; u.textContent = t.unit;
-        li.appendChild(n); li.appendChild(document.createTextNode(' ')); li.appendChild(c); li.appendChild(document.createTextNode(' ')); li.appendChild(u);
+        var n = document.createElement('span');
+        n.className = 'name';
+        n.textContent = t.name;
+        var c = document.createElement('strong');
+        c.setAttribute('data-count', '');
+        var u = document.createElement('span');
+        u.className = 'unit';
+        u.textContent = t.unit;
+        li.appendChild(n);
+        li.appendChild(document.createTextNode(' '));
+        li.appendChild(c);
+        li.appendChild(document.createTextNode(' '));
+        li.appendChild(u);
         list.appendChild(li);
       }
       if (!li) return;
@@ -39,11 +53,17 @@
           if (none) stations.removeChild(none);
           li = document.createElement('li');
           li.setAttribute('data-station', String(st.station));
-          var n = document.createElement('span'); n.className = 'name';
+          var n = document.createElement('span');
+          n.className = 'name';
           n.textContent = (stations.getAttribute('data-label') || '{n}').replace('{n}', String(st.station));
-          var c = document.createElement('strong'); c.setAttribute('data-count', '');
-          li.appendChild(n); li.appendChild(document.createTextNode(' ')); li.appendChild(c);
-          var after = Array.prototype.filter.call(stations.children, function (x) { return Number(x.getAttribute('data-station')) > st.station; })[0];
+          var c = document.createElement('strong');
+          c.setAttribute('data-count', '');
+          li.appendChild(n);
+          li.appendChild(document.createTextNode(' '));
+          li.appendChild(c);
+          var after = Array.prototype.filter.call(stations.children, function (x) {
+            return Number(x.getAttribute('data-station')) > st.station;
+          })[0];
           stations.insertBefore(li, after || null);
         }
         var count = li.querySelector('[data-count]');
@@ -58,6 +78,8 @@
       var p = li.querySelector('progress');
       if (p) p.value = o.done;
     });
-    root.classList.remove('ws-flash'); void root.offsetWidth; root.classList.add('ws-flash');
+    root.classList.remove('ws-flash');
+    void root.offsetWidth;
+    root.classList.add('ws-flash');
   });
 })();

@@ -83,7 +83,8 @@ export type ChangeResult = { ok: true } | { ok: false; field: string; key: strin
 export async function changeOwnPassword(user: Express.User, input: { current: string; password: string }): Promise<ChangeResult> {
   const d = await User.findById(user.id, { passwordHash: 1, mustChangePassword: 1 }).lean();
   if (!d) throw new Refusal('not-found', 'errors.notFound');
-  if (!d.mustChangePassword && !(await verifyPassword(d.passwordHash, input.current))) return { ok: false, field: 'current', key: 'accounts.password.wrongCurrent' };
+  if (!d.mustChangePassword && !(await verifyPassword(d.passwordHash, input.current)))
+    return { ok: false, field: 'current', key: 'accounts.password.wrongCurrent' };
   if (await verifyPassword(d.passwordHash, input.password)) return { ok: false, field: 'password', key: 'accounts.password.same' };
   await User.updateOne({ _id: d._id }, { $set: { passwordHash: await hashPassword(input.password), mustChangePassword: false } });
   return { ok: true };

@@ -7,7 +7,7 @@ export const hashPassword = (plain: string) => argon2.hash(plain, { type: argon2
 
 export async function verifyPassword(hash: string | null | undefined, plain: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash || DUMMY_HASH, plain) && !!hash;
+    return (await argon2.verify(hash || DUMMY_HASH, plain)) && !!hash;
   } catch {
     return false;
   }

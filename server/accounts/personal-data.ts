@@ -6,7 +6,19 @@ import { pick, type PersonalData } from '../privacy/declare.ts';
 // collection has been handled, because those steps read the name and phone from it) and the
 // failed-login records kept under the phone number.
 
-const ACCOUNT_FIELDS = ['name', 'phone', 'email', 'role', 'skills', 'birthYear', 'lowIncome', 'privacyConsentAt', 'lowIncomeConsentAt', 'createdAt', 'updatedAt'] as const;
+const ACCOUNT_FIELDS = [
+  'name',
+  'phone',
+  'email',
+  'role',
+  'skills',
+  'birthYear',
+  'lowIncome',
+  'privacyConsentAt',
+  'lowIncomeConsentAt',
+  'createdAt',
+  'updatedAt',
+] as const;
 
 export const accountData: PersonalData = {
   model: 'User',

@@ -25,7 +25,16 @@ const skills = z
   .string()
   .max(300)
   .default('')
-  .transform((s) => [...new Set(s.split(/[,，、\n]/).map((x) => x.trim()).filter(Boolean))].slice(0, 20));
+  .transform((s) =>
+    [
+      ...new Set(
+        s
+          .split(/[,，、\n]/)
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ].slice(0, 20),
+  );
 
 export const registerSchema = z
   .object({
@@ -47,7 +56,10 @@ export const loginSchema = z.object({
   returnTo: z.string().max(500).optional(),
 });
 
-const birthYear = z.union([z.literal(''), z.coerce.number().int().min(1900).max(new Date().getFullYear())]).default('').transform((v) => (v === '' ? null : v));
+const birthYear = z
+  .union([z.literal(''), z.coerce.number().int().min(1900).max(new Date().getFullYear())])
+  .default('')
+  .transform((v) => (v === '' ? null : v));
 
 export const profileSchema = z.object({
   name,
@@ -58,8 +70,14 @@ export const profileSchema = z.object({
 });
 
 export const staffFieldsSchema = z.object({
-  lowIncome: z.enum(['on']).optional().transform((v) => v === 'on'),
-  lowIncomeConsent: z.enum(['on']).optional().transform((v) => v === 'on'),
+  lowIncome: z
+    .enum(['on'])
+    .optional()
+    .transform((v) => v === 'on'),
+  lowIncomeConsent: z
+    .enum(['on'])
+    .optional()
+    .transform((v) => v === 'on'),
 });
 
 export const createStaffSchema = z.object({

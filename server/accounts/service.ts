@@ -50,14 +50,17 @@ export async function authenticate(phone: string, password: string): Promise<Exp
 
 export type RegisterResult = { ok: true; user: Express.User } | { ok: false; field: string; key: string };
 
-export async function register(input: {
-  role: 'resident' | 'employer';
-  name: string;
-  phone: string;
-  email: string;
-  password: string;
-  homeCenter: string;
-}, now = new Date()): Promise<RegisterResult> {
+export async function register(
+  input: {
+    role: 'resident' | 'employer';
+    name: string;
+    phone: string;
+    email: string;
+    password: string;
+    homeCenter: string;
+  },
+  now = new Date(),
+): Promise<RegisterResult> {
   if (!(await getCenter(input.homeCenter))) return { ok: false, field: 'homeCenter', key: 'errors.choose' };
   try {
     const doc = await User.create({
@@ -102,7 +105,12 @@ export async function findByPhone(phone: string) {
  * Low-income status is sensitive personal information (PIPL art. 28–29): it is recorded only with
  * the resident's separate consent, and recording that the consent is withdrawn clears it.
  */
-export async function setStaffFields(actor: Express.User, residentId: string, fields: { lowIncome: boolean; lowIncomeConsent: boolean }, now = new Date()): Promise<void> {
+export async function setStaffFields(
+  actor: Express.User,
+  residentId: string,
+  fields: { lowIncome: boolean; lowIncomeConsent: boolean },
+  now = new Date(),
+): Promise<void> {
   if (fields.lowIncome && !fields.lowIncomeConsent) throw new Refusal('invalid', 'privacy.lowIncome.consentRequired', {}, 'lowIncomeConsent');
   const current = await User.findOne({ _id: residentId, role: 'resident' }, { lowIncomeConsentAt: 1 }).lean();
   if (!current) throw new Refusal('not-found', 'errors.notFound');
@@ -139,7 +147,9 @@ export async function createStaff(
 }
 
 export async function listStaff() {
-  return User.find({ role: { $in: ['staff', 'admin'] } }, { name: 1, phone: 1, role: 1, staffCenter: 1, disabled: 1 }).sort({ name: 1 }).lean();
+  return User.find({ role: { $in: ['staff', 'admin'] } }, { name: 1, phone: 1, role: 1, staffCenter: 1, disabled: 1 })
+    .sort({ name: 1 })
+    .lean();
 }
 
 export async function setStaffCenter(actor: Express.User, userId: string, staffCenter: string): Promise<void> {

@@ -51,7 +51,17 @@ function startMatching(postingId: string): void {
  * _id: the buckets of the posting's center, its ancestors and "any", then each listed alert.
  */
 export async function matchPosting(postingId: string): Promise<number> {
-  const p = await Posting.findById(postingId, { title: 1, description: 1, employerName: 1, category: 1, payType: 1, payFen: 1, centerPath: 1, suitability: 1, status: 1 }).lean();
+  const p = await Posting.findById(postingId, {
+    title: 1,
+    description: 1,
+    employerName: 1,
+    category: 1,
+    payType: 1,
+    payFen: 1,
+    centerPath: 1,
+    suitability: 1,
+    status: 1,
+  }).lean();
   let told = 0;
   if (p?.status === 'published') {
     const ids = await alertIdsIn(bucketIdsFor((p.centerPath ?? []).map(String), p.category));

@@ -30,6 +30,11 @@ export function alertRoutes(): Router {
   const r = Router();
   const resident = requireRole('resident');
   r.post('/me/alerts', resident, saveAlert);
-  r.post('/me/alerts/:id/delete', resident, confirmFirst('alerts.confirmDelete', (req) => alerts.ownAlert(req.user!, String(req.params.id))), deleteAlert);
+  r.post(
+    '/me/alerts/:id/delete',
+    resident,
+    confirmFirst('alerts.confirmDelete', (req) => alerts.ownAlert(req.user!, String(req.params.id))),
+    deleteAlert,
+  );
   return r;
 }

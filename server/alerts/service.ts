@@ -21,7 +21,12 @@ export interface AlertCriteria {
 
 const alertId = (userId: string, slot: number) => `${userId}:${slot}`;
 const sameCriteria = (a: AlertCriteria, b: AlertCriteria) =>
-  a.center === b.center && a.category === b.category && a.q.toLowerCase() === b.q.toLowerCase() && a.tag === b.tag && a.payType === b.payType && a.minPayFen === b.minPayFen;
+  a.center === b.center &&
+  a.category === b.category &&
+  a.q.toLowerCase() === b.q.toLowerCase() &&
+  a.tag === b.tag &&
+  a.payType === b.payType &&
+  a.minPayFen === b.minPayFen;
 
 /** The resident's alerts, oldest first: at most MAX_ALERTS reads by _id (no scan of all alerts). */
 export async function myAlerts(userId: string) {

@@ -43,7 +43,14 @@ export async function payQuestion(workerId: string, app: { posting: unknown; sta
   const id = payAnswerId(String(app.posting), workerId);
   const a = await PayAnswer.findById(id, { answer: 1, answeredAt: 1, onBehalf: 1 }).lean();
   const c = a?.answer === 'unpaid' || a?.answer === 'late' ? await ArrearsCase.findById(id, { state: 1 }).lean() : null;
-  return { id, endDay: p.endDay, answer: (a?.answer as PayAnswerValue) ?? null, answeredAt: a?.answeredAt ?? null, onBehalf: !!a?.onBehalf, caseState: (c?.state as 'open' | 'resolved') ?? null };
+  return {
+    id,
+    endDay: p.endDay,
+    answer: (a?.answer as PayAnswerValue) ?? null,
+    answeredAt: a?.answeredAt ?? null,
+    onBehalf: !!a?.onBehalf,
+    caseState: (c?.state as 'open' | 'resolved') ?? null,
+  };
 }
 
 /** Every pay question due on a worker's jobs (for the staff desk), newest application first. */
@@ -61,7 +68,17 @@ async function hiredJob(workerId: string, applicationId: string) {
   if (!validId(applicationId)) throw new Refusal('not-found', 'errors.notFound');
   const a = await Application.findById(applicationId, { posting: 1, resident: 1, status: 1 }).lean();
   if (!a || String(a.resident) !== workerId || a.status !== 'accepted') throw new Refusal('not-found', 'errors.notFound');
-  const p = await Posting.findById(a.posting, { title: 1, employer: 1, employerName: 1, center: 1, centerPath: 1, startDay: 1, endDay: 1, payFen: 1, payType: 1 }).lean();
+  const p = await Posting.findById(a.posting, {
+    title: 1,
+    employer: 1,
+    employerName: 1,
+    center: 1,
+    centerPath: 1,
+    startDay: 1,
+    endDay: 1,
+    payFen: 1,
+    payType: 1,
+  }).lean();
   if (!p) throw new Refusal('not-found', 'errors.notFound');
   if (!isDue(p.endDay)) throw new Refusal('conflict', 'arrears.errors.tooEarly');
   return p;
@@ -74,12 +91,27 @@ type Job = Awaited<ReturnType<typeof hiredJob>>;
 type Outcome = 'answered' | 'changed';
 
 /** Stores the answer (or the one change allowed: "not paid" → "paid late") inside the employer's queue. */
-async function storeAnswer(actor: Express.User, worker: { id: string; name: string; phone: string }, p: Job, answer: PayAnswerValue, onBehalf: boolean): Promise<Outcome> {
+async function storeAnswer(
+  actor: Express.User,
+  worker: { id: string; name: string; phone: string },
+  p: Job,
+  answer: PayAnswerValue,
+  onBehalf: boolean,
+): Promise<Outcome> {
   const id = payAnswerId(String(p._id), worker.id);
   const employer = String(p.employer);
   return arrearsQueue.run(employer, async () => {
     try {
-      await PayAnswer.create({ _id: id, posting: p._id, worker: new Types.ObjectId(worker.id), employer: p.employer, center: p.center, answer, by: new Types.ObjectId(actor.id), onBehalf });
+      await PayAnswer.create({
+        _id: id,
+        posting: p._id,
+        worker: new Types.ObjectId(worker.id),
+        employer: p.employer,
+        center: p.center,
+        answer,
+        by: new Types.ObjectId(actor.id),
+        onBehalf,
+      });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const before = await PayAnswer.findById(id, { answer: 1 }).lean();
@@ -92,9 +124,20 @@ async function storeAnswer(actor: Express.User, worker: { id: string; name: stri
     await bumpRecord(employer, { [answer]: 1 });
     if (answer === 'unpaid') {
       await ArrearsCase.create({
-        _id: id, posting: p._id, worker: new Types.ObjectId(worker.id), employer: p.employer, center: p.center, centerPath: p.centerPath,
-        postingTitle: p.title, employerName: p.employerName, workerName: worker.name, workerPhone: worker.phone,
-        startDay: p.startDay, endDay: p.endDay, payFen: p.payFen, payType: p.payType,
+        _id: id,
+        posting: p._id,
+        worker: new Types.ObjectId(worker.id),
+        employer: p.employer,
+        center: p.center,
+        centerPath: p.centerPath,
+        postingTitle: p.title,
+        employerName: p.employerName,
+        workerName: worker.name,
+        workerPhone: worker.phone,
+        startDay: p.startDay,
+        endDay: p.endDay,
+        payFen: p.payFen,
+        payType: p.payType,
       });
       await bumpRecord(employer, { openCases: 1 });
     }

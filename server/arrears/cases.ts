@@ -20,8 +20,14 @@ export async function casesInScope(actor: Express.User) {
   const scope = actor.role === 'admin' ? {} : { centerPath: new Types.ObjectId(actor.staffCenter ?? actor.homeCenter) };
   const fields = { postingTitle: 1, employerName: 1, workerName: 1, center: 1, endDay: 1, openedAt: 1, state: 1, resolution: 1, resolvedAt: 1 };
   const [open, resolved] = await Promise.all([
-    ArrearsCase.find({ state: 'open', ...scope }, fields).sort({ openedAt: 1 }).limit(200).lean(),
-    ArrearsCase.find({ state: 'resolved', ...scope }, fields).sort({ resolvedAt: -1 }).limit(30).lean(),
+    ArrearsCase.find({ state: 'open', ...scope }, fields)
+      .sort({ openedAt: 1 })
+      .limit(200)
+      .lean(),
+    ArrearsCase.find({ state: 'resolved', ...scope }, fields)
+      .sort({ resolvedAt: -1 })
+      .limit(30)
+      .lean(),
   ]);
   return { open, resolved };
 }
@@ -36,7 +42,13 @@ export async function caseInScope(actor: Express.User, id: string) {
 /** The employer's own open cases (their postings pages say so, with whom to call); the record by _id first, so most pages scan nothing. */
 export async function openCasesOfEmployer(employerUserId: string) {
   if (!(await payRecord(employerUserId)).openCases) return [];
-  return ArrearsCase.find({ employer: new Types.ObjectId(employerUserId), state: 'open' }, { postingTitle: 1, workerName: 1, center: 1, endDay: 1, openedAt: 1 }).sort({ openedAt: 1 }).limit(20).lean();
+  return ArrearsCase.find(
+    { employer: new Types.ObjectId(employerUserId), state: 'open' },
+    { postingTitle: 1, workerName: 1, center: 1, endDay: 1, openedAt: 1 },
+  )
+    .sort({ openedAt: 1 })
+    .limit(20)
+    .lean();
 }
 
 export async function addNote(actor: Express.User, id: string, text: string): Promise<void> {
@@ -46,7 +58,13 @@ export async function addNote(actor: Express.User, id: string, text: string): Pr
     if (now?.state !== 'open') throw new Refusal('conflict', 'arrears.errors.resolved');
     await ArrearsCase.updateOne({ _id: id }, { $push: { notes: { at: new Date(), by: new Types.ObjectId(actor.id), byName: actor.name, text } } });
   });
-  await audit(actor, { action: 'arrears.case.note', targetType: 'posting', targetId: String(c.posting), center: String(c.center), details: { title: c.postingTitle, worker: String(c.worker), employer: c.employerName, text } });
+  await audit(actor, {
+    action: 'arrears.case.note',
+    targetType: 'posting',
+    targetId: String(c.posting),
+    center: String(c.center),
+    details: { title: c.postingTitle, worker: String(c.worker), employer: c.employerName, text },
+  });
 }
 
 /**
@@ -72,7 +90,13 @@ export async function closeCase(actor: Express.User, id: string, resolution: Cas
     return true;
   });
   if (!closed) return false;
-  await audit(actor, { action: RESOLVE_ACTION[resolution], targetType: 'posting', targetId: String(c.posting), center: String(c.center), details: { title: c.postingTitle, worker: String(c.worker), employer: c.employerName, text: text || undefined } });
+  await audit(actor, {
+    action: RESOLVE_ACTION[resolution],
+    targetType: 'posting',
+    targetId: String(c.posting),
+    center: String(c.center),
+    details: { title: c.postingTitle, worker: String(c.worker), employer: c.employerName, text: text || undefined },
+  });
   const params = { title: c.postingTitle };
   await notify(employer, 'arrearsCaseResolved', params, '/employer/postings');
   if (actor.id !== String(c.worker)) await notify(String(c.worker), 'arrearsCaseResolved', params, '/me/applications');

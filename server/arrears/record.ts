@@ -47,7 +47,10 @@ export async function bumpRecord(employerUserId: string, inc: Partial<Record<Pay
 export async function assertMayPublish(employerUserId: string): Promise<void> {
   const r = await PayRecord.findById(String(employerUserId), { openCases: 1 }).lean();
   if (!r || r.openCases <= 0) return;
-  const open = await ArrearsCase.findOne({ employer: new Types.ObjectId(String(employerUserId)), state: 'open' }, { postingTitle: 1, workerName: 1, center: 1 }).lean();
+  const open = await ArrearsCase.findOne(
+    { employer: new Types.ObjectId(String(employerUserId)), state: 'open' },
+    { postingTitle: 1, workerName: 1, center: 1 },
+  ).lean();
   const center = open ? await getCenter(String(open.center)) : undefined;
   throw new Refusal('conflict', 'arrears.errors.openCase', { title: open?.postingTitle ?? '—', center: center?.name ?? '—', phone: center?.phone || '—' });
 }

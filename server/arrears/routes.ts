@@ -19,7 +19,11 @@ async function answerAsWorker(req: Request, res: Response) {
   const parsed = validate(req, answerSchema, req.body);
   if (!parsed.ok) throw new HttpError(400, 'arrears.errors.chooseAnswer');
   const outcome = await answers.answerPay(req.user!, req.user!.id, String(req.params.id), parsed.data.answer);
-  flash(req, 'success', outcome === 'changed' ? 'arrears.flash.changed' : parsed.data.answer === 'unpaid' ? 'arrears.flash.caseOpened' : 'arrears.flash.thanks');
+  flash(
+    req,
+    'success',
+    outcome === 'changed' ? 'arrears.flash.changed' : parsed.data.answer === 'unpaid' ? 'arrears.flash.caseOpened' : 'arrears.flash.thanks',
+  );
   res.redirect(`/me/applications#pay-${String(req.params.id)}`);
 }
 
@@ -31,7 +35,11 @@ async function answerAtDesk(req: Request, res: Response) {
   const parsed = validate(req, deskAnswerSchema, req.body);
   if (!parsed.ok) throw new HttpError(400, 'arrears.errors.chooseAnswer');
   const outcome = await answers.answerPay(req.user!, String(resident._id), parsed.data.application, parsed.data.answer);
-  flash(req, 'success', outcome === 'changed' ? 'arrears.flash.changed' : parsed.data.answer === 'unpaid' ? 'arrears.flash.caseOpenedDesk' : 'arrears.flash.thanksDesk');
+  flash(
+    req,
+    'success',
+    outcome === 'changed' ? 'arrears.flash.changed' : parsed.data.answer === 'unpaid' ? 'arrears.flash.caseOpenedDesk' : 'arrears.flash.thanksDesk',
+  );
   res.redirect(`/staff/residents/${String(resident._id)}#pay`);
 }
 

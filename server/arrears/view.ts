@@ -29,10 +29,17 @@ export function payQuestionView(req: Request, q: PayQuestion | null, action: str
 
 /** The desk's list of pay questions for one resident; the answer is posted for them. */
 export function deskPayQuestions(req: Request, residentId: string, list: { applicationId: string; title: string; q: PayQuestion }[]) {
-  return list.map((x) => ({ id: x.applicationId, title: x.title, pay: payQuestionView(req, x.q, `/staff/residents/${residentId}/pay`, { application: x.applicationId }) }));
+  return list.map((x) => ({
+    id: x.applicationId,
+    title: x.title,
+    pay: payQuestionView(req, x.q, `/staff/residents/${residentId}/pay`, { application: x.applicationId }),
+  }));
 }
 
-type CaseRow = Pick<ArrearsCaseDoc, '_id' | 'postingTitle' | 'employerName' | 'workerName' | 'center' | 'endDay' | 'openedAt' | 'state' | 'resolution' | 'resolvedAt'>;
+type CaseRow = Pick<
+  ArrearsCaseDoc,
+  '_id' | 'postingTitle' | 'employerName' | 'workerName' | 'center' | 'endDay' | 'openedAt' | 'state' | 'resolution' | 'resolvedAt'
+>;
 
 async function row(req: Request, c: CaseRow) {
   return {
@@ -84,7 +91,14 @@ export async function employerBanner(req: Request, cases: { postingTitle: string
   return Promise.all(
     cases.map(async (c) => {
       const center = await getCenter(String(c.center));
-      return { title: c.postingTitle, worker: c.workerName, endDay: formatDay(c.endDay, req.lang), center: centerName(center, req.lang), phone: center?.phone ?? '', tel: center?.phone ? telHref(center.phone) : '' };
+      return {
+        title: c.postingTitle,
+        worker: c.workerName,
+        endDay: formatDay(c.endDay, req.lang),
+        center: centerName(center, req.lang),
+        phone: center?.phone ?? '',
+        tel: center?.phone ? telHref(center.phone) : '',
+      };
     }),
   );
 }

@@ -11,9 +11,19 @@ import { PHONE_RE } from '../accounts/schemas.ts';
 // Bad filter values are dropped rather than refused: this is a read-only list.
 const querySchema = z.object({
   page: z.coerce.number().int().min(1).max(10000).catch(1),
-  kind: z.string().trim().max(60).regex(/^[\w.]*$/).catch(''),
+  kind: z
+    .string()
+    .trim()
+    .max(60)
+    .regex(/^[\w.]*$/)
+    .catch(''),
   person: z.string().trim().max(20).catch(''),
-  user: z.string().trim().regex(/^[a-f\d]{24}$/i).optional().catch(undefined),
+  user: z
+    .string()
+    .trim()
+    .regex(/^[a-f\d]{24}$/i)
+    .optional()
+    .catch(undefined),
 });
 
 export function auditRoutes(): Router {
@@ -30,7 +40,9 @@ export function auditRoutes(): Router {
       if (found) [personId, personName] = [String(found._id), found.name];
       else personError = req.t(PHONE_RE.test(q.person) ? 'audit.noPerson' : 'errors.phone');
     }
-    const { items, total } = personError ? { items: [], total: 0 } : await listAudit({ page: q.page, perPage, actions: actionsOfKind(q.kind), person: personId });
+    const { items, total } = personError
+      ? { items: [], total: 0 }
+      : await listAudit({ page: q.page, perPage, actions: actionsOfKind(q.kind), person: personId });
     const pages = Math.max(1, Math.ceil(total / perPage));
     const params = new URLSearchParams(Object.entries({ kind: q.kind, person: q.person, user: q.person ? '' : (q.user ?? '') }).filter(([, v]) => v));
     res.render('audit/index', {

@@ -39,7 +39,11 @@ export async function listAudit(opts: AuditFilter) {
   if (opts.actions) filter.action = opts.actions.length === 1 ? opts.actions[0] : { $in: opts.actions };
   if (opts.person) filter.$or = [{ actor: new Types.ObjectId(opts.person) }, { targetType: 'user', targetId: opts.person }];
   const [items, total] = await Promise.all([
-    AuditEntry.find(filter).sort({ at: -1 }).skip((opts.page - 1) * opts.perPage).limit(opts.perPage).lean(),
+    AuditEntry.find(filter)
+      .sort({ at: -1 })
+      .skip((opts.page - 1) * opts.perPage)
+      .limit(opts.perPage)
+      .lean(),
     AuditEntry.countDocuments(filter),
   ]);
   return { items, total };

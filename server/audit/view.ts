@@ -21,7 +21,14 @@ function nameReader() {
   const memo = new Map<string, Promise<string>>();
   const once = (key: string, load: () => Promise<string | null | undefined>) => {
     let p = memo.get(key);
-    if (!p) memo.set(key, (p = load().then((v) => v ?? '', () => '')));
+    if (!p)
+      memo.set(
+        key,
+        (p = load().then(
+          (v) => v ?? '',
+          () => '',
+        )),
+      );
     return p;
   };
   return {
@@ -118,8 +125,12 @@ export async function auditRows(req: Request, entries: Lean[]): Promise<AuditRow
         role: req.t(`roles.${e.actorRole}`),
         kind: known ? req.t(`audit.kinds.${actionKey(e.action)}`) : e.action,
         // An action recorded before it had words: show it plainly rather than hide it.
-        sentence: known ? sentence(req, `audit.actions.${actionKey(e.action)}`, params) : Object.entries(raw).map(([k, v]) => `${k}: ${v}`).join('; '),
-        center: params.center ?? "",
+        sentence: known
+          ? sentence(req, `audit.actions.${actionKey(e.action)}`, params)
+          : Object.entries(raw)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join('; '),
+        center: params.center ?? '',
       };
     }),
   );

@@ -71,7 +71,9 @@ async function restore(args: string[], db: Db): Promise<void> {
   }
   const done = await restoreBackup(path.resolve(file), { replace: args.includes('--replace'), log: say });
   say(`restored ${done.manifest.documents} documents taken ${done.manifest.createdAt} in ${(done.ms / 1000).toFixed(1)} s`);
-  say(`derived counts rebuilt: ${done.repaired.summaries} workshop summaries; slots ${JSON.stringify(done.repaired.slots)}; seats ${JSON.stringify(done.repaired.seats)}`);
+  say(
+    `derived counts rebuilt: ${done.repaired.summaries} workshop summaries; slots ${JSON.stringify(done.repaired.slots)}; seats ${JSON.stringify(done.repaired.seats)}`,
+  );
 }
 
 async function main(): Promise<void> {

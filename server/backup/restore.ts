@@ -17,7 +17,9 @@ const { EJSON } = mongoose.mongo.BSON;
 export class NotEmptyError extends Error {
   readonly collections: string[];
   constructor(collections: string[]) {
-    super(`the database is not empty (${collections.join(', ')} hold data); restore refuses to mix two sets of data. Restore into an empty database, or pass --replace to delete what is there first`);
+    super(
+      `the database is not empty (${collections.join(', ')} hold data); restore refuses to mix two sets of data. Restore into an empty database, or pass --replace to delete what is there first`,
+    );
     this.collections = collections;
   }
 }
@@ -60,7 +62,11 @@ export async function restoreBackup(file: string, opts: { replace?: boolean; log
   if (full.length && !opts.replace) throw new NotEmptyError(full);
   if (opts.replace) {
     for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) {
-      if (!c.name.startsWith('system.')) await db.collection(c.name).drop().catch(() => {});
+      if (!c.name.startsWith('system.'))
+        await db
+          .collection(c.name)
+          .drop()
+          .catch(() => {});
     }
     if (full.length) log(`deleted the data that was there (${full.join(', ')})`);
   }
@@ -101,7 +107,11 @@ export async function restoreBackup(file: string, opts: { replace?: boolean; log
   forgetAllCaches();
   // The dump is not one instant: derived counts are rebuilt from their source documents.
   const repaired = { slots: await repairSlots(), seats: await repairEnrolments(), summaries: await rebuildSummaries() };
-  await auditBackup('backup.restore', path.basename(file), { createdAt: manifest.createdAt, documents: manifest.documents, replaced: full.length ? full.join(' ') : 'nothing' });
+  await auditBackup('backup.restore', path.basename(file), {
+    createdAt: manifest.createdAt,
+    documents: manifest.documents,
+    replaced: full.length ? full.join(' ') : 'nothing',
+  });
   return { manifest, counts, repaired, ms: Date.now() - started };
 }
 

@@ -36,7 +36,10 @@ export function backupSettings(config: Config): BackupSettings {
 const NAME = /^doorstep-(\d{4}-\d\d-\d\d)T(\d\d)(\d\d)(\d\d)\.(\d{3})Z\.ndjson\.gz$/;
 
 export function backupFileName(at: Date): string {
-  return `doorstep-${at.toISOString().replace(/:/g, '').replace(/\.(\d{3})Z$/, '.$1Z')}.ndjson.gz`;
+  return `doorstep-${at
+    .toISOString()
+    .replace(/:/g, '')
+    .replace(/\.(\d{3})Z$/, '.$1Z')}.ndjson.gz`;
 }
 
 export interface BackupFile {
@@ -161,7 +164,13 @@ async function backupOnce(settings: BackupSettings, opts: RunOptions): Promise<W
     if (!opts.runId) await BackupRun.create({ _id: runId, trigger: opts.trigger, startedAt });
     const written = await writeBackup(mongoose.connection.db!, file);
     await BackupRun.updateOne({ _id: runId }, { $set: { finishedAt: new Date(), ok: true, file, size: written.size, documents: written.manifest.documents } });
-    if (opts.actor) await audit(opts.actor, { action: 'backup.create', targetType: 'backup', targetId: path.basename(file), details: { size: written.size, documents: written.manifest.documents } });
+    if (opts.actor)
+      await audit(opts.actor, {
+        action: 'backup.create',
+        targetType: 'backup',
+        targetId: path.basename(file),
+        details: { size: written.size, documents: written.manifest.documents },
+      });
     if (opts.prune !== false) await pruneBackups(settings).catch((err: unknown) => opts.logger?.warn({ err }, 'backup retention failed'));
     opts.logger?.info({ file, size: written.size, documents: written.manifest.documents, ms: written.ms }, 'backup written');
     return written;
@@ -213,7 +222,10 @@ export const STALE_AFTER_MS = 48 * 3600_000;
 export async function backupHealth(settings: BackupSettings, now = new Date()): Promise<BackupHealth> {
   const [newest] = await listBackups(settings.dir);
   // A small collection (a few runs a day): reading it whole is cheap on either engine.
-  const [last] = await BackupRun.find({ ok: { $ne: null } }).sort({ startedAt: -1 }).limit(1).lean();
+  const [last] = await BackupRun.find({ ok: { $ne: null } })
+    .sort({ startedAt: -1 })
+    .limit(1)
+    .lean();
   const failed = last?.ok === false && (!newest || (last.startedAt as Date) > newest.at);
   return {
     dir: settings.dir,

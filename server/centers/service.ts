@@ -10,7 +10,10 @@ const PARENT_LEVEL = { city: null, town: 'city', village: 'town' } as const;
 
 export type CenterResult = { ok: true; id: string } | { ok: false; field: string; key: string };
 
-async function placement(input: CenterInput, selfId?: string): Promise<{ ok: true; parent: string | null; ancestors: string[] } | { ok: false; field: string; key: string }> {
+async function placement(
+  input: CenterInput,
+  selfId?: string,
+): Promise<{ ok: true; parent: string | null; ancestors: string[] } | { ok: false; field: string; key: string }> {
   const want = PARENT_LEVEL[input.level];
   if (!want) return input.parent ? { ok: false, field: 'parent', key: 'centers.errors.cityNoParent' } : { ok: true, parent: null, ancestors: [] };
   const parent = input.parent ? await getCenter(input.parent) : undefined;

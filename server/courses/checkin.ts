@@ -57,7 +57,12 @@ export async function courseOfSession(sessionId: string) {
 export function checkinRefusal(s: { startsAt: Date; endsAt: Date }, lang: Lang, now = new Date()): { key: string; params: Record<string, string> } | null {
   const w = attendanceWindow(s, now);
   if (w === 'open') return null;
-  const params = { date: formatDate(s.startsAt, lang, 'date'), start: clockTime(s.startsAt), end: clockTime(s.endsAt), opens: clockTime(new Date(s.startsAt.getTime() - ATTENDANCE_OPENS_MS)) };
+  const params = {
+    date: formatDate(s.startsAt, lang, 'date'),
+    start: clockTime(s.startsAt),
+    end: clockTime(s.endsAt),
+    opens: clockTime(new Date(s.startsAt.getTime() - ATTENDANCE_OPENS_MS)),
+  };
   return { key: w === 'early' ? 'courses.checkin.tooEarly' : 'courses.checkin.ended', params };
 }
 
@@ -75,7 +80,14 @@ export async function checkIn(user: Express.User, token: unknown, now = new Date
   if (refusal) throw new Refusal('conflict', refusal.key, refusal.params);
   let at = now;
   try {
-    const doc = await Attendance.create({ course: course._id, session: session._id, resident: enrolment.resident, residentName: enrolment.residentName, method: 'qr', at: now });
+    const doc = await Attendance.create({
+      course: course._id,
+      session: session._id,
+      resident: enrolment.resident,
+      residentName: enrolment.residentName,
+      method: 'qr',
+      at: now,
+    });
     at = doc.at;
   } catch (err) {
     if (isDuplicateKey(err)) throw new Refusal('conflict', 'courses.checkin.already', { course: course.title });

@@ -10,9 +10,7 @@ const optInt = (min: number, max: number) =>
     .transform((v) => (v === '' ? null : v));
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
-const optDate = z
-  .union([z.literal(''), z.string().trim().regex(DATE_RE, 'courses.errors.date')])
-  .default('');
+const optDate = z.union([z.literal(''), z.string().trim().regex(DATE_RE, 'courses.errors.date')]).default('');
 const list = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(200)).max(60));
 
 /** Local (Asia/Shanghai) date + time → Date. */
@@ -55,7 +53,8 @@ export const courseSchema = z
   })
   .superRefine((v, ctx) => {
     if (v.minAge != null && v.maxAge != null && v.minAge > v.maxAge) ctx.addIssue({ code: 'custom', path: ['maxAge'], message: 'courses.errors.ageRange' });
-    if (v.enrolOpens && v.enrolCloses && v.enrolOpens > v.enrolCloses) ctx.addIssue({ code: 'custom', path: ['enrolCloses'], message: 'courses.errors.windowRange' });
+    if (v.enrolOpens && v.enrolCloses && v.enrolOpens > v.enrolCloses)
+      ctx.addIssue({ code: 'custom', path: ['enrolCloses'], message: 'courses.errors.windowRange' });
     let filled = 0;
     v.sessionDate.forEach((d, i) => {
       const start = (v.sessionStart[i] ?? '').trim();
@@ -63,7 +62,8 @@ export const courseSchema = z
       const topic = (v.sessionTopic[i] ?? '').trim();
       if (!d.trim() && !start && !end && !topic) return;
       filled += 1;
-      if (!DATE_RE.test(d.trim()) || !TIME_RE.test(start) || !TIME_RE.test(end)) ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'courses.errors.sessionFormat' });
+      if (!DATE_RE.test(d.trim()) || !TIME_RE.test(start) || !TIME_RE.test(end))
+        ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'courses.errors.sessionFormat' });
       else if (end <= start) ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'courses.errors.sessionOrder' });
       if (topic.length > 120) ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'courses.errors.sessionFormat' });
     });
@@ -119,7 +119,10 @@ export const walkInSchema = z.object({
     .default('')
     .transform((v) => (v === '' ? null : v)),
   // A new account is made only when staff confirm the person has read or heard the privacy notice.
-  consent: z.enum(['on']).optional().transform((v) => v === 'on'),
+  consent: z
+    .enum(['on'])
+    .optional()
+    .transform((v) => v === 'on'),
 });
 
 export const rollCallSchema = z.object({

@@ -221,7 +221,12 @@ export const formValues = (c: Course) => ({
 });
 
 export async function renderManage(req: Request, res: Response, course: Course, walkInForm: FormState = formOf(), status = 200) {
-  const [confirmed, waiting, taken, queue] = await Promise.all([roster.confirmedEnrolments(course._id), roster.waitlist(course._id), catalog.seatsTaken(course._id), roster.offerQueue(course._id)]);
+  const [confirmed, waiting, taken, queue] = await Promise.all([
+    roster.confirmedEnrolments(course._id),
+    roster.waitlist(course._id),
+    catalog.seatsTaken(course._id),
+    roster.offerQueue(course._id),
+  ]);
   res.status(status).render('courses/manage', {
     title: course.title,
     course: {
@@ -249,7 +254,15 @@ function queueView(req: Request, queue: Awaited<ReturnType<typeof roster.offerQu
     const at = e.status === 'offered' ? e.offerExpiresAt : e.endedAt;
     const position = e.status === 'waitlisted' ? (n += 1) : null;
     const state = req.t(`waitlist.queue.state.${e.status}`, { n: position ?? '', at: formatDate(at, req.lang, 'datetime') });
-    return { id: String(e._id), name: e.residentName, phone: e.residentPhone, status: e.status, state, position, active: e.status === 'waitlisted' || e.status === 'offered' };
+    return {
+      id: String(e._id),
+      name: e.residentName,
+      phone: e.residentPhone,
+      status: e.status,
+      state,
+      position,
+      active: e.status === 'waitlisted' || e.status === 'offered',
+    };
   });
 }
 
@@ -272,7 +285,13 @@ export async function sessionPageView(req: Request, course: Course, session: Ses
     checkinUrl: url,
     roster: confirmed.map((e) => {
       const a = byResident.get(String(e.resident));
-      return { id: String(e.resident), name: e.residentName, present: !!a, method: a ? req.t(`courses.session.method.${a.method}`) : '', at: a ? time(a.at) : '' };
+      return {
+        id: String(e.resident),
+        name: e.residentName,
+        present: !!a,
+        method: a ? req.t(`courses.session.method.${a.method}`) : '',
+        at: a ? time(a.at) : '',
+      };
     }),
     presentCount: present.filter((a) => confirmed.some((e) => String(e.resident) === String(a.resident))).length,
     total: confirmed.length,

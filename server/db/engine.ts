@@ -186,13 +186,7 @@ async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   clearTimeout(timer);
 }
 
-async function startChildEngine(
-  kind: 'mongod' | 'ferretdb',
-  bin: string,
-  dir: string,
-  opts: EngineOptions,
-  cleanup: () => Promise<void>,
-): Promise<Engine> {
+async function startChildEngine(kind: 'mongod' | 'ferretdb', bin: string, dir: string, opts: EngineOptions, cleanup: () => Promise<void>): Promise<Engine> {
   const port = opts.port ?? (await freePort());
   const args =
     kind === 'mongod'
@@ -312,9 +306,7 @@ export async function startEngine(opts: EngineOptions): Promise<Engine> {
     return { kind: 'external', uri: opts.mongodbUri, stop: async () => {} };
   }
 
-  const dir = opts.ephemeral
-    ? await fsp.mkdtemp(path.join(os.tmpdir(), 'doorstep-db-'))
-    : path.resolve(opts.dataDir, 'db');
+  const dir = opts.ephemeral ? await fsp.mkdtemp(path.join(os.tmpdir(), 'doorstep-db-')) : path.resolve(opts.dataDir, 'db');
   await fsp.mkdir(dir, { recursive: true });
   const cleanup = async () => {
     if (opts.ephemeral) await fsp.rm(dir, { recursive: true, force: true });

@@ -21,7 +21,9 @@ export function fileRoutes(): Router {
     // Access can end (a posting closes, a file is removed), so only files no policy governs are
     // cached by shared caches.
     res.setHeader('Cache-Control', info.meta.access === 'public' && !hasAccessPolicy(info.meta.ownerType) ? 'public, max-age=86400' : 'private, no-store');
-    openFile(String(req.params.id)).on('error', () => res.destroy()).pipe(res);
+    openFile(String(req.params.id))
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
   return r;
 }

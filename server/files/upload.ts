@@ -44,8 +44,11 @@ export interface UploadOptions {
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   // Bidirectional controls (U+202E etc.) would let "gpj.exe" show as "exe.jpg" (finding 10).
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is stripped
-  const cleaned = base.replace(/[\u0000-\u001f\u007f-\u009f"<>|:*?\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').replace(/^\.+/, '').trim();
+  const cleaned = base
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is stripped
+    .replace(/[\u0000-\u001f\u007f-\u009f"<>|:*?\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/^\.+/, '')
+    .trim();
   return (cleaned || 'file').slice(-100);
 }
 

@@ -12,7 +12,16 @@ import { telHref } from '../lib/format.ts';
  */
 export async function hiredDetails(req: Request, postingId: string) {
   if (!isObjectId(postingId)) return null;
-  const p = await Posting.findById(postingId, { startDay: 1, endDay: 1, dailyHours: 1, address: 1, center: 1, contact: 1, employer: 1, employerName: 1 }).lean();
+  const p = await Posting.findById(postingId, {
+    startDay: 1,
+    endDay: 1,
+    dailyHours: 1,
+    address: 1,
+    center: 1,
+    contact: 1,
+    employer: 1,
+    employerName: 1,
+  }).lean();
   if (!p) return null;
   const profile = await Employer.findOne({ user: p.employer }, { phone: 1, contactName: 1, address: 1 }).lean();
   const center = centerName(await getCenter(String(p.center)), req.lang);

@@ -7,7 +7,11 @@ import { isValidCreditCode } from './credit-code.ts';
 const text = (max: number) => z.string().trim().max(max);
 const required = (max: number) => z.string().trim().min(1).max(max);
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
-const day = z.string().trim().regex(DAY_RE, 'gigs.errors.date').refine((v) => !Number.isNaN(Date.parse(v)), 'gigs.errors.date');
+const day = z
+  .string()
+  .trim()
+  .regex(DAY_RE, 'gigs.errors.date')
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'gigs.errors.date');
 const list = z
   .union([z.string(), z.array(z.string())])
   .optional()
@@ -33,7 +37,10 @@ export function payProblem(input: string): string | null {
 export const employerProfileSchema = z.object({
   name: required(80),
   contactName: required(40),
-  phone: z.string().trim().regex(/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/, 'gigs.errors.contactPhone'),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/, 'gigs.errors.contactPhone'),
   address: required(200),
   creditCode: z
     .string()
@@ -48,7 +55,10 @@ export const postingSchema = z
   .object({
     title: required(60),
     description: required(3000),
-    category: z.string().trim().regex(/^[a-z][a-z0-9-]{1,30}$/, 'errors.choose'),
+    category: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9-]{1,30}$/, 'errors.choose'),
     payType: z.enum(PAY_TYPES, 'errors.choose'),
     pay: z
       .string()
@@ -102,7 +112,11 @@ export const onBehalfSchema = z.object({
 });
 
 export const categorySchema = z.object({
-  key: z.string().trim().toLowerCase().regex(/^[a-z][a-z0-9-]{1,30}$/, 'gigs.errors.categoryKey'),
+  key: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z][a-z0-9-]{1,30}$/, 'gigs.errors.categoryKey'),
   name: required(30),
   nameEn: required(60),
 });

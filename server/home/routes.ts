@@ -45,7 +45,16 @@ export function homeRoutes(): Router {
     const center = await getCenter(req.user!.homeCenter);
     const jobAlerts = req.user!.role === 'resident' ? await alertsSection(req, await myAlerts(req.user!.id)) : null;
     // The header bell counts new messages (e.g. a job alert) live on the resident's own page.
-    res.render('home/me', { title: req.t('home.me.title'), jobAlerts, scripts: jobAlerts ? ['/socket.io/socket.io.js'] : [], centerName: centerName(center, req.lang), centerId: center?.id, centerHours: center?.hours, centerPhone: center?.phone, tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident });
+    res.render('home/me', {
+      title: req.t('home.me.title'),
+      jobAlerts,
+      scripts: jobAlerts ? ['/socket.io/socket.io.js'] : [],
+      centerName: centerName(center, req.lang),
+      centerId: center?.id,
+      centerHours: center?.hours,
+      centerPhone: center?.phone,
+      tiles: req.user!.role === 'employer' ? TILES.employer : TILES.resident,
+    });
   });
 
   r.get('/staff', requireRole('staff', 'admin'), async (req, res) => {

@@ -16,7 +16,9 @@ export function confirmFirst(name: string, check?: (req: Request) => Promise<unk
     if (req.body?.confirm === 'yes') return next();
     if (check) await check(req);
     const fields = Object.entries((req.body ?? {}) as Record<string, unknown>).flatMap(([field, v]) =>
-      field === '_csrf' || field === 'confirm' ? [] : (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string').map((value) => ({ field, value })),
+      field === '_csrf' || field === 'confirm'
+        ? []
+        : (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string').map((value) => ({ field, value })),
     );
     const texts = name.includes('.') ? name : `confirm.${name}`;
     res.render('shared/confirm', { title: req.t(`${texts}.question`), name, texts, action: req.originalUrl, fields, back: backLink(req) });

@@ -38,8 +38,7 @@ export function csrf(secret: string, production: boolean): Csrf {
     skipCsrfProtection: undefined,
   });
   return {
-    protect: (req, res, next) =>
-      doubleCsrfProtection(req, res, (err?: unknown) => next(err ? new HttpError(403, 'errors.csrf') : undefined)),
+    protect: (req, res, next) => doubleCsrfProtection(req, res, (err?: unknown) => next(err ? new HttpError(403, 'errors.csrf') : undefined)),
     token: (req, res) => generateCsrfToken(req, res, { overwrite: false, validateOnReuse: false }),
   };
 }

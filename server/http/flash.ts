@@ -49,7 +49,8 @@ export const flashDelivery: RequestHandler = (req, res, next) => {
     const opts = typeof options === 'object' && options !== null ? (options as { layout?: unknown }) : undefined;
     if (opts?.layout !== false) {
       const list = takeFlash(req, res);
-      if (list.length) res.locals.flash = [...((res.locals.flash as unknown[] | undefined) ?? []), ...list.map((f) => ({ type: f.type, text: req.t(f.key, f.params ?? {}) }))];
+      if (list.length)
+        res.locals.flash = [...((res.locals.flash as unknown[] | undefined) ?? []), ...list.map((f) => ({ type: f.type, text: req.t(f.key, f.params ?? {}) }))];
     }
     return typeof options === 'function' ? render(view, undefined, options) : render(view, options as object | undefined, callback);
   }) as typeof res.render;

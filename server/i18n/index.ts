@@ -12,7 +12,10 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 function loadCatalog(lang: Lang): Record<string, unknown> {
   const dir = path.join(here, lang);
   const catalog: Record<string, unknown> = {};
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     catalog[path.basename(file, '.json')] = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   }
   return catalog;

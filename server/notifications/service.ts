@@ -25,7 +25,9 @@ export async function notify(userId: string, type: string, params: Record<string
   const doc = await Notification.create({ user: new Types.ObjectId(userId), type, params, link });
   // The site notification is stored; the SMS is extra. If queuing it fails, the caller's own
   // work (already saved) must not be reported as failed, so the error is logged, not thrown.
-  await queueSms(userId, type, params, options.key ?? `n:${String(doc._id)}`).catch((err: unknown) => storeLog().warn({ err, userId, type }, 'could not queue a text message'));
+  await queueSms(userId, type, params, options.key ?? `n:${String(doc._id)}`).catch((err: unknown) =>
+    storeLog().warn({ err, userId, type }, 'could not queue a text message'),
+  );
   const unread = await unreadQueue.run(userId, async () => {
     const c = await Counter.findOneAndUpdate({ _id: unreadKey(userId) }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
     return c?.value ?? 1;

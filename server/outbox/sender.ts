@@ -43,7 +43,10 @@ export interface SendReport {
 /** Sends every message due by `now` (the scheduled job calls this every few seconds). */
 export async function sendDueMessages(gateway: SmsGateway, now = new Date()): Promise<SendReport> {
   const report: SendReport = { sent: 0, retry: 0, failed: 0, skipped: 0 };
-  const due = await OutboxDue.find({ dueAt: { $lte: now } }, { _id: 1, createdAt: 1 }).sort({ dueAt: 1 }).limit(BATCH).lean();
+  const due = await OutboxDue.find({ dueAt: { $lte: now } }, { _id: 1, createdAt: 1 })
+    .sort({ dueAt: 1 })
+    .limit(BATCH)
+    .lean();
   for (const d of due) report[await sendOne(gateway, d, now)] += 1;
   return report;
 }

@@ -47,7 +47,18 @@ export async function queueSms(userId: string, type: string, params: Record<stri
   // message without a due entry would never be sent.
   await ignoreDuplicate(OutboxDue.create({ _id, dueAt: now }));
   const created = await ignoreDuplicate(
-    OutboxMessage.create({ _id, channel: 'sms', user: user._id, center: user.homeCenter, to: user.phone, lang: prefs.lang, type, text, nextAttemptAt: now, createdAt: now }),
+    OutboxMessage.create({
+      _id,
+      channel: 'sms',
+      user: user._id,
+      center: user.homeCenter,
+      to: user.phone,
+      lang: prefs.lang,
+      type,
+      text,
+      nextAttemptAt: now,
+      createdAt: now,
+    }),
   );
   return created ? 'queued' : 'duplicate';
 }

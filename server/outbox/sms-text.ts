@@ -14,7 +14,26 @@ const ASCII_LIMIT = 160;
 const PARAM_LIMIT = 40;
 
 // Surnames of two characters, so 欧阳娜娜 is addressed as 娜娜, not 阳娜娜.
-const COMPOUND_SURNAMES = ['欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '令狐', '长孙', '宇文', '司徒', '夏侯', '轩辕', '端木', '南宫', '独孤'];
+const COMPOUND_SURNAMES = [
+  '欧阳',
+  '司马',
+  '上官',
+  '诸葛',
+  '东方',
+  '皇甫',
+  '尉迟',
+  '公孙',
+  '慕容',
+  '令狐',
+  '长孙',
+  '宇文',
+  '司徒',
+  '夏侯',
+  '轩辕',
+  '端木',
+  '南宫',
+  '独孤',
+];
 
 /** The given name alone: 金士媖 → 士媖, "Li Wei" → "Li"; a one-character name stays whole. */
 export function firstName(fullName: string): string {
@@ -40,7 +59,15 @@ function shortWhen(iso: string, lang: Lang): string {
   if (Number.isNaN(d.getTime())) return '';
   let f = whenFormats.get(lang);
   if (!f) {
-    f = new Intl.DateTimeFormat(lang, { timeZone: TIME_ZONE, month: 'short', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+    f = new Intl.DateTimeFormat(lang, {
+      timeZone: TIME_ZONE,
+      month: 'short',
+      day: 'numeric',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    });
     whenFormats.set(lang, f);
   }
   return f.format(d);

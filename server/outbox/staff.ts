@@ -21,7 +21,11 @@ export async function outboxForStaff(user: Express.User, f: OutboxFilter) {
   if (f.status) filter.status = f.status;
   const fields = { user: 1, to: 1, text: 1, status: 1, attempts: 1, nextAttemptAt: 1, lastError: 1, sentAt: 1, createdAt: 1 };
   const [items, total] = await Promise.all([
-    OutboxMessage.find(filter, fields).sort({ createdAt: -1 }).skip((f.page - 1) * f.perPage).limit(f.perPage).lean(),
+    OutboxMessage.find(filter, fields)
+      .sort({ createdAt: -1 })
+      .skip((f.page - 1) * f.perPage)
+      .limit(f.perPage)
+      .lean(),
     OutboxMessage.countDocuments(filter),
   ]);
   return { items, total };

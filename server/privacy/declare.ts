@@ -67,7 +67,9 @@ export function ownedBy(
     userPaths: opts.userPaths ?? [opts.subject],
     kept: opts.kept,
     async export(userId) {
-      const docs = await M().find({ [opts.subject]: userId }).lean();
+      const docs = await M()
+        .find({ [opts.subject]: userId })
+        .lean();
       return docs.map((d) => pick(d as Record<string, unknown>, opts.fields));
     },
     async erase(ctx) {

@@ -53,7 +53,9 @@ export async function cancelDeletion(user: Express.User, now = new Date()): Prom
 
 /** Deletions waiting or under way for people whose home center the staff member acts for. */
 export async function pendingDeletions(actor: Express.User) {
-  const all = await DeletionRequest.find({ status: { $in: ['pending', 'running'] } }).sort({ dueAt: 1 }).lean();
+  const all = await DeletionRequest.find({ status: { $in: ['pending', 'running'] } })
+    .sort({ dueAt: 1 })
+    .lean();
   const mine = [];
   for (const d of all) if (await canActOnCenter(actor, String(d.center))) mine.push(d);
   // Read by _id, one each: the list is short and FerretDB serves these from the index.
@@ -73,7 +75,14 @@ async function carryOut(req: DeletionRequestDoc & { _id: string }): Promise<void
   const user = await User.findById(req.user, { name: 1, phone: 1 }).lean();
   if (req.status === 'pending') await DeletionRequest.updateOne({ _id: req._id }, { $set: { status: 'running' } });
   if (user) {
-    const ctx: ErasureContext = { userId: req.user, id: String(req.user), role: req.role as 'resident' | 'employer', alias: req.alias, name: user.name, phone: user.phone };
+    const ctx: ErasureContext = {
+      userId: req.user,
+      id: String(req.user),
+      role: req.role as 'resident' | 'employer',
+      alias: req.alias,
+      name: user.name,
+      phone: user.phone,
+    };
     await step('lock', async () => {
       await User.updateOne({ _id: req.user }, { $set: { disabled: true } });
       await endSessions(ctx.id);

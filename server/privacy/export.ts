@@ -49,7 +49,10 @@ export function exportDocument(t: TFunction, sections: ExportSection[], now = ne
     ...Object.fromEntries(
       sections.map((s) => [
         t(`privacy.sections.${s.section}`),
-        { [t('privacy.export.kept')]: s.kept ? t(`privacy.kept.${s.kept}`) : t('privacy.kept.deleted'), [t('privacy.export.records')]: s.records.map((r) => readable(t, r)) },
+        {
+          [t('privacy.export.kept')]: s.kept ? t(`privacy.kept.${s.kept}`) : t('privacy.kept.deleted'),
+          [t('privacy.export.records')]: s.records.map((r) => readable(t, r)),
+        },
       ]),
     ),
   };

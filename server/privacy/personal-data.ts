@@ -18,7 +18,14 @@ async function recordsOf(ctx: ErasureContext): Promise<string[]> {
     ['Employer', 'user'],
     ['Posting', 'employer'],
   ];
-  const ids = await Promise.all(owned.map(([m, path]) => mongoose.model(m).find({ [path]: ctx.userId }, { _id: 1 }).lean()));
+  const ids = await Promise.all(
+    owned.map(([m, path]) =>
+      mongoose
+        .model(m)
+        .find({ [path]: ctx.userId }, { _id: 1 })
+        .lean(),
+    ),
+  );
   return [ctx.id, ...ids.flat().map((d) => String(d._id))];
 }
 
@@ -30,13 +37,18 @@ const auditEntries: PersonalData = {
   userPaths: ['actor'],
   kept: 'audit',
   async export(userId) {
-    const docs = await AuditEntry.find({ $or: [{ actor: userId }, { targetType: 'user', targetId: String(userId) }] }).sort({ at: 1 }).lean();
+    const docs = await AuditEntry.find({ $or: [{ actor: userId }, { targetType: 'user', targetId: String(userId) }] })
+      .sort({ at: 1 })
+      .lean();
     return docs.map((d) => pick(d as Record<string, unknown>, ['at', 'action', 'actorName', 'actorRole', 'details']));
   },
   async erase(ctx) {
     await AuditEntry.updateMany({ actor: ctx.userId }, { $set: { actorName: ctx.alias } });
     const targets = new Set(await recordsOf(ctx));
-    const quoted = new Map<string, string>([[ctx.name, ctx.alias], [ctx.phone, '']]);
+    const quoted = new Map<string, string>([
+      [ctx.name, ctx.alias],
+      [ctx.phone, ''],
+    ]);
     for (const e of await AuditEntry.find({ targetId: { $in: [...targets] } }, { details: 1 }).lean()) {
       const raw = (e.details instanceof Map ? Object.fromEntries(e.details) : (e.details ?? {})) as Record<string, string>;
       const details = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, quoted.get(v) ?? v]));
@@ -52,11 +64,17 @@ const files: PersonalData = {
   section: 'files',
   userPaths: [],
   async export(userId) {
-    const docs = await mongoose.connection.db!.collection('files.files').find({ 'metadata.uploader': String(userId) }).toArray();
+    const docs = await mongoose.connection
+      .db!.collection('files.files')
+      .find({ 'metadata.uploader': String(userId) })
+      .toArray();
     return docs.map((d) => ({ filename: d.filename, length: d.length, uploadDate: (d.uploadDate as Date | undefined)?.toISOString() ?? null }));
   },
   async erase(ctx) {
-    const docs = await mongoose.connection.db!.collection('files.files').find({ 'metadata.uploader': ctx.id }, { projection: { _id: 1 } }).toArray();
+    const docs = await mongoose.connection
+      .db!.collection('files.files')
+      .find({ 'metadata.uploader': ctx.id }, { projection: { _id: 1 } })
+      .toArray();
     for (const d of docs) await deleteFile(String(d._id as Types.ObjectId | string));
   },
 };
@@ -65,5 +83,11 @@ export const privacyData: readonly PersonalData[] = [
   ownedBy('Notification', { subject: 'user', section: 'notifications', fields: ['type', 'params', 'link', 'read', 'createdAt'], erase: 'delete' }),
   auditEntries,
   files,
-  ownedBy('DeletionRequest', { subject: 'user', section: 'deletion', fields: ['status', 'requestedAt', 'dueAt', 'cancelledAt'], erase: 'keep', kept: 'deletion' }),
+  ownedBy('DeletionRequest', {
+    subject: 'user',
+    section: 'deletion',
+    fields: ['status', 'requestedAt', 'dueAt', 'cancelledAt'],
+    erase: 'keep',
+    kept: 'deletion',
+  }),
 ];

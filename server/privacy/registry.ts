@@ -14,4 +14,14 @@ import { arrearsData } from '../arrears/personal-data.ts';
  * fails for any mongoose model that references users without one. The order is the order of
  * erasure: the account itself comes last, since the steps before it read the name and phone.
  */
-export const PERSONAL_DATA: readonly PersonalData[] = [...gigsData, ...alertsData, ...arrearsData, ...coursesData, ...workshopsData, ...privacyData, ...outboxData, loginFailureData, accountData];
+export const PERSONAL_DATA: readonly PersonalData[] = [
+  ...gigsData,
+  ...alertsData,
+  ...arrearsData,
+  ...coursesData,
+  ...workshopsData,
+  ...privacyData,
+  ...outboxData,
+  loginFailureData,
+  accountData,
+];

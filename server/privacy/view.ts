@@ -10,7 +10,12 @@ function shown(req: Request, key: string, v: unknown): string {
   if (typeof v === 'number' && key.endsWith('Fen')) return formatMoney(v, req.lang);
   if (typeof v === 'string' && ISO.test(v)) return formatDate(v, req.lang, 'datetime');
   if (Array.isArray(v)) return v.map((x) => shown(req, key, x)).join(req.t('app.comma')) || '—';
-  if (typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}: ${String(x)}`).join(req.t('app.comma')) || '—';
+  if (typeof v === 'object')
+    return (
+      Object.entries(v)
+        .map(([k, x]) => `${k}: ${String(x)}`)
+        .join(req.t('app.comma')) || '—'
+    );
   return String(v);
 }
 
@@ -36,5 +41,10 @@ export function dataPage(req: Request, sections: ExportSection[]) {
 
 export function deletionView(req: Request, d: { status: string; requestedAt: Date; dueAt: Date } | null) {
   if (!d || d.status === 'cancelled') return null;
-  return { status: d.status, pending: d.status === 'pending', requestedAt: formatDate(d.requestedAt, req.lang, 'date'), dueAt: formatDate(d.dueAt, req.lang, 'date') };
+  return {
+    status: d.status,
+    pending: d.status === 'pending',
+    requestedAt: formatDate(d.requestedAt, req.lang, 'date'),
+    dueAt: formatDate(d.dueAt, req.lang, 'date'),
+  };
 }

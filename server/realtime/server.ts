@@ -9,19 +9,15 @@ type RoomPolicy = (user: Express.User | undefined, id: string) => Promise<boolea
 
 // Which rooms a socket may join on request, by prefix. Boards are public; capabilities add
 // policies for their own rooms (e.g. a course session's live check-ins for its staff).
-const policies = new Map<string, RoomPolicy>([
-  ['board', () => true],
-]);
+const policies = new Map<string, RoomPolicy>([['board', () => true]]);
 
 export function registerRoomPolicy(prefix: string, policy: RoomPolicy): void {
   policies.set(prefix, policy);
 }
 
 type Next = (err?: unknown) => void;
-const onlyForHandshake =
-  (mw: RequestHandler) =>
-  (req: IncomingMessage & { _query?: Record<string, string> }, res: ServerResponse, next: Next) =>
-    req._query?.sid === undefined ? (mw as unknown as (a: unknown, b: unknown, c: Next) => void)(req, res, next) : next();
+const onlyForHandshake = (mw: RequestHandler) => (req: IncomingMessage & { _query?: Record<string, string> }, res: ServerResponse, next: Next) =>
+  req._query?.sid === undefined ? (mw as unknown as (a: unknown, b: unknown, c: Next) => void)(req, res, next) : next();
 
 /**
  * A browser always sends Origin on a WebSocket handshake and on cross-site polling; it must be

@@ -61,7 +61,15 @@ export function reportRoutes(): Router {
     const scope = await reportScope(req);
     const months = lastMonths(6);
     const report = await jobsReport(scope.centerId, months);
-    const rows: (string | number)[][] = [[req.t('reports.csv.center'), req.t('reports.csv.month'), req.t('reports.jobs.postings'), req.t('reports.jobs.applications'), req.t('reports.jobs.hires')]];
+    const rows: (string | number)[][] = [
+      [
+        req.t('reports.csv.center'),
+        req.t('reports.csv.month'),
+        req.t('reports.jobs.postings'),
+        req.t('reports.jobs.applications'),
+        req.t('reports.jobs.hires'),
+      ],
+    ];
     for (const c of report.centers) {
       const name = centerName(await getCenter(c.id), req.lang);
       for (const m of months) rows.push([name, m, c.months[m]!.postings, c.months[m]!.applications, c.months[m]!.hires]);
@@ -91,9 +99,35 @@ export function reportRoutes(): Router {
     const scope = await reportScope(req);
     const report = await coursesReport(scope.centerId, lastMonths(6));
     const h = (k: string) => req.t(`reports.courses.${k}`);
-    const rows: (string | number)[][] = [[h('course'), req.t('reports.csv.center'), h('start'), h('status'), h('capacity'), h('enrolled'), h('waitlisted'), h('withdrawn'), h('attended'), h('attendance'), h('completions')]];
+    const rows: (string | number)[][] = [
+      [
+        h('course'),
+        req.t('reports.csv.center'),
+        h('start'),
+        h('status'),
+        h('capacity'),
+        h('enrolled'),
+        h('waitlisted'),
+        h('withdrawn'),
+        h('attended'),
+        h('attendance'),
+        h('completions'),
+      ],
+    ];
     for (const c of report.courses) {
-      rows.push([c.title, centerName(await getCenter(c.center), req.lang), c.firstSessionAt ? formatDate(c.firstSessionAt, req.lang, 'date') : '', req.t(`courses.status.${c.status}`), c.capacity, c.enrolled, c.waitlisted, c.withdrawn, c.attended, c.attendancePercent ?? '', c.completions]);
+      rows.push([
+        c.title,
+        centerName(await getCenter(c.center), req.lang),
+        c.firstSessionAt ? formatDate(c.firstSessionAt, req.lang, 'date') : '',
+        req.t(`courses.status.${c.status}`),
+        c.capacity,
+        c.enrolled,
+        c.waitlisted,
+        c.withdrawn,
+        c.attended,
+        c.attendancePercent ?? '',
+        c.completions,
+      ]);
     }
     sendCsv(res, `courses-${lastMonths(1)[0]}`, toCsv(rows));
   });
@@ -102,8 +136,19 @@ export function reportRoutes(): Router {
     const scope = await reportScope(req);
     const report = await scopeReport(scope.centerId);
     const h = (k: string) => req.t(`workshops.reports.${k}`);
-    const rows: (string | number)[][] = [[req.t('workshops.fields.workshop'), req.t('reports.csv.month'), h('active'), h('lowIncome'), req.t('workshops.fields.accepted'), `${h('paid')} (¥)`, `${h('paidLow')} (¥)`]];
-    const line = (name: string, f: (typeof report.trend)[number]) => rows.push([name, f.month, f.activeWorkers, f.lowIncomeWorkers, f.accepted, yuanDigits(f.paidFen), yuanDigits(f.paidLowIncomeFen)]);
+    const rows: (string | number)[][] = [
+      [
+        req.t('workshops.fields.workshop'),
+        req.t('reports.csv.month'),
+        h('active'),
+        h('lowIncome'),
+        req.t('workshops.fields.accepted'),
+        `${h('paid')} (¥)`,
+        `${h('paidLow')} (¥)`,
+      ],
+    ];
+    const line = (name: string, f: (typeof report.trend)[number]) =>
+      rows.push([name, f.month, f.activeWorkers, f.lowIncomeWorkers, f.accepted, yuanDigits(f.paidFen), yuanDigits(f.paidLowIncomeFen)]);
     for (const f of report.trend) line(req.t('reports.csv.allWorkshops'), f);
     for (const w of report.workshops) line(w.name, w.figures);
     sendCsv(res, `workshops-${report.trend.at(-1)!.month}`, toCsv(rows));

@@ -167,7 +167,10 @@ export async function coursesReport(scope: string | null, months: string[], now 
   return {
     trend: months.map((m) => ({
       month: m,
-      enrolments: inMonth(data.enrolments.filter((e) => e.status !== 'pending'), m),
+      enrolments: inMonth(
+        data.enrolments.filter((e) => e.status !== 'pending'),
+        m,
+      ),
       attended: inMonth(data.attendance, m),
       completions: inMonth(data.completions, m),
     })),

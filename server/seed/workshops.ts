@@ -92,7 +92,17 @@ export async function seedWorkshops(ctx: SeedContext): Promise<void> {
     const existing = await User.findOne({ phone: w.phone }, { name: 1, phone: 1 }).lean();
     const doc =
       existing ??
-      (await User.create({ phone: w.phone, name: w.name, role: 'resident', passwordHash: hash, homeCenter: ctx.centers[w.center], lowIncome: w.lowIncome, lowIncomeConsentAt: w.lowIncome ? new Date() : null, privacyConsentAt: new Date(), birthYear: 1965 }));
+      (await User.create({
+        phone: w.phone,
+        name: w.name,
+        role: 'resident',
+        passwordHash: hash,
+        homeCenter: ctx.centers[w.center],
+        lowIncome: w.lowIncome,
+        lowIncomeConsentAt: w.lowIncome ? new Date() : null,
+        privacyConsentAt: new Date(),
+        birthYear: 1965,
+      }));
     people.set(w.phone, { id: doc._id, name: doc.name, phone: doc.phone });
   }
   const staffId = new Types.ObjectId(ctx.users.miaoxiStaff);
@@ -126,7 +136,14 @@ export async function seedWorkshops(ctx: SeedContext): Promise<void> {
     const workers = s.workers.map((k) => people.get(k)).filter((p): p is NonNullable<typeof p> => !!p);
     for (const p of workers) {
       try {
-        await Membership.create({ _id: membershipId(shopId, String(p.id)), workshop: shop._id, resident: p.id, residentName: p.name, residentPhone: p.phone, admittedBy: staffId });
+        await Membership.create({
+          _id: membershipId(shopId, String(p.id)),
+          workshop: shop._id,
+          resident: p.id,
+          residentName: p.name,
+          residentPhone: p.phone,
+          admittedBy: staffId,
+        });
       } catch (err) {
         if ((err as { code?: number }).code !== 11000) throw err;
       }
@@ -140,10 +157,35 @@ export async function seedWorkshops(ctx: SeedContext): Promise<void> {
       const existing = await Order.findOne({ workshop: shop._id, client }, { _id: 1 }).lean();
       orderId =
         existing?._id ??
-        (await Order.create({ workshop: shop._id, center, client, task: task._id, taskName: task.name, unit: task.unit, quantity: 6000, rateFen: 120, deadline: dayKey(deadline), createdAt: new Date(`${dayKey().slice(0, 7)}-01T08:00:00+08:00`) }))._id;
+        (
+          await Order.create({
+            workshop: shop._id,
+            center,
+            client,
+            task: task._id,
+            taskName: task.name,
+            unit: task.unit,
+            quantity: 6000,
+            rateFen: 120,
+            deadline: dayKey(deadline),
+            createdAt: new Date(`${dayKey().slice(0, 7)}-01T08:00:00+08:00`),
+          })
+        )._id;
       const holder = people.get('lowIncome');
       if (holder && !(await Batch.exists({ workshop: shop._id, worker: holder.id }))) {
-        await Batch.create({ workshop: shop._id, center, order: orderId, task: task._id, taskName: task.name, unit: task.unit, worker: holder.id, workerName: holder.name, quantity: 200, issuedAt: dayKey(), issuedBy: staff?.name ?? 'seed' });
+        await Batch.create({
+          workshop: shop._id,
+          center,
+          order: orderId,
+          task: task._id,
+          taskName: task.name,
+          unit: task.unit,
+          worker: holder.id,
+          workerName: holder.name,
+          quantity: 200,
+          issuedAt: dayKey(),
+          issuedBy: staff?.name ?? 'seed',
+        });
       }
     }
     // Weeks of entries; keys are deterministic, so a second run inserts nothing new.
@@ -204,7 +246,13 @@ export async function seedWorkshops(ctx: SeedContext): Promise<void> {
         closedByName: staff?.name ?? 'seed',
         accepted: statements.reduce((a, x) => a + x.accepted, 0),
         amountFen: statements.reduce((a, x) => a + x.amountFen, 0),
-        statements: statements.map((x, i) => ({ ...x, worker: new Types.ObjectId(x.worker), paidAt, method: (['cash', 'wechat', 'bank', 'alipay'] as const)[i % 4], paidBy: staff?.name ?? '' })),
+        statements: statements.map((x, i) => ({
+          ...x,
+          worker: new Types.ObjectId(x.worker),
+          paidAt,
+          method: (['cash', 'wechat', 'bank', 'alipay'] as const)[i % 4],
+          paidBy: staff?.name ?? '',
+        })),
       });
     }
   }

@@ -7,7 +7,12 @@ import { Refusal } from '../lib/refusal.ts';
 import { getMembership } from './service.ts';
 
 /** The worker confirms a day's counts, or says the count is wrong (数量不对) with a comment. */
-export async function answerDay(user: Express.User, w: { _id: unknown; center: unknown; name: string; lead?: unknown }, date: string, input: { wrong: boolean; comment: string }) {
+export async function answerDay(
+  user: Express.User,
+  w: { _id: unknown; center: unknown; name: string; lead?: unknown },
+  date: string,
+  input: { wrong: boolean; comment: string },
+) {
   const workshopId = String(w._id);
   if (!(await getMembership(workshopId, user.id))) throw new Refusal('forbidden', 'workshops.errors.notMember');
   const _id = disputeId(user.id, workshopId, date);
@@ -15,7 +20,15 @@ export async function answerDay(user: Express.User, w: { _id: unknown; center: u
   await Dispute.updateOne(
     { _id },
     {
-      $set: { workshop: w._id, center: w.center, worker: new Types.ObjectId(user.id), workerName: user.name, date, status, comment: input.wrong ? input.comment : '' },
+      $set: {
+        workshop: w._id,
+        center: w.center,
+        worker: new Types.ObjectId(user.id),
+        workerName: user.name,
+        date,
+        status,
+        comment: input.wrong ? input.comment : '',
+      },
     },
     { upsert: true },
   );
@@ -33,7 +46,9 @@ export async function dayAnswers(userId: string, workshopId: string, dates: stri
 
 export async function openDisputes(workshopIds: string[]) {
   if (!workshopIds.length) return [];
-  return Dispute.find({ workshop: { $in: workshopIds.map((id) => new Types.ObjectId(id)) }, status: 'open' }).sort({ createdAt: 1 }).lean();
+  return Dispute.find({ workshop: { $in: workshopIds.map((id) => new Types.ObjectId(id)) }, status: 'open' })
+    .sort({ createdAt: 1 })
+    .lean();
 }
 
 export async function getDispute(id: string) {

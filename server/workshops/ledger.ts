@@ -224,7 +224,14 @@ export async function correctEntry(
       targetType: 'ledgerEntry',
       targetId: String(original._id),
       center: String(original.center),
-      details: { correction: String(result.entry._id), counted: dCounted, rejected: dRejected, amountFen: result.entry.amountFen, reason: input.reason, forClosedPeriod: result.entry.forClosedPeriod || undefined },
+      details: {
+        correction: String(result.entry._id),
+        counted: dCounted,
+        rejected: dRejected,
+        amountFen: result.entry.amountFen,
+        reason: input.reason,
+        forClosedPeriod: result.entry.forClosedPeriod || undefined,
+      },
     });
   }
   return result;
@@ -275,7 +282,9 @@ export interface BoardState {
  */
 function stationMembers(workshopId: string) {
   return workshopStations.get(workshopId, () =>
-    Membership.find({ workshop: new Types.ObjectId(workshopId) }, { resident: 1, residentName: 1, joinedAt: 1 }).sort({ joinedAt: 1, _id: 1 }).lean(),
+    Membership.find({ workshop: new Types.ObjectId(workshopId) }, { resident: 1, residentName: 1, joinedAt: 1 })
+      .sort({ joinedAt: 1, _id: 1 })
+      .lean(),
   );
 }
 
@@ -288,7 +297,9 @@ export async function stationNames(workshopId: string): Promise<Record<number, s
 /** A workshop's tasks (name order), through a short cache: every log form and board shows them. */
 export function workshopTasks(workshopId: string) {
   return tasksCache.get(workshopId, () =>
-    Task.find({ workshop: new Types.ObjectId(workshopId) }, { name: 1, unit: 1, rateFen: 1, active: 1 }).sort({ name: 1 }).lean(),
+    Task.find({ workshop: new Types.ObjectId(workshopId) }, { name: 1, unit: 1, rateFen: 1, active: 1 })
+      .sort({ name: 1 })
+      .lean(),
   );
 }
 

@@ -77,7 +77,14 @@ export async function myWork(userId: string) {
         byTask: perTask(monthSum.tasks),
         days: recent
           .filter((d) => day(d).entries > 0)
-          .map((d) => ({ date: d, accepted: day(d).accepted, amountFen: day(d).amountFen, tasks: perTask(day(d).tasks), answer: answers.get(d)?.status ?? '', reply: answers.get(d)?.reply ?? '' })),
+          .map((d) => ({
+            date: d,
+            accepted: day(d).accepted,
+            amountFen: day(d).amountFen,
+            tasks: perTask(day(d).tasks),
+            answer: answers.get(d)?.status ?? '',
+            reply: answers.get(d)?.reply ?? '',
+          })),
         periods: periods
           .map((p) => {
             const s = p.statements.find((x) => String(x.worker) === userId);

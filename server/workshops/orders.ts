@@ -11,7 +11,11 @@ import { logEntry, LedgerRefusal } from './ledger.ts';
 
 type Shop = { _id: unknown; center: unknown };
 
-export async function createOrder(actor: Express.User, w: Shop, input: { client: string; taskId: string; quantity: number; rateFen: number; deadline: string }) {
+export async function createOrder(
+  actor: Express.User,
+  w: Shop,
+  input: { client: string; taskId: string; quantity: number; rateFen: number; deadline: string },
+) {
   const task = await getTask(String(w._id), input.taskId);
   const o = await Order.create({
     workshop: new Types.ObjectId(String(w._id)),
@@ -24,7 +28,13 @@ export async function createOrder(actor: Express.User, w: Shop, input: { client:
     rateFen: input.rateFen,
     deadline: input.deadline,
   });
-  await audit(actor, { action: 'workshop.order.create', targetType: 'order', targetId: String(o._id), center: String(w.center), details: { client: input.client, quantity: input.quantity } });
+  await audit(actor, {
+    action: 'workshop.order.create',
+    targetType: 'order',
+    targetId: String(o._id),
+    center: String(w.center),
+    details: { client: input.client, quantity: input.quantity },
+  });
   return String(o._id);
 }
 
@@ -92,12 +102,20 @@ export async function issueBatch(actor: Express.User, w: Shop, input: { workerId
     issuedAt: dayKey(),
     issuedBy: actor.name,
   });
-  await audit(actor, { action: 'workshop.batch.issue', targetType: 'batch', targetId: String(b._id), center: String(w.center), details: { worker: String(member.resident), quantity: input.quantity } });
+  await audit(actor, {
+    action: 'workshop.batch.issue',
+    targetType: 'batch',
+    targetId: String(b._id),
+    center: String(w.center),
+    details: { worker: String(member.resident), quantity: input.quantity },
+  });
   return String(b._id);
 }
 
 export async function openBatches(workshopId: string) {
-  return Batch.find({ workshop: new Types.ObjectId(workshopId), status: 'open' }).sort({ issuedAt: 1 }).lean();
+  return Batch.find({ workshop: new Types.ObjectId(workshopId), status: 'open' })
+    .sort({ issuedAt: 1 })
+    .lean();
 }
 
 /** Pieces came back: the returned and rejected counts become one ledger entry (once). */
@@ -117,6 +135,9 @@ export async function returnBatch(actor: Express.User, w: Shop, batchId: string,
     orderId: b.order ? String(b.order) : null,
     batchId: String(b._id),
   });
-  await Batch.updateOne({ _id: b._id }, { $set: { status: 'returned', returned: entry.counted, rejected: entry.rejected, returnedAt: entry.date, entry: entry._id } });
+  await Batch.updateOne(
+    { _id: b._id },
+    { $set: { status: 'returned', returned: entry.counted, rejected: entry.rejected, returnedAt: entry.date, entry: entry._id } },
+  );
   return entry;
 }

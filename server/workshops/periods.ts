@@ -76,7 +76,13 @@ export async function closePeriod(actor: Express.User, w: { _id: unknown; center
       if ((err as { code?: number }).code === 11000) return { ok: true as const, already: true };
       throw err;
     }
-    await audit(actor, { action: 'workshop.period.close', targetType: 'workshop', targetId: workshopId, center: String(w.center), details: { month, workers: statements.length } });
+    await audit(actor, {
+      action: 'workshop.period.close',
+      targetType: 'workshop',
+      targetId: workshopId,
+      center: String(w.center),
+      details: { month, workers: statements.length },
+    });
     for (const s of statements) await notify(s.worker, 'workshopStatement', { workshop: w.name, month }, `/me/work`);
     return { ok: true as const, already: false };
   });
@@ -88,11 +94,19 @@ export async function getPeriod(workshopId: string, month: string) {
 }
 
 export async function listPeriods(workshopId: string) {
-  return PayPeriod.find({ workshop: new Types.ObjectId(workshopId) }, { statements: 0 }).sort({ month: -1 }).lean();
+  return PayPeriod.find({ workshop: new Types.ObjectId(workshopId) }, { statements: 0 })
+    .sort({ month: -1 })
+    .lean();
 }
 
 /** Marks one worker's statement paid (date and method); the amounts never change. */
-export async function markPaid(actor: Express.User, w: { _id: unknown; center: unknown }, month: string, workerId: string, input: { paidAt: string; method: PayMethod }) {
+export async function markPaid(
+  actor: Express.User,
+  w: { _id: unknown; center: unknown },
+  month: string,
+  workerId: string,
+  input: { paidAt: string; method: PayMethod },
+) {
   const id = periodId(String(w._id), month);
   await payPeriodQueue.run(id, async () => {
     const p = await PayPeriod.findById(id);
@@ -105,22 +119,62 @@ export async function markPaid(actor: Express.User, w: { _id: unknown; center: u
     await p.save();
   });
   await notify(workerId, 'workshopPaid', { month }, '/me/work');
-  await audit(actor, { action: 'workshop.period.paid', targetType: 'user', targetId: workerId, center: String(w.center), details: { workshop: String(w._id), month, ...input } });
+  await audit(actor, {
+    action: 'workshop.period.paid',
+    targetType: 'user',
+    targetId: workerId,
+    center: String(w.center),
+    details: { workshop: String(w._id), month, ...input },
+  });
 }
 
 /** CSV for Excel: UTF-8 with a BOM so Chinese text opens correctly; money in yuan with 2 decimals. */
 export function periodCsv(
-  p: { month: string; statements: { name: string; phone?: string | null; counted: number; rejected: number; accepted: number; amountFen: number; paidAt?: string | null; method?: string | null }[] },
+  p: {
+    month: string;
+    statements: {
+      name: string;
+      phone?: string | null;
+      counted: number;
+      rejected: number;
+      accepted: number;
+      amountFen: number;
+      paidAt?: string | null;
+      method?: string | null;
+    }[];
+  },
   t: (key: string) => string,
   workshopName: string,
 ): string {
   const rows: (string | number)[][] = [
-    [t('workshops.csv.workshop'), t('workshops.csv.month'), t('workshops.csv.name'), t('workshops.csv.phone'), t('workshops.csv.counted'), t('workshops.csv.rejected'), t('workshops.csv.accepted'), t('workshops.csv.amount'), t('workshops.csv.paidAt'), t('workshops.csv.method')],
+    [
+      t('workshops.csv.workshop'),
+      t('workshops.csv.month'),
+      t('workshops.csv.name'),
+      t('workshops.csv.phone'),
+      t('workshops.csv.counted'),
+      t('workshops.csv.rejected'),
+      t('workshops.csv.accepted'),
+      t('workshops.csv.amount'),
+      t('workshops.csv.paidAt'),
+      t('workshops.csv.method'),
+    ],
   ];
   // Text a spreadsheet would run as a formula gets a leading apostrophe (csvSafe); phone numbers
   // a leading tab so Excel keeps them as text instead of 1.38E+10.
   for (const s of p.statements) {
-    rows.push([safe(workshopName), p.month, safe(s.name), s.phone ? `\t${s.phone}` : '', s.counted, s.rejected, s.accepted, yuanDigits(s.amountFen), s.paidAt ?? '', s.method ? t(`workshops.pay.methods.${s.method}`) : '']);
+    rows.push([
+      safe(workshopName),
+      p.month,
+      safe(s.name),
+      s.phone ? `\t${s.phone}` : '',
+      s.counted,
+      s.rejected,
+      s.accepted,
+      yuanDigits(s.amountFen),
+      s.paidAt ?? '',
+      s.method ? t(`workshops.pay.methods.${s.method}`) : '',
+    ]);
   }
   const total = p.statements.reduce((a, s) => a + s.amountFen, 0);
   rows.push([safe(workshopName), p.month, t('workshops.csv.total'), '', '', '', p.statements.reduce((a, s) => a + s.accepted, 0), yuanDigits(total), '', '']);

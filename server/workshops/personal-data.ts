@@ -48,7 +48,9 @@ const summaries: PersonalData = {
   kept: 'accounting',
   async export(userId) {
     const docs = await WorkSummary.find({ worker: String(userId), kind: 'wm' }, { workshop: 1, key: 1, accepted: 1, amountFen: 1, entries: 1 }).lean();
-    return docs.map((d) => plain({ workshop: d.workshop, month: d.key, accepted: d.accepted, amountFen: d.amountFen, entries: d.entries }) as Record<string, unknown>);
+    return docs.map(
+      (d) => plain({ workshop: d.workshop, month: d.key, accepted: d.accepted, amountFen: d.amountFen, entries: d.entries }) as Record<string, unknown>,
+    );
   },
   async erase(ctx) {
     const path = `workers.${ctx.id}`;
@@ -70,7 +72,13 @@ export const workshopsData: readonly PersonalData[] = [
   }),
   payPeriods,
   summaries,
-  ownedBy('Batch', { subject: 'worker', section: 'batches', fields: ['taskName', 'unit', 'quantity', 'status', 'issuedAt', 'returnedAt'], erase: (ctx) => ({ workerName: ctx.alias }), kept: 'accounting' }),
+  ownedBy('Batch', {
+    subject: 'worker',
+    section: 'batches',
+    fields: ['taskName', 'unit', 'quantity', 'status', 'issuedAt', 'returnedAt'],
+    erase: (ctx) => ({ workerName: ctx.alias }),
+    kept: 'accounting',
+  }),
   ownedBy('WorkReport', {
     subject: 'worker',
     section: 'workReports',

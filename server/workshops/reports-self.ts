@@ -13,7 +13,11 @@ import { logEntry, LedgerRefusal } from './ledger.ts';
 type Shop = { _id: unknown; center: unknown; name: string };
 
 /** A worker reports their own count; it waits for staff. A resubmitted form stores it once. */
-export async function reportOwnCount(user: Express.User, w: Shop, input: { taskId: string; counted: number; date: string; note: string; idempotencyKey: string }) {
+export async function reportOwnCount(
+  user: Express.User,
+  w: Shop,
+  input: { taskId: string; counted: number; date: string; note: string; idempotencyKey: string },
+) {
   const workshopId = String(w._id);
   const member = await getMembership(workshopId, user.id);
   if (!member) throw new Refusal('forbidden', 'workshops.errors.notMember');
@@ -39,15 +43,27 @@ export async function reportOwnCount(user: Express.User, w: Shop, input: { taskI
 }
 
 export async function pendingReports(workshopId: string) {
-  return WorkReport.find({ workshop: new Types.ObjectId(workshopId), status: 'pending' }).sort({ createdAt: 1 }).lean();
+  return WorkReport.find({ workshop: new Types.ObjectId(workshopId), status: 'pending' })
+    .sort({ createdAt: 1 })
+    .lean();
 }
 
 export async function myReports(userId: string) {
-  return workerReports.get(userId, () => WorkReport.find({ worker: new Types.ObjectId(userId) }).sort({ createdAt: -1 }).limit(20).lean());
+  return workerReports.get(userId, () =>
+    WorkReport.find({ worker: new Types.ObjectId(userId) })
+      .sort({ createdAt: -1 })
+      .limit(20)
+      .lean(),
+  );
 }
 
 /** Staff confirm (with the counts they checked) or decline a reported count. */
-export async function decideReport(actor: Express.User, w: Shop, reportId: string, input: { confirm: boolean; counted: number; rejected: number; reply: string }) {
+export async function decideReport(
+  actor: Express.User,
+  w: Shop,
+  reportId: string,
+  input: { confirm: boolean; counted: number; rejected: number; reply: string },
+) {
   const workshopId = String(w._id);
   if (!isObjectId(reportId)) throw new Refusal('not-found', 'errors.notFound');
   const r = await WorkReport.findById(reportId).lean();
@@ -67,7 +83,13 @@ export async function decideReport(actor: Express.User, w: Shop, reportId: strin
   } else {
     await WorkReport.updateOne({ _id: r._id }, { $set: { status: 'declined', reply: input.reply, decidedBy: actor.name } });
   }
-  await audit(actor, { action: input.confirm ? 'workshop.report.confirm' : 'workshop.report.decline', targetType: 'workReport', targetId: reportId, center: String(w.center), details: { counted: input.counted, rejected: input.rejected, reply: input.reply } });
+  await audit(actor, {
+    action: input.confirm ? 'workshop.report.confirm' : 'workshop.report.decline',
+    targetType: 'workReport',
+    targetId: reportId,
+    center: String(w.center),
+    details: { counted: input.counted, rejected: input.rejected, reply: input.reply },
+  });
   await notify(String(r.worker), input.confirm ? 'workshopReportConfirmed' : 'workshopReportDeclined', { workshop: w.name, date: r.date }, '/me/work');
   return input.confirm ? 'confirmed' : 'declined';
 }

@@ -4,10 +4,21 @@ import { objectId, phone } from '../accounts/schemas.ts';
 import { COURSE_CATEGORIES } from '../../models/course.ts';
 
 const text = (max: number) => z.string().trim().max(max).default('');
-const optionalId = z.union([z.literal(''), objectId]).default('').transform((v) => (v === '' ? null : v));
-const dateKey = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'errors.invalid');
+const optionalId = z
+  .union([z.literal(''), objectId])
+  .default('')
+  .transform((v) => (v === '' ? null : v));
+const dateKey = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'errors.invalid');
 const count = z.coerce.number('errors.invalid').int('errors.invalid').min(0).max(100_000);
-const idemKey = z.string().trim().min(8, 'errors.badRequest').max(100).regex(/^[\w-]+$/, 'errors.badRequest');
+const idemKey = z
+  .string()
+  .trim()
+  .min(8, 'errors.badRequest')
+  .max(100)
+  .regex(/^[\w-]+$/, 'errors.badRequest');
 
 export const money = z
   .string()
@@ -44,7 +55,10 @@ export const workshopSchema = z.object({
     .default('')
     .transform((s) => s.split(/\s+/).filter(Boolean).slice(0, 6))
     .refine((urls) => urls.every((u) => /^\/[\w./-]+$/.test(u)), 'workshops.errors.photos'),
-  active: z.enum(['on']).optional().transform((v) => v === 'on'),
+  active: z
+    .enum(['on'])
+    .optional()
+    .transform((v) => v === 'on'),
 });
 
 export const taskSchema = z.object({
@@ -55,7 +69,10 @@ export const taskSchema = z.object({
 
 export const rateSchema = z.object({
   rate: money,
-  active: z.enum(['on']).optional().transform((v) => v === 'on'),
+  active: z
+    .enum(['on'])
+    .optional()
+    .transform((v) => v === 'on'),
 });
 
 export const admitSchema = z.object({
@@ -81,18 +98,28 @@ export const correctionSchema = z.object({
   idempotencyKey: idemKey,
 });
 
-export const closeSchema = z.object({ month: z.string().trim().regex(/^\d{4}-\d{2}$/, 'errors.invalid') });
+export const closeSchema = z.object({
+  month: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}$/, 'errors.invalid'),
+});
 
 export const paidSchema = z.object({
   paidAt: dateKey,
   method: z.enum(['cash', 'bank', 'wechat', 'alipay'], 'errors.choose'),
 });
 
-export const answerSchema = z.object({
-  date: dateKey,
-  wrong: z.enum(['1']).optional().transform((v) => v === '1'),
-  comment: text(500),
-}).refine((v) => !v.wrong || v.comment.length >= 2, { path: ['comment'], message: 'workshops.errors.commentRequired' });
+export const answerSchema = z
+  .object({
+    date: dateKey,
+    wrong: z
+      .enum(['1'])
+      .optional()
+      .transform((v) => v === '1'),
+    comment: text(500),
+  })
+  .refine((v) => !v.wrong || v.comment.length >= 2, { path: ['comment'], message: 'workshops.errors.commentRequired' });
 
 export const replySchema = z.object({ reply: z.string().trim().min(2).max(500) });
 

@@ -77,7 +77,9 @@ export async function updateWorkshop(actor: Express.User, id: string, input: Wor
 
 /** Staff and admins who may lead a workshop, by name (the form's lead choice). */
 export async function leadCandidates() {
-  return User.find({ role: { $in: ['staff', 'admin'] } }, { name: 1, phone: 1, staffCenter: 1 }).sort({ name: 1 }).lean();
+  return User.find({ role: { $in: ['staff', 'admin'] } }, { name: 1, phone: 1, staffCenter: 1 })
+    .sort({ name: 1 })
+    .lean();
 }
 
 /** Titles of the courses a workshop asks for, in the workshop's order ('' for a missing course). */
@@ -140,7 +142,9 @@ export async function getMembership(workshopId: string, residentId: string) {
 }
 
 export async function listMembers(workshopId: string) {
-  return Membership.find({ workshop: new Types.ObjectId(workshopId) }).sort({ residentName: 1 }).lean();
+  return Membership.find({ workshop: new Types.ObjectId(workshopId) })
+    .sort({ residentName: 1 })
+    .lean();
 }
 
 async function insertMembership(w: { _id: unknown }, resident: { _id: unknown; name: string; phone: string }, extra: Record<string, unknown> = {}) {
@@ -176,7 +180,12 @@ export async function join(user: Express.User, workshopId: string): Promise<Join
 export type AdmitResult = { ok: true; override: boolean; already: boolean } | { ok: false; field: string; key: string };
 
 /** Staff admit a resident; without the training only with a written reason (audited). */
-export async function admit(actor: Express.User, w: { _id: unknown; center: unknown; name: string; trainingCategory?: string | null; trainingCourses?: unknown[] | null }, phone: string, reason: string): Promise<AdmitResult> {
+export async function admit(
+  actor: Express.User,
+  w: { _id: unknown; center: unknown; name: string; trainingCategory?: string | null; trainingCourses?: unknown[] | null },
+  phone: string,
+  reason: string,
+): Promise<AdmitResult> {
   const resident = await User.findOne({ phone }, { name: 1, phone: 1, role: 1, homeCenter: 1 }).lean();
   // Out-of-scope residents answer like unknown ones (issue 14, findings 4 and 9).
   if (resident?.role !== 'resident' || !(await canActOnResident(actor, resident))) return { ok: false, field: 'phone', key: 'workshops.errors.noResident' };

@@ -24,7 +24,6 @@ export interface TaskTotals {
   amountFen: number;
 }
 
-
 export interface SummaryDoc {
   _id: string;
   kind: SummaryKind;
@@ -120,7 +119,20 @@ function addToSummaries(out: Map<string, SummaryDoc>, e: EntryLike): void {
   for (const t of targets(e)) {
     let s = out.get(t.id);
     if (!s) {
-      s = { _id: t.id, kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key, counted: 0, rejected: 0, accepted: 0, amountFen: 0, entries: 0, tasks: {}, workers: {} };
+      s = {
+        _id: t.id,
+        kind: t.kind,
+        workshop: String(e.workshop),
+        worker: t.worker,
+        key: t.key,
+        counted: 0,
+        rejected: 0,
+        accepted: 0,
+        amountFen: 0,
+        entries: 0,
+        tasks: {},
+        workers: {},
+      };
       out.set(t.id, s);
     }
     s.counted += e.counted;
@@ -148,7 +160,19 @@ function addToSummaries(out: Map<string, SummaryDoc>, e: EntryLike): void {
   }
 }
 
-const ENTRY_FIELDS = { workshop: 1, worker: 1, workerName: 1, task: 1, order: 1, date: 1, period: 1, counted: 1, rejected: 1, accepted: 1, amountFen: 1 } as const;
+const ENTRY_FIELDS = {
+  workshop: 1,
+  worker: 1,
+  workerName: 1,
+  task: 1,
+  order: 1,
+  date: 1,
+  period: 1,
+  counted: 1,
+  rejected: 1,
+  accepted: 1,
+  amountFen: 1,
+} as const;
 
 /**
  * Recomputes every summary of a workshop (or all workshops) from the ledger and replaces the
@@ -169,7 +193,8 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
     const totals = new Map<string, SummaryDoc>();
     await retryRead(async () => {
       totals.clear();
-      for await (const e of LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean().cursor({ batchSize: 1000 })) addToSummaries(totals, e as unknown as EntryLike);
+      for await (const e of LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean().cursor({ batchSize: 1000 }))
+        addToSummaries(totals, e as unknown as EntryLike);
     });
     const docs = [...totals.values()];
     await WorkSummary.deleteMany({ workshop: workshopId });

@@ -75,7 +75,8 @@ export async function renderShow(req: Request, res: Response, w: Workshop, extra
     training: await trainingView(req, w),
     isResident: req.user?.role === 'resident',
     isMember: !!member,
-    canManage: req.user && (req.user.role === 'staff' || req.user.role === 'admin') && ((await canActOnCenter(req.user, String(w.center))) || shops.isLead(req.user, w)),
+    canManage:
+      req.user && (req.user.role === 'staff' || req.user.role === 'admin') && ((await canActOnCenter(req.user, String(w.center))) || shops.isLead(req.user, w)),
     ...extra,
   });
 }
@@ -117,7 +118,10 @@ export async function renderForm(req: Request, res: Response, form: FormState, i
     form,
     action: id ? `/staff/workshops/${id}` : '/staff/workshops',
     centers,
-    categories: [{ value: '', label: req.t('workshops.form.noTraining') }, ...COURSE_CATEGORIES.map((c) => ({ value: c, label: req.t(`courses.categories.${c}`) }))],
+    categories: [
+      { value: '', label: req.t('workshops.form.noTraining') },
+      ...COURSE_CATEGORIES.map((c) => ({ value: c, label: req.t(`courses.categories.${c}`) })),
+    ],
     leads: [
       { value: '', label: req.t('workshops.form.noLead') },
       ...leads.filter((u) => !scopeIds || scopeIds.includes(String(u.staffCenter))).map((u) => ({ value: String(u._id), label: `${u.name} · ${u.phone}` })),
@@ -156,11 +160,26 @@ export async function renderManage(req: Request, res: Response, w: Workshop, for
     workshop: { id, name: w.name, centerName: await centerLabel(req, w.center), leadName: w.leadName, active: w.active, photos: w.photos },
     training: await trainingView(req, w),
     tasks: tasks.map((t) => ({ id: String(t._id), name: t.name, unit: t.unit, rateFen: t.rateFen, rate: yuanDigits(t.rateFen), active: t.active })),
-    members: members.map((m) => ({ id: String(m.resident), name: m.residentName, phone: m.residentPhone, override: m.override, reason: m.overrideReason, joinedAt: m.joinedAt })),
+    members: members.map((m) => ({
+      id: String(m.resident),
+      name: m.residentName,
+      phone: m.residentPhone,
+      override: m.override,
+      reason: m.overrideReason,
+      joinedAt: m.joinedAt,
+    })),
     today: sums.get(summaryIds.shopDay(id, today)),
     month: sums.get(summaryIds.shopMonth(id, today.slice(0, 7))),
     disputes: open.map((d) => ({ id: d._id, name: d.workerName, date: d.date, comment: d.comment })),
-    pending: pending.map((p) => ({ id: String(p._id), name: p.workerName, taskName: p.taskName, unit: p.unit, counted: p.counted, date: p.date, note: p.note })),
+    pending: pending.map((p) => ({
+      id: String(p._id),
+      name: p.workerName,
+      taskName: p.taskName,
+      unit: p.unit,
+      counted: p.counted,
+      date: p.date,
+      note: p.note,
+    })),
     taskForm: forms.task ?? formOf(),
     admitForm: forms.admit ?? formOf(),
   });
@@ -169,7 +188,12 @@ export async function renderManage(req: Request, res: Response, w: Workshop, for
 export async function renderLog(req: Request, res: Response, w: Workshop, form: FormState, status = 200) {
   const id = String(w._id);
   const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 20) : '';
-  const [members, tasks, sums, open] = await Promise.all([shops.listMembers(id), shops.listTasks(id, true), readSummaries([summaryIds.shopDay(id, dayKey())]), orders.ordersWithProgress(id, { openOnly: true })]);
+  const [members, tasks, sums, open] = await Promise.all([
+    shops.listMembers(id),
+    shops.listTasks(id, true),
+    readSummaries([summaryIds.shopDay(id, dayKey())]),
+    orders.ordersWithProgress(id, { openOnly: true }),
+  ]);
   const todayByWorker = sums.get(summaryIds.shopDay(id, dayKey()))!.workers;
   const fullName = new Map(members.map((m) => [String(m.resident), m.residentName]));
   const shown = q ? members.filter((m) => m.residentName.includes(q) || m.residentPhone.includes(q)) : members;
@@ -179,12 +203,18 @@ export async function renderLog(req: Request, res: Response, w: Workshop, form: 
     q,
     form,
     workers: shown.map((m) => ({ value: String(m.resident), label: `${m.residentName} · ${m.residentPhone.slice(-4)}` })),
-    tasks: tasks.map((t) => ({ value: String(t._id), label: `${t.name}${req.t('workshops.p.open')}${formatMoney(t.rateFen, req.lang)}/${t.unit}${req.t('workshops.p.close')}` })),
+    tasks: tasks.map((t) => ({
+      value: String(t._id),
+      label: `${t.name}${req.t('workshops.p.open')}${formatMoney(t.rateFen, req.lang)}/${t.unit}${req.t('workshops.p.close')}`,
+    })),
     recent: Object.entries(todayByWorker)
       .map(([wid, t]) => ({ workerName: fullName.get(wid) ?? t.name, accepted: t.accepted, amountFen: t.amountFen }))
       .sort((a, b) => b.accepted - a.accepted),
     noMembers: members.length === 0,
-    orders: [{ value: '', label: req.t('workshops.orders.none') }, ...open.map((o) => ({ value: o.id, label: `${o.client} · ${o.taskName} ${o.done}/${o.quantity}` }))],
+    orders: [
+      { value: '', label: req.t('workshops.orders.none') },
+      ...open.map((o) => ({ value: o.id, label: `${o.client} · ${o.taskName} ${o.done}/${o.quantity}` })),
+    ],
   });
 }
 
@@ -222,7 +252,9 @@ export async function periodsView(id: string) {
   const sums = await readSummaries(openMonths.map((m) => summaryIds.shopMonth(id, m)));
   return {
     closed: list.map((p) => ({ month: p.month, accepted: p.accepted, amountFen: p.amountFen, closedAt: p.closedAt, closedByName: p.closedByName })),
-    open: openMonths.map((m) => ({ month: m, accepted: sums.get(summaryIds.shopMonth(id, m))!.accepted, amountFen: sums.get(summaryIds.shopMonth(id, m))!.amountFen })).reverse(),
+    open: openMonths
+      .map((m) => ({ month: m, accepted: sums.get(summaryIds.shopMonth(id, m))!.accepted, amountFen: sums.get(summaryIds.shopMonth(id, m))!.amountFen }))
+      .reverse(),
   };
 }
 
@@ -239,7 +271,12 @@ export function periodView(req: Request, p: Period) {
 
 export async function renderOrders(req: Request, res: Response, w: Workshop, forms: { order?: FormState; batch?: FormState } = {}, status = 200) {
   const id = String(w._id);
-  const [list, batches, tasks, members] = await Promise.all([orders.ordersWithProgress(id), orders.openBatches(id), shops.listTasks(id, true), shops.listMembers(id)]);
+  const [list, batches, tasks, members] = await Promise.all([
+    orders.ordersWithProgress(id),
+    orders.openBatches(id),
+    shops.listTasks(id, true),
+    shops.listMembers(id),
+  ]);
   const holding = new Map<string, { name: string; quantity: number }>();
   for (const b of batches) {
     const h = holding.get(String(b.worker)) ?? { name: b.workerName, quantity: 0 };
@@ -250,11 +287,21 @@ export async function renderOrders(req: Request, res: Response, w: Workshop, for
     title: req.t('workshops.orders.title', { name: w.name }),
     workshop: { id, name: w.name },
     orders: list,
-    batches: batches.map((b) => ({ id: String(b._id), workerName: b.workerName, taskName: b.taskName, unit: b.unit, quantity: b.quantity, issuedAt: b.issuedAt })),
+    batches: batches.map((b) => ({
+      id: String(b._id),
+      workerName: b.workerName,
+      taskName: b.taskName,
+      unit: b.unit,
+      quantity: b.quantity,
+      issuedAt: b.issuedAt,
+    })),
     holding: [...holding.values()],
     tasks: tasks.map((t) => ({ value: String(t._id), label: `${t.name}${req.t('workshops.p.open')}${t.unit}${req.t('workshops.p.close')}` })),
     workers: members.map((m) => ({ value: String(m.resident), label: `${m.residentName} · ${m.residentPhone.slice(-4)}` })),
-    orderOptions: [{ value: '', label: req.t('workshops.orders.none') }, ...list.filter((o) => o.status === 'open').map((o) => ({ value: o.id, label: `${o.client} · ${o.taskName}` }))],
+    orderOptions: [
+      { value: '', label: req.t('workshops.orders.none') },
+      ...list.filter((o) => o.status === 'open').map((o) => ({ value: o.id, label: `${o.client} · ${o.taskName}` })),
+    ],
     orderForm: forms.order ?? formOf(),
     batchForm: forms.batch ?? formOf(),
   });
@@ -264,7 +311,9 @@ export async function renderOrders(req: Request, res: Response, w: Workshop, for
 export async function reportView(req: Request, report: Report, centerId: string | null, scope: string | null) {
   const total = report.trend;
   const thisMonth = total[total.length - 1]!;
-  const centerRows = await Promise.all(report.centers.map(async (c) => ({ id: c.id, name: await centerLabel(req, c.id), workshops: c.workshops, ...c.figures })));
+  const centerRows = await Promise.all(
+    report.centers.map(async (c) => ({ id: c.id, name: await centerLabel(req, c.id), workshops: c.workshops, ...c.figures })),
+  );
   return {
     title: req.t('workshops.reports.title'),
     centerName: centerId ? await centerLabel(req, centerId) : req.t('workshops.reports.allCenters'),

@@ -29,7 +29,7 @@ describe('accounts: the staff desk and the admin', function () {
       assert.match(res.text, new RegExp(`action="/staff/residents/${ctx.users.lowIncome}/details"`));
     });
 
-    it('lists the person\'s workshop membership with this month\'s earnings', async () => {
+    it("lists the person's workshop membership with this month's earnings", async () => {
       // The demo low-income resident works in the Miaoxi lantern workshop.
       const staff = await loggedIn(MIAOXI_STAFF);
       const res = await staff.get(`/staff/residents/${ctx.users.lowIncome}`);
@@ -90,7 +90,7 @@ describe('accounts: the staff desk and the admin', function () {
       const page = `/staff/residents/${r.id}/password`;
       const unticked = await submit(staff, page, page, {});
       assert.equal(unticked.status, 400);
-      assert.equal((await AuditEntry.countDocuments({ action: 'resident.passwordReset', targetId: r.id })), 0);
+      assert.equal(await AuditEntry.countDocuments({ action: 'resident.passwordReset', targetId: r.id }), 0);
 
       const res = await submit(staff, page, page, { idChecked: 'on' });
       assert.equal(res.status, 200);
@@ -116,7 +116,10 @@ describe('accounts: the staff desk and the admin', function () {
       const form = await ag.get('/profile/password');
       assert.equal(form.status, 200);
       assert.doesNotMatch(form.text, /name="current"/);
-      const blocked = await ag.post('/profile').type('form').send({ _csrf: csrfFrom(form.text), name: 'x' });
+      const blocked = await ag
+        .post('/profile')
+        .type('form')
+        .send({ _csrf: csrfFrom(form.text), name: 'x' });
       assert.equal(blocked.status, 403);
 
       const mismatch = await submit(ag, '/profile/password', '/profile/password', { password: 'new-pass-2026', passwordConfirm: 'other-pass' });
@@ -128,7 +131,7 @@ describe('accounts: the staff desk and the admin', function () {
       await login(agent(), r.phone, 'new-pass-2026');
     });
 
-    it('is refused for a resident outside the staff member\'s centers', async () => {
+    it("is refused for a resident outside the staff member's centers", async () => {
       const r = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
       const other = await loggedIn(XUNQIAO_STAFF);
       assert.equal((await other.get(`/staff/residents/${r.id}/password`)).status, 404);
@@ -143,9 +146,17 @@ describe('accounts: the staff desk and the admin', function () {
       const ag = await loggedIn(r.phone);
       const page = await ag.get('/profile/password');
       assert.match(page.text, /name="current"/);
-      const bad = await submit(ag, '/profile/password', '/profile/password', { current: 'not-it-at-all', password: 'another-2026', passwordConfirm: 'another-2026' });
+      const bad = await submit(ag, '/profile/password', '/profile/password', {
+        current: 'not-it-at-all',
+        password: 'another-2026',
+        passwordConfirm: 'another-2026',
+      });
       assert.equal(bad.status, 400);
-      const ok = await submit(ag, '/profile/password', '/profile/password', { current: 'doorstep-demo', password: 'another-2026', passwordConfirm: 'another-2026' });
+      const ok = await submit(ag, '/profile/password', '/profile/password', {
+        current: 'doorstep-demo',
+        password: 'another-2026',
+        passwordConfirm: 'another-2026',
+      });
       assert.equal(ok.status, 302);
     });
   });

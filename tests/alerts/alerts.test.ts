@@ -68,7 +68,14 @@ describe('job alerts', () => {
     const alerts = await JobAlert.find({ user: res.id }).lean();
     assert.equal(alerts.length, 1);
     assert.deepEqual(
-      { center: alerts[0]!.center, category: alerts[0]!.category, q: alerts[0]!.q, tag: alerts[0]!.tag, payType: alerts[0]!.payType, minPayFen: alerts[0]!.minPayFen },
+      {
+        center: alerts[0]!.center,
+        category: alerts[0]!.category,
+        q: alerts[0]!.q,
+        tag: alerts[0]!.tag,
+        payType: alerts[0]!.payType,
+        minPayFen: alerts[0]!.minPayFen,
+      },
       { center: ctx.centers.dongcheng, category: 'factory', q: '包装', tag: 'nearHome', payType: '', minPayFen: 10000 },
     );
     const bucket = await AlertBucket.findById(`alerts:${ctx.centers.dongcheng}:factory`).lean();
@@ -79,7 +86,12 @@ describe('job alerts', () => {
     assert.match(me.text, /含“包装”/);
     assert.match(me.text, /¥100\.00/);
     // A way to see the jobs open now that match it, with the same filters.
-    assert.match(me.text, new RegExp(`href="/gigs\\?q(=|&#x3D;)[^"]*center(=|&#x3D;)${ctx.centers.dongcheng}&amp;category(=|&#x3D;)factory&amp;minPay(=|&#x3D;)100&amp;tag(=|&#x3D;)nearHome"`));
+    assert.match(
+      me.text,
+      new RegExp(
+        `href="/gigs\\?q(=|&#x3D;)[^"]*center(=|&#x3D;)${ctx.centers.dongcheng}&amp;category(=|&#x3D;)factory&amp;minPay(=|&#x3D;)100&amp;tag(=|&#x3D;)nearHome"`,
+      ),
+    );
     const meEn = await ag.get('/me?lang=en');
     assert.match(meEn.text, /Dongcheng Town Center and the villages under it/);
     assert.equal((await saveAlert(ag, filters)).status, 302);
@@ -92,7 +104,7 @@ describe('job alerts', () => {
     assert.equal(await JobAlert.countDocuments({ user: res.id }), 1);
   });
 
-  it('tells a resident once about a matching posting in a village under the alert\'s town, however often it is published again', async () => {
+  it("tells a resident once about a matching posting in a village under the alert's town, however often it is published again", async () => {
     const res = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const ag = await loggedIn(res.phone);
     await saveAlert(ag, { center: ctx.centers.dongcheng!, category: 'factory', minPay: '100' });
@@ -159,9 +171,17 @@ describe('job alerts', () => {
     const ag = await loggedIn(res.phone);
     const token = csrfFrom((await ag.get('/gigs?category=factory')).text);
     const answers = await Promise.all(
-      Array.from({ length: MAX_ALERTS + 3 }, (_, i) => ag.post('/me/alerts').type('form').send({ _csrf: token, minPay: String(200 + i) })),
+      Array.from({ length: MAX_ALERTS + 3 }, (_, i) =>
+        ag
+          .post('/me/alerts')
+          .type('form')
+          .send({ _csrf: token, minPay: String(200 + i) }),
+      ),
     );
-    assert.ok(answers.every((a) => a.status === 302), answers.map((a) => a.status).join());
+    assert.ok(
+      answers.every((a) => a.status === 302),
+      answers.map((a) => a.status).join(),
+    );
     assert.equal(await JobAlert.countDocuments({ user: res.id }), MAX_ALERTS);
     const someone = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const other = await loggedIn(someone.phone);
@@ -214,8 +234,14 @@ describe('job alerts', () => {
     }
     assert.equal(await told(res.id, id), 1);
     const alertReads = ops.filter((o) => ['jobalerts', 'alertbuckets', 'alertclaims'].includes(o.collection));
-    assert.ok(alertReads.some((o) => o.collection === 'alertbuckets'), 'the buckets were read');
-    assert.ok(alertReads.some((o) => o.collection === 'jobalerts'), 'the listed alerts were read');
+    assert.ok(
+      alertReads.some((o) => o.collection === 'alertbuckets'),
+      'the buckets were read',
+    );
+    assert.ok(
+      alertReads.some((o) => o.collection === 'jobalerts'),
+      'the listed alerts were read',
+    );
     for (const o of alertReads) {
       if (o.method === 'insertOne') continue;
       const q = o.query as Record<string, unknown>;

@@ -265,7 +265,8 @@ describe('arrears: were you paid?', function () {
     const emp = await verifiedEmployer(ctx.centers.miaoxi!, '同时回答公司');
     const jobs = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => hiredJob(emp, ctx.centers.miaoxi!, { title: `同时${i}` })));
     const kinds = ['onTime', 'late', 'unpaid', 'onTime', 'unpaid', 'onTime'] as const;
-    const press = (i: number) => answerPay({ id: jobs[i]!.worker.id, name: jobs[i]!.worker.name, role: 'resident' } as Express.User, jobs[i]!.worker.id, jobs[i]!.appId, kinds[i]!);
+    const press = (i: number) =>
+      answerPay({ id: jobs[i]!.worker.id, name: jobs[i]!.worker.name, role: 'resident' } as Express.User, jobs[i]!.worker.id, jobs[i]!.appId, kinds[i]!);
     const results = await Promise.allSettled(jobs.flatMap((_j, i) => [press(i), press(i)]));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 6, 'one answer per job');
     for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as { key?: string }).key, 'arrears.errors.answered');

@@ -53,8 +53,21 @@ describe('audit log in words', function () {
     await submit(staff, `/staff/residents/${r.id}/password`, `/staff/residents/${r.id}/password`, { idChecked: 'on' });
     await submit(staff, `/staff/residents/${r.id}`, `/staff/residents/${r.id}/details`, { name: '审计居民二', birthYear: '1960' });
     // An entry as the course desk writes it: ids and flags that must not show raw.
-    const staffUser = { id: ctx.users.miaoxiStaff!, name: '范卫晓', phone: '13800000001', role: 'staff' as const, homeCenter: ctx.centers.miaoxi!, staffCenter: ctx.centers.miaoxi! };
-    await audit(staffUser, { action: 'course.walkIn', targetType: 'enrolment', targetId: '5f0000000000000000000001', center: ctx.centers.miaoxi, details: { course: '面点烘焙', resident: '审计居民二', created: false, status: 'confirmed' } });
+    const staffUser = {
+      id: ctx.users.miaoxiStaff!,
+      name: '范卫晓',
+      phone: '13800000001',
+      role: 'staff' as const,
+      homeCenter: ctx.centers.miaoxi!,
+      staffCenter: ctx.centers.miaoxi!,
+    };
+    await audit(staffUser, {
+      action: 'course.walkIn',
+      targetType: 'enrolment',
+      targetId: '5f0000000000000000000001',
+      center: ctx.centers.miaoxi,
+      details: { course: '面点烘焙', resident: '审计居民二', created: false, status: 'confirmed' },
+    });
 
     const admin = await loggedIn('13800000000');
     const all = await admin.get('/admin/audit');

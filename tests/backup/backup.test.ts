@@ -61,7 +61,6 @@ function withoutEmpty(doc: unknown): unknown {
   return JSON.parse(JSON.stringify(doc, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0 ? undefined : v)));
 }
 
-
 describe('backup and restore', function () {
   this.timeout(120_000);
   let dir: string;
@@ -86,7 +85,15 @@ describe('backup and restore', function () {
       workerIds.push(w.id);
     }
     for (let i = 0; i < 30; i += 1) {
-      await ledger.logEntry(staff, shopId, { workerId: workerIds[i % 3]!, taskId, counted: 5 + (i % 4), rejected: i % 2, date: dayKey(), note: `批次${i}`, idempotencyKey: key('bk') });
+      await ledger.logEntry(staff, shopId, {
+        workerId: workerIds[i % 3]!,
+        taskId,
+        counted: 5 + (i % 4),
+        rejected: i % 2,
+        date: dayKey(),
+        note: `批次${i}`,
+        idempotencyKey: key('bk'),
+      });
     }
     // An uploaded photo spanning several GridFS chunks (255 KiB each).
     fileBytes = randomBytes(700 * 1024);
@@ -143,7 +150,10 @@ describe('backup and restore', function () {
     const file = path.join(dir, 'replace.ndjson.gz');
     await writeBackup(db(), file);
     const ledgerCount = await LedgerEntry.countDocuments();
-    await assert.rejects(restoreBackup(file), (err: unknown) => err instanceof NotEmptyError && /not empty/.test(err.message) && err.collections.includes('ledgerentries'));
+    await assert.rejects(
+      restoreBackup(file),
+      (err: unknown) => err instanceof NotEmptyError && /not empty/.test(err.message) && err.collections.includes('ledgerentries'),
+    );
     assert.equal(await LedgerEntry.countDocuments(), ledgerCount);
     const extra = await makeUser({ role: 'resident', center: String((await User.findOne({}, { homeCenter: 1 }).lean())!.homeCenter) });
     await restoreBackup(file, { replace: true });
@@ -158,7 +168,15 @@ describe('backup and restore', function () {
     let logged = 0;
     const writer = async (w: number) => {
       while (!stop) {
-        await ledger.logEntry(staff, shopId, { workerId: workerIds[w]!, taskId, counted: 3, rejected: 0, date: dayKey(), note: '', idempotencyKey: key('mid') });
+        await ledger.logEntry(staff, shopId, {
+          workerId: workerIds[w]!,
+          taskId,
+          counted: 3,
+          rejected: 0,
+          date: dayKey(),
+          note: '',
+          idempotencyKey: key('mid'),
+        });
         logged += 1;
       }
     };
@@ -240,4 +258,3 @@ describe('backup and restore', function () {
     });
   });
 });
-

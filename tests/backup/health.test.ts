@@ -88,10 +88,13 @@ describe('backup health, schedule and retention', function () {
     // The same night: a second attempt with a working directory succeeds, and that is the last.
     assert.equal(await nightlyTick(settings, undefined, new Date(night.getTime() + 600_000)), true);
     assert.equal(await nightlyTick(settings, undefined, new Date(night.getTime() + 1_200_000)), false);
-    assert.deepEqual((await BackupRun.find().sort({ _id: 1 }).lean()).map((r) => [r._id, r.ok]), [
-      ['nightly:2026-12-01:1', false],
-      ['nightly:2026-12-01:2', true],
-    ]);
+    assert.deepEqual(
+      (await BackupRun.find().sort({ _id: 1 }).lean()).map((r) => [r._id, r.ok]),
+      [
+        ['nightly:2026-12-01:1', false],
+        ['nightly:2026-12-01:2', true],
+      ],
+    );
     assert.doesNotMatch(await adminHome(), /flash-error/);
   });
 
@@ -115,7 +118,10 @@ describe('backup health, schedule and retention', function () {
     files.sort((a, b) => b.at.getTime() - a.at.getTime());
     const kept = chooseKept(files, 7, 4, now);
     const keptFiles = files.filter((f) => kept.has(f.name));
-    assert.ok(keptFiles.every((f) => now.getTime() - f.at.getTime() < 35 * DAY), 'nothing older than about 4 weeks');
+    assert.ok(
+      keptFiles.every((f) => now.getTime() - f.at.getTime() < 35 * DAY),
+      'nothing older than about 4 weeks',
+    );
     assert.equal(keptFiles.filter((f) => now.getTime() - f.at.getTime() < DAY).length, 2, 'the last 24 hours stay whole');
     assert.ok(keptFiles.length >= 9 && keptFiles.length <= 13, `kept ${keptFiles.length}`);
 
@@ -135,7 +141,16 @@ describe('backup health, schedule and retention', function () {
     const page = await staff.get('/');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
     assert.equal((await staff.post('/admin/backup').type('form').send({ _csrf: token })).status, 403);
-    assert.ok([401, 403].includes((await agent(makeApp({ BACKUP_DIR: dir }).app).post('/admin/backup').type('form').send({})).status));
+    assert.ok(
+      [401, 403].includes(
+        (
+          await agent(makeApp({ BACKUP_DIR: dir }).app)
+            .post('/admin/backup')
+            .type('form')
+            .send({})
+        ).status,
+      ),
+    );
     assert.equal((await listBackups(dir)).length, 0);
   });
 

@@ -13,11 +13,18 @@ describe('browser: the lobby board fits a TV', function () {
   before(async () => {
     // Eight postings at Miaoxi on top of the demo data: more than one page of six.
     const m = env.ctx.centers.miaoxi!;
-    for (let i = 0; i < 8; i++) await publishedPosting(env.ctx.users.employer!, m, { title: `大屏测试岗位${i}：很长很长的岗位名称用来测试换行`, suitability: ['older', 'light', 'near'] });
+    for (let i = 0; i < 8; i++)
+      await publishedPosting(env.ctx.users.employer!, m, {
+        title: `大屏测试岗位${i}：很长很长的岗位名称用来测试换行`,
+        suitability: ['older', 'light', 'near'],
+      });
     url = `${env.site.url}/centers/${m}/board`;
   });
 
-  for (const [width, height] of [[1920, 1080], [1280, 720]] as const) {
+  for (const [width, height] of [
+    [1920, 1080],
+    [1280, 720],
+  ] as const) {
     for (const js of [true, false]) {
       it(`${width}x${height}${js ? '' : ' without JavaScript'}: one screen, cards whole, QR and phone in view, pages on`, async () => {
         const context = await env.browser.newContext({ viewport: { width, height }, javaScriptEnabled: js });
@@ -48,7 +55,7 @@ describe('browser: the lobby board fits a TV', function () {
         assert.ok(m.scrollW <= width && m.scrollH <= height, `no scrolling: ${m.scrollW}x${m.scrollH}`);
         assert.equal(m.cards, 6, 'six cards on a page');
         assert.equal(m.cardsInView, 6, 'every card of the page whole on screen');
-        assert.equal(m.cardQrsInView, 6, 'each card\'s QR code on screen');
+        assert.equal(m.cardQrsInView, 6, "each card's QR code on screen");
         assert.ok(m.listQr, 'the QR code for the whole list on screen');
         assert.ok(m.phone, 'the center phone on screen');
         assert.match(m.phoneText, /0576-85110001|\d{3,4}-\d{7,8}/);
@@ -58,7 +65,10 @@ describe('browser: the lobby board fits a TV', function () {
           // Without JavaScript the page refreshes itself onto the next page, and wraps around.
           assert.match(m.refresh, /url=\/centers\/[a-f\d]{24}\/board\?page=2/);
           await page.goto(`${url}?page=2&lang=zh-CN`, { waitUntil: 'load' });
-          const second = await page.evaluate(() => ({ status: document.querySelector('[data-board-page]')?.textContent ?? '', h: document.documentElement.scrollHeight }));
+          const second = await page.evaluate(() => ({
+            status: document.querySelector('[data-board-page]')?.textContent ?? '',
+            h: document.documentElement.scrollHeight,
+          }));
           assert.match(second.status, /第 2\/\d 页/);
           assert.ok(second.h <= height);
         }

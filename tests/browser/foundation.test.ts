@@ -26,7 +26,7 @@ describe('browser: foundation pages', function () {
     assert.equal(await page.inputValue('#f-phone'), phone);
     await page.fill('#f-password', 'lantern-2026');
     await Promise.all([page.waitForURL(`${env.site.url}/me`), page.click('form[action="/login"] button[type=submit]')]);
-    assert.match(await page.textContent('h1') ?? '', /林阿姨/);
+    assert.match((await page.textContent('h1')) ?? '', /林阿姨/);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no horizontal scrolling on a phone (got ${width}px)`);
     assert.deepEqual(problems, []);
@@ -56,7 +56,10 @@ describe('browser: foundation pages', function () {
       ['admin', '/admin/staff', '13800000000'],
     ];
     for (const [name, url, phone] of shots) {
-      for (const [label, width] of [['phone', 390], ['desktop', 1280]] as const) {
+      for (const [label, width] of [
+        ['phone', 390],
+        ['desktop', 1280],
+      ] as const) {
         for (const lang of ['zh-CN', 'en']) {
           const context = await env.browser.newContext({ viewport: { width, height: 900 } });
           const page = await context.newPage();

@@ -19,7 +19,17 @@ describe('browser: live updates', function () {
 
   it('shows a new posting on the lobby board as soon as staff approve it', async () => {
     const employer = (await sessionUser(env.ctx.users.employer!))!;
-    const input = postingSchema.parse(postingFields(env.ctx.centers.miaoxi!, { title: '元宵彩灯加急组装', description: '加急订单，按件计酬，欢迎阿姨们来。', category: 'handicraft', payType: 'piece', pay: '0.8', headcount: '8', suitability: ['older'] }));
+    const input = postingSchema.parse(
+      postingFields(env.ctx.centers.miaoxi!, {
+        title: '元宵彩灯加急组装',
+        description: '加急订单，按件计酬，欢迎阿姨们来。',
+        category: 'handicraft',
+        payType: 'piece',
+        pay: '0.8',
+        headcount: '8',
+        suitability: ['older'],
+      }),
+    );
     const created = await createPosting(employer, input, []);
     assert.ok(created.ok, JSON.stringify(created));
     await submitPosting(employer, created.id);

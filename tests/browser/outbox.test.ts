@@ -60,7 +60,12 @@ describe('browser: text messages through the outbox', function () {
     // Something of every status for the staff list.
     const failing = await makeUser({ role: 'resident', center: env.ctx.centers.miaoxi!, name: '周建国' });
     await chooseSms(failing.id, 'en');
-    await notify(failing.id, 'courseReminder', { course: '家政服务员（育婴方向）初级培训班', venue: '庙西村党群服务中心二楼', startsAt: new Date(Date.now() + 20 * 3600_000).toISOString() }, '/courses');
+    await notify(
+      failing.id,
+      'courseReminder',
+      { course: '家政服务员（育婴方向）初级培训班', venue: '庙西村党群服务中心二楼', startsAt: new Date(Date.now() + 20 * 3600_000).toISOString() },
+      '/courses',
+    );
     await sendDueMessages(countingGateway(() => 'provider said: number out of service'));
     await notify(failing.id, 'workshopPaid', { month: '2026-11' }, '/me/work');
 
@@ -89,7 +94,9 @@ describe('browser: text messages through the outbox', function () {
           } else {
             await page.evaluate(AXE);
             const serious = await page.evaluate(async () => {
-              const r = await (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({ resultTypes: ['violations'] });
+              const r = await (
+                window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
+              ).axe.run({ resultTypes: ['violations'] });
               return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
             });
             if (serious.length) problems.push(`${label}: axe ${serious.join(', ')}`);

@@ -19,7 +19,13 @@ import { publishedPosting } from '../gigs/helpers.ts';
 
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 type Who = 'anonymous' | 'resident' | 'lowIncome' | 'employer' | 'staff' | 'admin';
-const PHONES: Record<Exclude<Who, 'anonymous'>, string> = { resident: '13800000003', lowIncome: '13800000004', employer: '13800000002', staff: '13800000001', admin: '13800000000' };
+const PHONES: Record<Exclude<Who, 'anonymous'>, string> = {
+  resident: '13800000003',
+  lowIncome: '13800000004',
+  employer: '13800000002',
+  staff: '13800000001',
+  admin: '13800000000',
+};
 
 /** What a phone screen must never show: sideways scrolling, money or a phone number split in two. */
 function layoutProblems(): string[] {
@@ -127,13 +133,20 @@ describe('browser: every page, both languages, phone and desktop', function () {
           const res = await page.goto(`${site.url}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`, { waitUntil: 'load' });
           if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
           if ((await page.getAttribute('html', 'lang')) !== lang) problems.push(`${label}: html lang`);
-          const raw = await page.evaluate(() => document.body.innerText.match(/\b[a-z]+(\.[a-zA-Z]+){1,}\b/g)?.filter((s) => /^(app|nav|errors|forms|gigs|courses|workshops|accounts|centers|home|admin|audit|notifications|roles)\./.test(s)) ?? []);
+          const raw = await page.evaluate(
+            () =>
+              document.body.innerText
+                .match(/\b[a-z]+(\.[a-zA-Z]+){1,}\b/g)
+                ?.filter((s) => /^(app|nav|errors|forms|gigs|courses|workshops|accounts|centers|home|admin|audit|notifications|roles)\./.test(s)) ?? [],
+          );
           if (raw.length) problems.push(`${label}: untranslated keys ${raw.join(', ')}`);
           if (width === 390) for (const p of await page.evaluate(layoutProblems)) problems.push(`${label}: ${p}`);
           if (width === 1280) {
             await page.evaluate(AXE);
             const serious = await page.evaluate(async () => {
-              const r = await (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({ resultTypes: ['violations'] });
+              const r = await (
+                window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
+              ).axe.run({ resultTypes: ['violations'] });
               return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
             });
             if (serious.length) problems.push(`${label}: axe ${serious.join(', ')}`);
@@ -164,7 +177,8 @@ describe('browser: every page, both languages, phone and desktop', function () {
         const label = `${name} ${lang} elder`;
         const full = `${site.url}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`;
         await page.goto(full, { waitUntil: 'load' });
-        if (!(await page.evaluate(() => document.documentElement.classList.contains('elder'))) && !/board|poster/.test(name)) problems.push(`${label}: not in elder mode`);
+        if (!(await page.evaluate(() => document.documentElement.classList.contains('elder'))) && !/board|poster/.test(name))
+          problems.push(`${label}: not in elder mode`);
         for (const p of await page.evaluate(layoutProblems)) problems.push(`${label}: ${p}`);
         if (name === 'low-income-work') await page.screenshot({ path: artifactPath(`elder-${name}-390-${lang}.png`), fullPage: false });
         // Each kind of destructive button (once per action, ids masked) must land on a confirmation page.

@@ -34,7 +34,10 @@ describe('browser: privacy', function () {
     await page.fill('#f-password', 'lantern-2026');
     await page.fill('#f-passwordConfirm', 'lantern-2026');
     // Without the box: the form comes back, as typed, with the reason.
-    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/register')), page.click('form[action="/register"] button[type=submit]')]);
+    await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/register')),
+      page.click('form[action="/register"] button[type=submit]'),
+    ]);
     await page.waitForLoadState();
     const refused = (await page.textContent('body')) ?? '';
     assert.match(refused, /请先阅读个人信息说明/, refused.replace(/\s+/g, ' ').slice(0, 1500));
@@ -68,7 +71,11 @@ describe('browser: privacy', function () {
         await noSidewaysScroll(page, `/privacy ${lang} ${width}`);
         await shot(page, `notice-${width}-${lang}`);
         await browserLogin(page, env.site.url, '13800000004');
-        for (const [name, url] of [['mine', '/me/privacy'], ['data', '/me/data'], ['delete', '/me/privacy/delete']]) {
+        for (const [name, url] of [
+          ['mine', '/me/privacy'],
+          ['data', '/me/data'],
+          ['delete', '/me/privacy/delete'],
+        ]) {
           await page.goto(`${env.site.url}${url}`);
           await noSidewaysScroll(page, `${url} ${lang} ${width}`);
           await shot(page, `${name}-${width}-${lang}`);

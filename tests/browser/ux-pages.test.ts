@@ -39,7 +39,12 @@ describe('browser: course form, course schedule and a hired worker’s page at 3
 
   it('course page and a hired worker’s applications page, 390 and 1280 px, both languages', async () => {
     const r = await makeUser({ role: 'resident', center: env.ctx.centers.miaoxi!, name: '浏览器工人' });
-    const id = await publishedPosting(env.ctx.users.employer!, env.ctx.centers.miaoxi!, { headcount: 1, dailyHours: '8:00–17:00', address: '村委旁灯笼厂', contact: '王老板 13800000002' });
+    const id = await publishedPosting(env.ctx.users.employer!, env.ctx.centers.miaoxi!, {
+      headcount: 1,
+      dailyHours: '8:00–17:00',
+      address: '村委旁灯笼厂',
+      contact: '王老板 13800000002',
+    });
     const appId = await applications.apply({ id: r.id }, id, { message: '', availability: '' });
     await PostingSlot.create({ posting: id, slotNo: 1, application: appId });
     await Application.updateOne({ _id: appId }, { $set: { status: 'accepted', slotNo: 1 } });

@@ -78,7 +78,9 @@ describe('browser: waitlist offers', function () {
           } else {
             await page.evaluate(AXE);
             const serious = await page.evaluate(async () => {
-              const r = await (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({ resultTypes: ['violations'] });
+              const r = await (
+                window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
+              ).axe.run({ resultTypes: ['violations'] });
               return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
             });
             if (serious.length) problems.push(`${label}: axe ${serious.join(', ')}`);

@@ -126,7 +126,11 @@ describe('courses: QR check-in, roll call, completion and certificates', () => {
     const staff = await loggedIn('13800000001');
     // Roll call is for sessions that have begun: move the later sessions into the past (ids kept).
     const c = (await Course.findById(courseId).lean())!;
-    const shifted = c.sessions.map((s, i) => ({ ...s, startsAt: new Date(Date.now() - (6 - i) * 86400_000), endsAt: new Date(Date.now() - (6 - i) * 86400_000 + 7200_000) }));
+    const shifted = c.sessions.map((s, i) => ({
+      ...s,
+      startsAt: new Date(Date.now() - (6 - i) * 86400_000),
+      endsAt: new Date(Date.now() - (6 - i) * 86400_000 + 7200_000),
+    }));
     await Course.updateOne({ _id: courseId }, { $set: { sessions: shifted, firstSessionAt: shifted[0]!.startsAt, lastSessionAt: shifted.at(-1)!.endsAt } });
     for (const [i, sid] of sessions.entries()) {
       const present = [enrolled.id];
@@ -186,7 +190,12 @@ describe('courses: QR check-in, roll call, completion and certificates', () => {
     const pdf = await agent().get(`/certificates/${cert!.code}.pdf`).buffer(true);
     assert.equal(pdf.status, 200);
     assert.match(pdf.headers['content-type']!, /application\/pdf/);
-    assert.equal(Buffer.from(pdf.body as Buffer).subarray(0, 5).toString(), '%PDF-');
+    assert.equal(
+      Buffer.from(pdf.body as Buffer)
+        .subarray(0, 5)
+        .toString(),
+      '%PDF-',
+    );
     assert.equal((await agent().get('/certificates/ABCDE-FGHJK.pdf')).status, 404);
     const lookup = await agent().get(`/certificates?code=${cert!.code}`);
     assert.equal(lookup.status, 302);

@@ -26,12 +26,18 @@ describe('courses: enrolment, seats and the waitlist', () => {
     assert.equal(results.filter((r) => r.status === 'waitlisted').length, 80);
     assert.equal(await Seat.countDocuments({ course: courseId }), 20, 'seat documents never exceed capacity');
     const seatNos = (await Seat.find({ course: courseId }).lean()).map((s) => s.seatNo).sort((a, b) => a - b);
-    assert.deepEqual(seatNos, Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      seatNos,
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     assert.equal(await Enrolment.countDocuments({ course: courseId, status: 'confirmed' }), 20);
     const waiting = await waitlist(courseId);
     assert.equal(waiting.length, 80);
     const positions = await Promise.all(waiting.map((w) => positionOf(courseId, w._id)));
-    assert.deepEqual(positions, Array.from({ length: 80 }, (_, i) => i + 1));
+    assert.deepEqual(
+      positions,
+      Array.from({ length: 80 }, (_, i) => i + 1),
+    );
 
     // A cancellation offers the freed seat to exactly position 1 (it holds the seat) and the rest move up by one.
     const first = waiting[0]!;
@@ -133,7 +139,10 @@ describe('courses: enrolment, seats and the waitlist', () => {
       await assert.rejects(enrol(closed, u.id), (e: { key: string }) => e.key === 'courses.errors.windowClosed');
       await assert.rejects(enrol(notYet, u.id), (e: { key: string }) => e.key === 'courses.errors.notYetOpen');
       await assert.rejects(enrol(draft, u.id), (e: { key: string }) => e.key === 'courses.errors.notOpen');
-      await assert.rejects(enrol(notYet, ctx.users.employer!), (e: { kind: string; key: string }) => e.kind === 'forbidden' && e.key === 'courses.errors.residentsOnly');
+      await assert.rejects(
+        enrol(notYet, ctx.users.employer!),
+        (e: { kind: string; key: string }) => e.kind === 'forbidden' && e.key === 'courses.errors.residentsOnly',
+      );
       assert.equal((await agent().get(`/courses/${draft}`)).status, 404, 'drafts are not public');
     });
   });

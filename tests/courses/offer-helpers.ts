@@ -21,4 +21,6 @@ export async function fullCourse(center: string, seats: number, waiting: number,
 }
 
 export const statusOf = async (courseId: string, who: Person) =>
-  (await Enrolment.find({ course: courseId, resident: who.id }, { status: 1, createdAt: 1 }).lean()).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0]?.status;
+  (await Enrolment.find({ course: courseId, resident: who.id }, { status: 1, createdAt: 1 }).lean()).sort(
+    (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
+  )[0]?.status;

@@ -172,7 +172,17 @@ describe('courses: waitlist offers that expire', function () {
     const edit = await staff.get(`/staff/courses/${courseId}/edit`);
     assert.match(edit.text, /name="offerHours"/);
     const day = new Date(Date.now() + 2 * 86400_000).toISOString().slice(0, 10);
-    const fields = { title: '候补测试课', category: 'baking', center, capacity: '3', completionPercent: '80', sessionDate: day, sessionStart: '09:00', sessionEnd: '11:00', sessionTopic: '' };
+    const fields = {
+      title: '候补测试课',
+      category: 'baking',
+      center,
+      capacity: '3',
+      completionPercent: '80',
+      sessionDate: day,
+      sessionStart: '09:00',
+      sessionEnd: '11:00',
+      sessionTopic: '',
+    };
     const bad = await submit(staff, `/staff/courses/${courseId}/edit`, `/staff/courses/${courseId}`, { ...fields, offerHours: '0' });
     assert.equal(bad.status, 400);
     assert.match(bad.text, /name="offerHours"[^>]*value="0"/, 'what was typed comes back');

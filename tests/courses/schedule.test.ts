@@ -86,14 +86,27 @@ describe('courses: every listed session says which day, and the course form keep
     assert.match(bad.text, /value="16:30"/);
     assert.match(bad.text, /value="烘烤"/);
     assert.equal(rowsIn(bad.text), 4, 'two typed rows + two blank, not 8');
-    const again = await submit(staff, '/staff/courses/new', '/staff/courses', { ...fields, sessionId: Array(rowsIn(bad.text)).fill(''), sessionDate: datesIn(bad.text) as string[], sessionStart: ['14:00', '14:00', '', ''], sessionEnd: ['16:30', '16:30', '', ''], sessionTopic: ['揉面', '烘烤', '', ''] });
+    const again = await submit(staff, '/staff/courses/new', '/staff/courses', {
+      ...fields,
+      sessionId: Array(rowsIn(bad.text)).fill(''),
+      sessionDate: datesIn(bad.text) as string[],
+      sessionStart: ['14:00', '14:00', '', ''],
+      sessionEnd: ['16:30', '16:30', '', ''],
+      sessionTopic: ['揉面', '烘烤', '', ''],
+    });
     assert.equal(rowsIn(again.text), 4, 'a second refusal does not grow the form');
   });
 
   it('"add 4 more sessions" works without JavaScript and a 6-session course saves in one go', async () => {
     const staff = await loggedIn('13800000001');
     const base = { title: '六节课', category: 'baking', center: ctx.centers.miaoxi!, capacity: '10', completionPercent: '80' };
-    const four = { sessionId: ['', '', '', ''], sessionDate: [inDays(5), inDays(6), inDays(7), inDays(8)], sessionStart: Array(4).fill('09:00'), sessionEnd: Array(4).fill('11:00'), sessionTopic: ['', '', '', ''] };
+    const four = {
+      sessionId: ['', '', '', ''],
+      sessionDate: [inDays(5), inDays(6), inDays(7), inDays(8)],
+      sessionStart: Array(4).fill('09:00'),
+      sessionEnd: Array(4).fill('11:00'),
+      sessionTopic: ['', '', '', ''],
+    };
     const more = await submit(staff, '/staff/courses/new', '/staff/courses', { ...base, ...four, extraRows: '0', addRows: '1' });
     assert.equal(more.status, 200);
     assert.equal(rowsIn(more.text), 8, 'four typed rows + four new blank rows');

@@ -40,7 +40,17 @@ describe('courses: staff management, catalogue and materials', () => {
 
   it('staff create, publish and see a course; the form keeps input on errors', async () => {
     const staff = await loggedIn('13800000001');
-    const bad = await submit(staff, '/staff/courses/new', '/staff/courses', { title: '', category: 'baking', center: ctx.centers.miaoxi!, capacity: '0', completionPercent: '80', sessionDate: [tomorrow()], sessionStart: ['10:00'], sessionEnd: ['09:00'], sessionTopic: ['x'] });
+    const bad = await submit(staff, '/staff/courses/new', '/staff/courses', {
+      title: '',
+      category: 'baking',
+      center: ctx.centers.miaoxi!,
+      capacity: '0',
+      completionPercent: '80',
+      sessionDate: [tomorrow()],
+      sessionStart: ['10:00'],
+      sessionEnd: ['09:00'],
+      sessionTopic: ['x'],
+    });
     assert.equal(bad.status, 400);
     assert.match(bad.text, /下课时间要晚于上课时间/);
     assert.match(bad.text, /这一项必须填写/);
@@ -90,7 +100,18 @@ describe('courses: staff management, catalogue and materials', () => {
       assert.equal(res.status, 403, action);
     }
     // Creating a course for a center outside the scope is refused too.
-    const create = await xunqiao.post('/staff/courses').type('form').send({ _csrf: xtoken, title: 'x', category: 'baking', center: ctx.centers.miaoxi, capacity: '5', completionPercent: '80', sessionDate: tomorrow(), sessionStart: '09:00', sessionEnd: '10:00', sessionTopic: '' });
+    const create = await xunqiao.post('/staff/courses').type('form').send({
+      _csrf: xtoken,
+      title: 'x',
+      category: 'baking',
+      center: ctx.centers.miaoxi,
+      capacity: '5',
+      completionPercent: '80',
+      sessionDate: tomorrow(),
+      sessionStart: '09:00',
+      sessionEnd: '10:00',
+      sessionTopic: '',
+    });
     assert.equal(create.status, 403);
     assert.equal((await Course.findById(courseId).lean())!.status, 'published');
     assert.doesNotMatch(xpage.text, new RegExp(courseId));
@@ -103,7 +124,12 @@ describe('courses: staff management, catalogue and materials', () => {
     const missingName = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '', birthYear: '' });
     assert.equal(missingName.status, 400);
     assert.match(missingName.text, /请填写姓名/);
-    const res = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '窗口大妈', birthYear: '1958', consent: 'on' });
+    const res = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, {
+      phone,
+      name: '窗口大妈',
+      birthYear: '1958',
+      consent: 'on',
+    });
     assert.equal(res.status, 302);
     const user = await User.findOne({ phone }).lean();
     assert.equal(user!.role, 'resident');
@@ -176,13 +202,17 @@ describe('courses: staff management, catalogue and materials', () => {
     const page = await staff.get(`/staff/courses/${courseId}`);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
     const pdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
-    const up = await staff.post(`/staff/courses/${courseId}/materials?_csrf=${encodeURIComponent(token)}`).attach('materials', pdf, { filename: '讲义.pdf', contentType: 'application/pdf' });
+    const up = await staff
+      .post(`/staff/courses/${courseId}/materials?_csrf=${encodeURIComponent(token)}`)
+      .attach('materials', pdf, { filename: '讲义.pdf', contentType: 'application/pdf' });
     assert.equal(up.status, 302);
     const course = await Course.findById(courseId).lean();
     assert.equal(course!.materials.length, 1);
     const fileId = course!.materials[0]!.id;
     // A disguised file is refused by content.
-    const fake = await staff.post(`/staff/courses/${courseId}/materials?_csrf=${encodeURIComponent(token)}`).attach('materials', Buffer.from('<script>alert(1)</script>'), { filename: 'x.pdf', contentType: 'application/pdf' });
+    const fake = await staff
+      .post(`/staff/courses/${courseId}/materials?_csrf=${encodeURIComponent(token)}`)
+      .attach('materials', Buffer.from('<script>alert(1)</script>'), { filename: 'x.pdf', contentType: 'application/pdf' });
     assert.equal(fake.status, 302);
     assert.equal((await Course.findById(courseId).lean())!.materials.length, 1);
 

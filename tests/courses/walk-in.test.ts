@@ -24,7 +24,12 @@ describe('courses: a refused walk-in creates nothing and speaks to the staff mem
     assert.doesNotMatch(refused.text, /您暂时不符合条件/, 'not addressed to the resident');
     assert.match(refused.text, /value="1956"/, 'the form comes back as typed');
     assert.equal(await User.exists({ phone }), null, 'no account created on refusal');
-    const fixed = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, { phone, name: '金士媖', birthYear: '1968', consent: 'on' });
+    const fixed = await submit(staff, `/staff/courses/${courseId}`, `/staff/courses/${courseId}/walk-in`, {
+      phone,
+      name: '金士媖',
+      birthYear: '1968',
+      consent: 'on',
+    });
     assert.equal(fixed.status, 302);
     const user = await User.findOne({ phone }).lean();
     assert.equal(user?.birthYear, 1968);
@@ -37,7 +42,11 @@ describe('courses: a refused walk-in creates nothing and speaks to the staff mem
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, maxAge: 65 });
     const known = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '老李', birthYear: 1950 });
     const staff = await loggedIn('13800000001');
-    const res = await submit(staff, `/staff/courses/${courseId}?lang=en`, `/staff/courses/${courseId}/walk-in`, { phone: known.phone, name: '', birthYear: '1968' });
+    const res = await submit(staff, `/staff/courses/${courseId}?lang=en`, `/staff/courses/${courseId}/walk-in`, {
+      phone: known.phone,
+      name: '',
+      birthYear: '1968',
+    });
     assert.equal(res.status, 400);
     assert.match(res.text, /老李 is recorded as born in 1950/);
     assert.equal(await Enrolment.exists({ course: courseId, resident: known.id }), null);

@@ -44,10 +44,15 @@ describe('accounts', () => {
     const refusals: [string, (f: Record<string, string>) => void, string, RegExp][] = [
       ['a bad phone', (f) => (f.phone = '12345'), 'phone', /11 位手机号/],
       ['a phone starting 12', (f) => (f.phone = '12800000000'), 'phone', /11 位手机号/],
-      ['a weak password', (f) => {
-        f.password = 'short';
-        f.passwordConfirm = 'short';
-      }, 'password', /至少 8 位/],
+      [
+        'a weak password',
+        (f) => {
+          f.password = 'short';
+          f.passwordConfirm = 'short';
+        },
+        'password',
+        /至少 8 位/,
+      ],
       ['mismatched passwords', (f) => (f.passwordConfirm = 'different-1'), 'passwordConfirm', /不一样/],
       ['a missing name', (f) => (f.name = ''), 'name', /必须填写/],
       ['a missing center', (f) => (f.homeCenter = ''), 'homeCenter', /选/],
@@ -84,7 +89,10 @@ describe('accounts', () => {
     it('shows errors in English when asked', async () => {
       const ag = agent();
       const page = await ag.get('/register?lang=en');
-      const res = await ag.post('/register').type('form').send({ ...good(), phone: 'abc', _csrf: csrfFrom(page.text) });
+      const res = await ag
+        .post('/register')
+        .type('form')
+        .send({ ...good(), phone: 'abc', _csrf: csrfFrom(page.text) });
       assert.equal(res.status, 400);
       assert.match(res.text, /11-digit mainland mobile number/);
     });
@@ -113,7 +121,10 @@ describe('accounts', () => {
       // Force a pre-login session to exist by failing once (the flash-free path still saves no session),
       // then compare the cookie issued at login with any cookie held before it.
       const before = (page.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) => c.startsWith('doorstep.sid')) ?? null;
-      const res = await ag.post('/login').type('form').send({ phone: '13800000003', password: 'doorstep-demo', _csrf: csrfFrom(page.text) });
+      const res = await ag
+        .post('/login')
+        .type('form')
+        .send({ phone: '13800000003', password: 'doorstep-demo', _csrf: csrfFrom(page.text) });
       const after = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('doorstep.sid'));
       assert.ok(after, 'a session cookie is set at login');
       assert.notEqual(after, before);
@@ -138,7 +149,10 @@ describe('accounts', () => {
       const res = await login(ag, '13800000003');
       const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('doorstep.sid'))!.split(';')[0]!;
       const me = await ag.get('/me');
-      const out = await ag.post('/logout').type('form').send({ _csrf: csrfFrom(me.text) });
+      const out = await ag
+        .post('/logout')
+        .type('form')
+        .send({ _csrf: csrfFrom(me.text) });
       assert.equal(out.status, 302);
       // Replaying the old cookie must not work any more.
       const replay = await agent().get('/me').set('Cookie', cookie);
@@ -181,7 +195,10 @@ describe('accounts', () => {
     });
     it('rejects a token from another browser', async () => {
       const page = await agent().get('/register');
-      const res = await agent().post('/register').type('form').send({ ...good(), _csrf: csrfFrom(page.text) });
+      const res = await agent()
+        .post('/register')
+        .type('form')
+        .send({ ...good(), _csrf: csrfFrom(page.text) });
       assert.equal(res.status, 403);
     });
   });
@@ -190,11 +207,23 @@ describe('accounts', () => {
     it('saves skills and keeps the form on bad input', async () => {
       const ag = agent();
       await login(ag, '13800000003');
-      const ok = await submit(ag, '/profile', '/profile', { name: '金士媖', email: '', homeCenter: ctx.centers.miaoxi!, skills: '彩灯组装，采茶', birthYear: '1960' });
+      const ok = await submit(ag, '/profile', '/profile', {
+        name: '金士媖',
+        email: '',
+        homeCenter: ctx.centers.miaoxi!,
+        skills: '彩灯组装，采茶',
+        birthYear: '1960',
+      });
       assert.equal(ok.status, 302);
       const saved = await User.findOne({ phone: '13800000003' }).lean();
       assert.deepEqual(saved!.skills, ['彩灯组装', '采茶']);
-      const bad = await submit(ag, '/profile', '/profile', { name: '金士媖', email: 'not-an-email', homeCenter: ctx.centers.miaoxi!, skills: '缝纫', birthYear: '1960' });
+      const bad = await submit(ag, '/profile', '/profile', {
+        name: '金士媖',
+        email: 'not-an-email',
+        homeCenter: ctx.centers.miaoxi!,
+        skills: '缝纫',
+        birthYear: '1960',
+      });
       assert.equal(bad.status, 400);
       assert.match(bad.text, /邮箱格式不对/);
       assert.match(bad.text, /缝纫/);

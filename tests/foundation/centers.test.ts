@@ -77,12 +77,24 @@ describe('centers', () => {
 
   it('lets the admin create a staff account bound to a center', async () => {
     const admin = await loggedIn('13800000000');
-    const res = await submit(admin, '/admin/staff', '/admin/staff', { name: '新员工', phone: '13812345678', password: 'staff-pass-1', role: 'staff', staffCenter: ctx.centers.youxi! });
+    const res = await submit(admin, '/admin/staff', '/admin/staff', {
+      name: '新员工',
+      phone: '13812345678',
+      password: 'staff-pass-1',
+      role: 'staff',
+      staffCenter: ctx.centers.youxi!,
+    });
     assert.equal(res.status, 302);
     const staff = agent();
     await login(staff, '13812345678', 'staff-pass-1');
     assert.equal((await staff.get('/staff')).status, 200);
-    const dup = await submit(admin, '/admin/staff', '/admin/staff', { name: '重复', phone: '13812345678', password: 'staff-pass-1', role: 'staff', staffCenter: ctx.centers.youxi! });
+    const dup = await submit(admin, '/admin/staff', '/admin/staff', {
+      name: '重复',
+      phone: '13812345678',
+      password: 'staff-pass-1',
+      role: 'staff',
+      staffCenter: ctx.centers.youxi!,
+    });
     assert.equal(dup.status, 409);
   });
 });

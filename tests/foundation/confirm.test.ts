@@ -18,7 +18,10 @@ async function confirmPage(ag: Agent, res: { status: number; text: string }) {
   assert.ok(action, 'the confirmation page has a form');
   const hidden = Object.fromEntries([...res.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]));
   assert.equal(hidden.confirm, 'yes');
-  return ag.post(action.replace(/&amp;/g, '&')).type('form').send({ ...hidden, _csrf: csrfFrom(res.text) });
+  return ag
+    .post(action.replace(/&amp;/g, '&'))
+    .type('form')
+    .send({ ...hidden, _csrf: csrfFrom(res.text) });
 }
 
 describe('confirmation before permanent actions', () => {
@@ -76,7 +79,12 @@ describe('confirmation before permanent actions', () => {
     assert.equal((await Posting.findById(draft).lean())!.status, 'draft');
 
     // Past its end date it stays closed, and the page offers no reopen.
-    const old = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { status: 'closed', closedFrom: 'published', startDay: inDays(-5), endDay: inDays(-1) });
+    const old = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, {
+      status: 'closed',
+      closedFrom: 'published',
+      startDay: inDays(-5),
+      endDay: inDays(-1),
+    });
     assert.doesNotMatch((await emp.get(`/employer/postings/${old}`)).text, /\/reopen"/);
     assert.equal((await submit(emp, `/employer/postings/${old}`, `/employer/postings/${old}/reopen`, {})).status, 409);
     // Someone else's posting cannot be reopened.

@@ -43,7 +43,8 @@ describe('embedded database launcher', function () {
   it('fails with a message listing the ways out when nothing can start', async () => {
     await assert.rejects(
       startEngine({ dataDir: os.tmpdir(), ephemeral: true, cacheDir: '/nonexistent-cache', dbName: 'x', pathEnv: '', skip: ['memory-server'] }),
-      (err: Error) => err instanceof NoEngineError && /MONGODB_URI/.test(err.message) && /FERRETDB_PATH/.test(err.message) && /mongod: not found/.test(err.message),
+      (err: Error) =>
+        err instanceof NoEngineError && /MONGODB_URI/.test(err.message) && /FERRETDB_PATH/.test(err.message) && /mongod: not found/.test(err.message),
     );
   });
 

@@ -24,7 +24,14 @@ function browser(base: string) {
   return {
     get: async (path: string) => keep(await fetch(base + path, { headers: { cookie: cookie() }, redirect: 'manual' })),
     post: async (path: string, fields: Record<string, string>) =>
-      keep(await fetch(base + path, { method: 'POST', headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields), redirect: 'manual' })),
+      keep(
+        await fetch(base + path, {
+          method: 'POST',
+          headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields),
+          redirect: 'manual',
+        }),
+      ),
   };
 }
 const tokenIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
@@ -36,7 +43,14 @@ describe('flash messages arrive on the page that follows, not one page late', ()
   before(async function () {
     this.timeout(120_000);
     ctx = await freshDemo();
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '10000', REGISTER_RATE_LIMIT: '10000', UPLOAD_RATE_LIMIT: '10000', SESSION_SECRET: TEST_SECRET });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      LOGIN_RATE_LIMIT: '10000',
+      REGISTER_RATE_LIMIT: '10000',
+      UPLOAD_RATE_LIMIT: '10000',
+      SESSION_SECRET: TEST_SECRET,
+    });
     const { app, sessionStore } = createApp({ config, logger: pino({ level: 'silent' }), sessionSecret: TEST_SECRET });
     // A slow database write, as on a busy center PC: storing a session takes 300 ms.
     const set = sessionStore.set.bind(sessionStore);

@@ -79,7 +79,10 @@ describe('platform', () => {
       assert.equal(pickLang('fr', undefined, 'fr-FR'), 'zh-CN');
     });
     it('has the same keys in both catalogs', () => {
-      const keys = (lang: string) => catalogStrings(lang).map(([k]) => k).sort();
+      const keys = (lang: string) =>
+        catalogStrings(lang)
+          .map(([k]) => k)
+          .sort();
       assert.deepEqual(keys('en'), keys('zh-CN'));
     });
     it('fills in placeholders exactly as i18next does, for every string in both catalogs', () => {
@@ -99,7 +102,10 @@ describe('platform', () => {
       assert.ok(checked > 1000, `checked ${checked}`);
       // Nested strings: the placeholder picks which string is nested.
       assert.match(translator('zh-CN')('gigs.errors.transition', { from: 'draft', to: 'published' }), /草稿/);
-      assert.equal(translator('en')('gigs.errors.transition', { from: 'draft', to: 'published' }), unmemoized('en')('gigs.errors.transition', { from: 'draft', to: 'published' }));
+      assert.equal(
+        translator('en')('gigs.errors.transition', { from: 'draft', to: 'published' }),
+        unmemoized('en')('gigs.errors.transition', { from: 'draft', to: 'published' }),
+      );
     });
     it('formats money from integer fen per language', () => {
       assert.equal(formatMoney(1250, 'zh-CN'), '¥12.50');
@@ -146,7 +152,10 @@ describe('platform', () => {
       const ag = await loggedIn('13800000003');
       const page = await ag.get('/profile');
       const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
-      const res = await ag.post('/profile').type('form').send(`_csrf=${encodeURIComponent(token)}&name[$gt]=&name=a&name=b&homeCenter[$ne]=x`);
+      const res = await ag
+        .post('/profile')
+        .type('form')
+        .send(`_csrf=${encodeURIComponent(token)}&name[$gt]=&name=a&name=b&homeCenter[$ne]=x`);
       assert.equal(res.status, 400);
     });
   });
@@ -167,7 +176,10 @@ describe('platform', () => {
       ['NODE_ENV', 'staging'],
     ]) {
       it(`rejects ${name}=${value} naming the variable`, () => {
-        assert.throws(() => loadConfig({ [name!]: value }), (err: Error) => err instanceof ConfigError && err.message.includes(name!));
+        assert.throws(
+          () => loadConfig({ [name!]: value }),
+          (err: Error) => err instanceof ConfigError && err.message.includes(name!),
+        );
       });
     }
     it('compiles templates once under the settings `npm start` uses; only TEMPLATE_RELOAD=1 re-reads them', () => {
@@ -247,7 +259,12 @@ describe('catalog coverage', () => {
       }
     };
     scan(path.resolve('views'), [/\{\{t "([\w.]+)"/g, /\(t "([\w.]+)"/g]);
-    scan(path.resolve('server'), [/\bt\('([a-z]\w*\.[\w.]+)'/g, /flash\(req, '\w+', '([\w.]+)'/g, /Refusal\('[\w-]+', '([\w.]+)'/g, /HttpError\(\d+, '([\w.]+)'/g]);
+    scan(path.resolve('server'), [
+      /\bt\('([a-z]\w*\.[\w.]+)'/g,
+      /flash\(req, '\w+', '([\w.]+)'/g,
+      /Refusal\('[\w-]+', '([\w.]+)'/g,
+      /HttpError\(\d+, '([\w.]+)'/g,
+    ]);
     assert.ok(used.size > 500, `found ${used.size} keys: the scan itself works`);
     const missing = (['zh-CN', 'en'] as const).flatMap((lang) => [...used].filter(([k]) => translator(lang)(k) === k).map(([k, p]) => `${lang} ${k} (${p})`));
     assert.deepEqual(missing, []);
@@ -262,7 +279,8 @@ describe('wiring', () => {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
         else if (p.endsWith('.ts') && !['server/app.ts', 'server/main.ts'].includes(path.relative('.', p))) {
-          for (const line of fs.readFileSync(p, 'utf8').split('\n')) if (/^\s*(registerFileAccess|registerRoomPolicy)\(|\bjobs\.push\(/.test(line)) found.push(`${path.relative('.', p)}: ${line.trim()}`);
+          for (const line of fs.readFileSync(p, 'utf8').split('\n'))
+            if (/^\s*(registerFileAccess|registerRoomPolicy)\(|\bjobs\.push\(/.test(line)) found.push(`${path.relative('.', p)}: ${line.trim()}`);
         }
       }
     };

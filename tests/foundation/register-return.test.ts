@@ -13,7 +13,17 @@ describe('registering brings you back to the page you came from', () => {
     const emp = await makeUser({ role: 'employer', center: ctx.centers.miaoxi! });
     gig = await publishedPosting(emp.id, ctx.centers.miaoxi!);
   });
-  const form = (over: Record<string, string> = {}) => ({ role: 'resident', name: '回来的人', phone: uniquePhone(), email: '', password: 'lantern-2026', passwordConfirm: 'lantern-2026', homeCenter: ctx.centers.miaoxi!, privacyConsent: 'on', ...over });
+  const form = (over: Record<string, string> = {}) => ({
+    role: 'resident',
+    name: '回来的人',
+    phone: uniquePhone(),
+    email: '',
+    password: 'lantern-2026',
+    passwordConfirm: 'lantern-2026',
+    homeCenter: ctx.centers.miaoxi!,
+    privacyConsent: 'on',
+    ...over,
+  });
 
   it('from a job page: register → back on the job, even after a refused first try', async () => {
     const ag = agent();
@@ -40,7 +50,7 @@ describe('registering brings you back to the page you came from', () => {
 
   it('the login page passes its returnTo on to registration', async () => {
     const res = await agent().get(`/login?returnTo=${encodeURIComponent(`/gigs/${gig}`)}`);
-    assert.ok(res.text.replace(/&#x3D;/g, "=").includes(`/register?returnTo=${encodeURIComponent(`/gigs/${gig}`)}`));
+    assert.ok(res.text.replace(/&#x3D;/g, '=').includes(`/register?returnTo=${encodeURIComponent(`/gigs/${gig}`)}`));
   });
 
   it('an unsafe returnTo is ignored', async () => {

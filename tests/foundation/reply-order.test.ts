@@ -60,7 +60,11 @@ describe('database replies are matched to their requests', function () {
       assert.equal(await col.countDocuments({}), 2);
       assert.equal(droppedReplies(), before + 1, 'the stray copy was dropped');
     } finally {
-      await client.db().collection('reply_order_probe').drop().catch(() => {});
+      await client
+        .db()
+        .collection('reply_order_probe')
+        .drop()
+        .catch(() => {});
       await client.close();
       await proxy.close();
     }

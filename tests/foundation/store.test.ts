@@ -32,8 +32,14 @@ describe('store: declared caches', () => {
   it('loads once for concurrent callers, even when the loader returns a thenable query', async () => {
     const cache = declareCache({ name: named('once'), ttlMs: 10_000, max: 10 });
     let runs = 0;
-    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is the case under test (a mongoose Query)
-    const thenable = () => ({ then: (ok: (v: number) => void) => { runs += 1; setTimeout(() => ok(runs), 5); } }) as PromiseLike<number>;
+    const thenable = () =>
+      ({
+        // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is the case under test (a mongoose Query)
+        then: (ok: (v: number) => void) => {
+          runs += 1;
+          setTimeout(() => ok(runs), 5);
+        },
+      }) as PromiseLike<number>;
     const results = await Promise.all(Array.from({ length: 20 }, () => cache.get('x', thenable)));
     assert.equal(runs, 1);
     assert.deepEqual(new Set(results), new Set([1]));
@@ -142,7 +148,10 @@ describe('store: a failed or slow read is never cached as an answer (issue 11.5)
   it('with no earlier value, callers get a clear error, not an empty answer, and the next read succeeds', async () => {
     const cache = declareCache<string[]>({ name: named('cold'), ttlMs: 60_000, max: 10 });
     await withWarnings(async (warnings) => {
-      await assert.rejects(cache.get('k', async () => Promise.reject(new Error('engine busy'))), /engine busy/);
+      await assert.rejects(
+        cache.get('k', async () => Promise.reject(new Error('engine busy'))),
+        /engine busy/,
+      );
       assert.equal(warnings.length, 2, 'tried twice, logged twice');
     });
     assert.deepEqual(await cache.get('k', async () => ['a']), ['a']);
@@ -152,8 +161,11 @@ describe('store: a failed or slow read is never cached as an answer (issue 11.5)
     const cache = declareCache<number>({ name: named('slow'), ttlMs: 60_000, max: 10, timeoutMs: 20 });
     await withWarnings(async () => {
       const started = Date.now();
-      await assert.rejects(cache.get('k', () => sleep(200).then(() => 1)), /no answer within 20 ms/);
-      assert.ok(Date.now() - started < 190, "not waiting for the late answer");
+      await assert.rejects(
+        cache.get('k', () => sleep(200).then(() => 1)),
+        /no answer within 20 ms/,
+      );
+      assert.ok(Date.now() - started < 190, 'not waiting for the late answer');
     });
     assert.equal(await cache.get('k', async () => 2), 2);
   });
@@ -207,13 +219,15 @@ describe('store: a failed or slow read is never cached as an answer (issue 11.5)
 describe('store: per-key queues', () => {
   it('runs tasks of one key one at a time in order, and keys in parallel; a failure does not block the next', async () => {
     const log: string[] = [];
-    const task = (name: string, ms: number, fail = false) => async () => {
-      log.push(`${name}+`);
-      await sleep(ms);
-      log.push(`${name}-`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const task =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`${name}+`);
+        await sleep(ms);
+        log.push(`${name}-`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const a1 = postingQueue.run('q-test', task('a1', 20, true));
     const a2 = postingQueue.run('q-test', task('a2', 5));
     const b1 = postingQueue.run('q-other', task('b1', 5));

@@ -49,7 +49,9 @@ describe('gigs: applying, withdrawing, accepting', () => {
 
   it('eight applications at once by one resident leave exactly one', async () => {
     const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => applications.apply({ id: ctx.users.lowIncome! }, id, { message: '', availability: '' })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => applications.apply({ id: ctx.users.lowIncome! }, id, { message: '', availability: '' })),
+    );
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     assert.equal(await Application.countDocuments({ posting: id }), 1);
   });
@@ -96,7 +98,14 @@ describe('gigs: applying, withdrawing, accepting', () => {
     assert.equal(apps.length, 50);
     const emp = await loggedIn('13800000002');
     const token = csrfFrom((await emp.get(`/employer/postings/${id}`)).text);
-    const results = await Promise.all(apps.map((a) => emp.post(`/employer/applications/${String(a._id)}/accept`).type('form').send({ _csrf: token })));
+    const results = await Promise.all(
+      apps.map((a) =>
+        emp
+          .post(`/employer/applications/${String(a._id)}/accept`)
+          .type('form')
+          .send({ _csrf: token }),
+      ),
+    );
     const statuses = results.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 302).length, 3, `statuses: ${statuses.join(',')}`);
     assert.equal(statuses.filter((s) => s === 409).length, 47);
@@ -133,7 +142,7 @@ describe('gigs: applying, withdrawing, accepting', () => {
     assert.equal((await Posting.findById(id).lean())!.status, 'published');
   });
 
-  it('the employer rejects a pending applicant, who is told; employer B cannot touch A\'s applicants', async () => {
+  it("the employer rejects a pending applicant, who is told; employer B cannot touch A's applicants", async () => {
     const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
     const r = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const appId = await applications.apply({ id: r.id }, id, { message: '', availability: '' });

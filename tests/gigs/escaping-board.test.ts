@@ -39,7 +39,17 @@ describe('gigs: escaping, poster and the lobby board', () => {
     await submit(staff, `/staff/postings/${id}`, `/staff/postings/${id}/approve`, {});
     const resident = await loggedIn('13800000003');
     await submit(resident, `/gigs/${id}`, `/gigs/${id}/apply`, { message: EVIL });
-    pages.push([agent(), '/gigs'], [agent(), `/gigs/${id}`], [agent(), `/gigs/${id}/poster`], [agent(), `/centers/${ctx.centers.miaoxi}/board`], [agent(), `/centers/${ctx.centers.miaoxi}/board?fragment=1`], [resident, '/me/applications'], [emp, `/employer/postings/${id}`], [emp, '/notifications'], [staff, `/staff/postings/${id}`]);
+    pages.push(
+      [agent(), '/gigs'],
+      [agent(), `/gigs/${id}`],
+      [agent(), `/gigs/${id}/poster`],
+      [agent(), `/centers/${ctx.centers.miaoxi}/board`],
+      [agent(), `/centers/${ctx.centers.miaoxi}/board?fragment=1`],
+      [resident, '/me/applications'],
+      [emp, `/employer/postings/${id}`],
+      [emp, '/notifications'],
+      [staff, `/staff/postings/${id}`],
+    );
     await check();
   });
 
@@ -55,7 +65,7 @@ describe('gigs: escaping, poster and the lobby board', () => {
     assert.doesNotMatch(res.text, /site-header/);
   });
 
-  it('shows the center\'s and lower centers\' postings on a public board with QR codes, and pushes changes live', async () => {
+  it("shows the center's and lower centers' postings on a public board with QR codes, and pushes changes live", async () => {
     const events: { room: string | string[]; event: string; payload: unknown }[] = [];
     attachIo({ to: (room: string | string[]) => ({ emit: (event: string, payload: unknown) => events.push({ room, event, payload }) }) } as never);
     try {
@@ -79,7 +89,10 @@ describe('gigs: escaping, poster and the lobby board', () => {
       assert.ok(published, 'a board event was emitted');
       const rooms = ([] as string[]).concat(published.room);
       for (const c of ['linhai', 'dongcheng', 'miaoxi']) assert.ok(rooms.includes(`board:${ctx.centers[c]}`), c);
-      assert.ok(events.some((e) => e.event === 'notification' && ([] as string[]).concat(e.room).includes(`user:${ctx.users.employer}`)), 'the employer is pushed a notification');
+      assert.ok(
+        events.some((e) => e.event === 'notification' && ([] as string[]).concat(e.room).includes(`user:${ctx.users.employer}`)),
+        'the employer is pushed a notification',
+      );
       const fragment = await agent().get(`/centers/${ctx.centers.miaoxi}/board?fragment=1`);
       assert.match(fragment.text, new RegExp(`data-posting-id="${id}"`));
 
@@ -87,7 +100,14 @@ describe('gigs: escaping, poster and the lobby board', () => {
       const appId = await applications.apply({ id: ctx.users.resident! }, id, { message: '', availability: '' });
       events.length = 0;
       await submit(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/accept`, {});
-      assert.ok(events.some((e) => e.event === 'board:changed' && (e.payload as { action: string; postingId: string }).action === 'removed' && (e.payload as { postingId: string }).postingId === id));
+      assert.ok(
+        events.some(
+          (e) =>
+            e.event === 'board:changed' &&
+            (e.payload as { action: string; postingId: string }).action === 'removed' &&
+            (e.payload as { postingId: string }).postingId === id,
+        ),
+      );
       assert.doesNotMatch((await agent().get(`/centers/${ctx.centers.miaoxi}/board?fragment=1`)).text, new RegExp(`data-posting-id="${id}"`));
     } finally {
       attachIo(undefined);

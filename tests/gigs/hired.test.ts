@@ -18,7 +18,13 @@ describe('gigs: a hired worker is told when, where and whom to call', () => {
   });
 
   it('my applications shows the start day, hours, place with a map link and the employer as tel:, and no one-tap withdraw', async () => {
-    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { startDay: inDays(3), endDay: inDays(5), dailyHours: '8:00–17:00', address: '村委旁灯笼厂', contact: '王老板 13800000002' });
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, {
+      startDay: inDays(3),
+      endDay: inDays(5),
+      dailyHours: '8:00–17:00',
+      address: '村委旁灯笼厂',
+      contact: '王老板 13800000002',
+    });
     const r = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const appId = await applications.apply({ id: r.id }, id, { message: '', availability: '' });
     const emp = await loggedIn('13800000002');
@@ -41,7 +47,11 @@ describe('gigs: a hired worker is told when, where and whom to call', () => {
   });
 
   it('the job page links phone numbers and the place, and shares without JavaScript', async () => {
-    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { title: '分享测试', contact: '李姐 0576-85123456 或 13912345678', address: '大桥边' });
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, {
+      title: '分享测试',
+      contact: '李姐 0576-85123456 或 13912345678',
+      address: '大桥边',
+    });
     const page = { text: decoded((await agent().get(`/gigs/${id}`)).text) };
     assert.match(page.text, /href="tel:057685123456">0576-85123456<\/a>/);
     assert.match(page.text, /href="tel:13912345678">13912345678<\/a>/);

@@ -115,7 +115,14 @@ describe('gigs: posting life cycle', () => {
 
   it('refuses bad form input with words, keeping what was typed', async () => {
     const emp = await loggedIn('13800000002');
-    const res = await refusedForm(emp, await sendPostingForm(emp, '/employer/postings', postingFields(ctx.centers.miaoxi!, { title: '留下的标题', pay: 'abc', headcount: '501', endDay: inDays(0), startDay: inDays(3) })));
+    const res = await refusedForm(
+      emp,
+      await sendPostingForm(
+        emp,
+        '/employer/postings',
+        postingFields(ctx.centers.miaoxi!, { title: '留下的标题', pay: 'abc', headcount: '501', endDay: inDays(0), startDay: inDays(3) }),
+      ),
+    );
     assert.match(res.text, /结束日期不能早于开始日期/, 'the date error shows with the others');
     assert.match(res.text, /请填写工钱金额/);
     assert.match(res.text, /1 到 500/);
@@ -167,10 +174,20 @@ describe('gigs: employers and verification', () => {
     assert.equal(page.status, 200);
     assert.equal((await xunqiao.get(`/staff/employers/${String(profile!._id)}`)).status, 403);
     const token = /name="_csrf" value="([^"]+)"/.exec((await xunqiao.get('/staff/moderation')).text)![1]!;
-    assert.equal((await xunqiao.post(`/staff/employers/${String(profile!._id)}/verify`).type('form').send({ _csrf: token })).status, 403);
+    assert.equal(
+      (
+        await xunqiao
+          .post(`/staff/employers/${String(profile!._id)}/verify`)
+          .type('form')
+          .send({ _csrf: token })
+      ).status,
+      403,
+    );
     assert.equal((await Employer.findById(profile!._id).lean())!.status, 'pending');
 
-    const rejected = await submit(miaoxi, `/staff/employers/${String(profile!._id)}`, `/staff/employers/${String(profile!._id)}/reject`, { reason: '执照照片看不清' });
+    const rejected = await submit(miaoxi, `/staff/employers/${String(profile!._id)}`, `/staff/employers/${String(profile!._id)}/reject`, {
+      reason: '执照照片看不清',
+    });
     assert.equal(rejected.status, 302);
     assert.match((await emp.get('/employer/profile')).text, /执照照片看不清/);
     assert.ok(await Notification.exists({ user: u.id, type: 'gigEmployerRejected' }));
@@ -181,7 +198,7 @@ describe('gigs: employers and verification', () => {
     assert.equal(await status(id), 'submitted');
   });
 
-  it('staff of one town cannot moderate another town\'s postings', async () => {
+  it("staff of one town cannot moderate another town's postings", async () => {
     const emp = await loggedIn('13800000002');
     const id = await createPostingHttp(emp, postingFields(ctx.centers.miaoxi!));
     await submit(emp, `/employer/postings/${id}`, `/employer/postings/${id}/submit`, {});
@@ -199,7 +216,7 @@ describe('gigs: employers and verification', () => {
     assert.equal(await status(id), 'published');
   });
 
-  it('employer A can neither see nor change employer B\'s postings or applicants', async () => {
+  it("employer A can neither see nor change employer B's postings or applicants", async () => {
     const b = await verifiedEmployer(ctx.centers.miaoxi!);
     const agB = await loggedIn(b.phone);
     const id = await createPostingHttp(agB, postingFields(ctx.centers.miaoxi!, { title: '乙的招工' }));

@@ -16,7 +16,14 @@ describe('gigs: the posting form says everything wrong at once, in words that fi
   it('a negative wage does not hide the end-before-start error', async () => {
     const emp = await loggedIn('13800000002');
     const before = await Posting.countDocuments();
-    const page = await refusedForm(emp, await sendPostingForm(emp, '/employer/postings', postingFields(ctx.centers.miaoxi!, { title: '全部错误', pay: '-5', startDay: inDays(5), endDay: inDays(2), headcount: '0' })));
+    const page = await refusedForm(
+      emp,
+      await sendPostingForm(
+        emp,
+        '/employer/postings',
+        postingFields(ctx.centers.miaoxi!, { title: '全部错误', pay: '-5', startDay: inDays(5), endDay: inDays(2), headcount: '0' }),
+      ),
+    );
     assert.match(page.text, /不能是 0 或负数/);
     assert.match(page.text, /结束日期不能早于开始日期/);
     assert.match(page.text, /value="全部错误"/);
@@ -54,10 +61,16 @@ describe('gigs: the posting form says everything wrong at once, in words that fi
     const page = await emp.get(res.headers.location!);
     // Only the form's own action may carry it; the language and large-text links must not.
     const links = [...page.text.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
-    assert.deepEqual(links.filter((h) => h.includes('_csrf')), []);
+    assert.deepEqual(
+      links.filter((h) => h.includes('_csrf')),
+      [],
+    );
     // A page opened with a token in its address (an old bookmark) does not pass it on either.
     const old = await emp.get('/employer/postings?_csrf=abc');
-    assert.deepEqual([...old.text.matchAll(/href="([^"]*_csrf[^"]*)"/g)].map((m) => m[1]), []);
+    assert.deepEqual(
+      [...old.text.matchAll(/href="([^"]*_csrf[^"]*)"/g)].map((m) => m[1]),
+      [],
+    );
     // The form is shown once: a reload gives a fresh form.
     const again = await emp.get('/employer/postings/new');
     assert.doesNotMatch(again.text, /不能是 0 或负数/);

@@ -15,10 +15,45 @@ describe('gigs: public search', () => {
     ctx = await freshDemo();
     await Posting.deleteMany({}); // only this test's postings
     const e = ctx.users.employer!;
-    ids.tea = await publishedPosting(e, ctx.centers['youxi-village']!, { title: '春茶采摘', category: 'agriculture', payType: 'piece', payFen: 4000, startDay: inDays(2), employerName: '云雾茶合作社', suitability: ['older'], publishedAt: new Date(Date.now() - 5000) });
-    ids.lantern = await publishedPosting(e, ctx.centers.miaoxi!, { title: '灯笼组装', description: '穿骨架（简单）', category: 'handicraft', payType: 'piece', payFen: 350, startDay: inDays(1), employerName: '庙西彩灯', publishedAt: new Date(Date.now() - 4000) });
-    ids.warehouse = await publishedPosting(e, ctx.centers['dayang-community']!, { title: '仓库装卸', category: 'logistics', payType: 'day', payFen: 22000, startDay: inDays(20), endDay: inDays(40), employerName: '顺达物流', publishedAt: new Date(Date.now() - 3000) });
-    ids.kitchen = await publishedPosting(e, ctx.centers.dongcheng!, { title: '厨房帮工', category: 'catering', payType: 'hour', payFen: 2500, startDay: inDays(5), employerName: '农家乐', publishedAt: new Date(Date.now() - 2000) });
+    ids.tea = await publishedPosting(e, ctx.centers['youxi-village']!, {
+      title: '春茶采摘',
+      category: 'agriculture',
+      payType: 'piece',
+      payFen: 4000,
+      startDay: inDays(2),
+      employerName: '云雾茶合作社',
+      suitability: ['older'],
+      publishedAt: new Date(Date.now() - 5000),
+    });
+    ids.lantern = await publishedPosting(e, ctx.centers.miaoxi!, {
+      title: '灯笼组装',
+      description: '穿骨架（简单）',
+      category: 'handicraft',
+      payType: 'piece',
+      payFen: 350,
+      startDay: inDays(1),
+      employerName: '庙西彩灯',
+      publishedAt: new Date(Date.now() - 4000),
+    });
+    ids.warehouse = await publishedPosting(e, ctx.centers['dayang-community']!, {
+      title: '仓库装卸',
+      category: 'logistics',
+      payType: 'day',
+      payFen: 22000,
+      startDay: inDays(20),
+      endDay: inDays(40),
+      employerName: '顺达物流',
+      publishedAt: new Date(Date.now() - 3000),
+    });
+    ids.kitchen = await publishedPosting(e, ctx.centers.dongcheng!, {
+      title: '厨房帮工',
+      category: 'catering',
+      payType: 'hour',
+      payFen: 2500,
+      startDay: inDays(5),
+      employerName: '农家乐',
+      publishedAt: new Date(Date.now() - 2000),
+    });
     ids.expired = await publishedPosting(e, ctx.centers.miaoxi!, { title: '过期的灯笼活', startDay: inDays(-10), endDay: inDays(-1) });
     ids.draft = await publishedPosting(e, ctx.centers.miaoxi!, { title: '草稿灯笼活', status: 'draft' });
   });
@@ -84,11 +119,15 @@ describe('gigs: public search', () => {
   });
 
   it('pages through results with the query kept in the links', async () => {
-    for (let i = 0; i < 12; i++) await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { title: `分页灯笼${i}`, publishedAt: new Date(Date.now() + i * 1000) });
+    for (let i = 0; i < 12; i++)
+      await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { title: `分页灯笼${i}`, publishedAt: new Date(Date.now() + i * 1000) });
     const p1 = await agent().get(`/gigs?q=${encodeURIComponent('分页')}`);
     assert.equal(idsOn(p1.text).length, 10);
     assert.match(p1.text, /共找到 12 条/);
-    const next = /href="([^"]+)" rel="next"/.exec(p1.text)![1]!.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    const next = /href="([^"]+)" rel="next"/
+      .exec(p1.text)![1]!
+      .replace(/&amp;/g, '&')
+      .replace(/&#x3D;/g, '=');
     assert.match(next, /q=%E5%88%86%E9%A1%B5/);
     assert.match(next, /page=2/);
     const p2 = await agent().get(next);

@@ -23,11 +23,14 @@ describe('gigs: posting attachments', () => {
     ]);
     const p = await Posting.findById(id).lean();
     assert.equal(p!.attachments.length, 2);
-    const png = await emp.get(`/files/${p!.attachments[0]!.id}`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const png = await emp
+      .get(`/files/${p!.attachments[0]!.id}`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     assert.equal(png.status, 200);
     assert.equal(png.headers['content-type'], 'image/png');
     assert.ok(Buffer.compare(png.body as Buffer, PNG) === 0, 'byte-identical');
@@ -43,7 +46,10 @@ describe('gigs: posting attachments', () => {
     const emp = await loggedIn('13800000002');
     const big = Buffer.concat([PNG, Buffer.alloc(5 * 1024 * 1024 + 10)]);
     const before = await Posting.countDocuments();
-    const res = await refusedForm(emp, await sendPostingForm(emp, '/employer/postings', postingFields(ctx.centers.miaoxi!, { title: '大文件' }), [{ name: 'big.png', data: big }]));
+    const res = await refusedForm(
+      emp,
+      await sendPostingForm(emp, '/employer/postings', postingFields(ctx.centers.miaoxi!, { title: '大文件' }), [{ name: 'big.png', data: big }]),
+    );
     assert.match(res.text, /value="大文件"/);
     assert.match(res.text, /class="error"/);
     assert.equal(await Posting.countDocuments(), before);

@@ -51,7 +51,10 @@ export function csrfFrom(html: string): string {
 export async function submit(ag: Agent, page: string, action: string, fields: Record<string, string | string[]>) {
   const res = await ag.get(page);
   assert.ok(res.status < 400, `GET ${page} → ${res.status}`);
-  return ag.post(action).type('form').send({ ...fields, _csrf: csrfFrom(res.text) });
+  return ag
+    .post(action)
+    .type('form')
+    .send({ ...fields, _csrf: csrfFrom(res.text) });
 }
 
 export const DEMO_PASSWORD = 'doorstep-demo';

@@ -22,14 +22,31 @@ export async function launch(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
     headless: true,
   });
 }
 
 /** The full site (HTTP + socket.io) on a random loopback port, on the test database. */
 export async function startSite() {
-  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '10000', REGISTER_RATE_LIMIT: '10000', SESSION_SECRET: TEST_SECRET });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    LOGIN_RATE_LIMIT: '10000',
+    REGISTER_RATE_LIMIT: '10000',
+    SESSION_SECRET: TEST_SECRET,
+  });
   const web = await startWebServer({ config, logger: pino({ level: 'silent' }), sessionSecret: TEST_SECRET });
   return { url: `http://127.0.0.1:${web.port}`, close: web.close };
 }

@@ -20,8 +20,10 @@ export async function connectSocket(baseUrl: string): Promise<TestSocket> {
     ws.addEventListener('error', () => reject(new Error(`socket to ${baseUrl} failed`)));
     ws.addEventListener('message', (m: MessageEvent) => {
       const data = String(m.data);
-      if (data.startsWith('0')) ws.send('40'); // engine open → socket.io connect to "/"
-      else if (data === '2') ws.send('3'); // ping → pong
+      if (data.startsWith('0'))
+        ws.send('40'); // engine open → socket.io connect to "/"
+      else if (data === '2')
+        ws.send('3'); // ping → pong
       else if (data.startsWith('40')) resolve();
       else if (data.startsWith('42')) {
         const [event, payload] = JSON.parse(data.slice(2)) as [string, unknown];

@@ -15,7 +15,9 @@ describe('home page: what is near', function () {
   });
 
   it('shows the newest open postings and courses with seats and their next class, to anyone', async () => {
-    const newest = await Posting.findOne({ status: 'published', endDay: { $gte: dayKey() } }).sort({ publishedAt: -1, _id: -1 }).lean();
+    const newest = await Posting.findOne({ status: 'published', endDay: { $gte: dayKey() } })
+      .sort({ publishedAt: -1, _id: -1 })
+      .lean();
     assert.ok(newest, 'the demo data has open postings');
     const res = await agent().get('/');
     assert.equal(res.status, 200);
@@ -57,14 +59,22 @@ describe('home page: what is near', function () {
     assert.deepEqual(queries, []);
   });
 
-  it('lets staff keep their center\'s hours and phone current, audited and shown on the home page', async () => {
+  it("lets staff keep their center's hours and phone current, audited and shown on the home page", async () => {
     const m = ctx.centers.miaoxi!;
     const staff = await loggedIn('13800000001');
     assert.match((await staff.get(`/centers/${m}`)).text, new RegExp(`href="/staff/centers/${m}/contact"`));
-    const bad = await submit(staff, `/staff/centers/${m}/contact`, `/staff/centers/${m}/contact`, { hours: '每天 7:30–21:00', phone: 'call me', address: '村委旁' });
+    const bad = await submit(staff, `/staff/centers/${m}/contact`, `/staff/centers/${m}/contact`, {
+      hours: '每天 7:30–21:00',
+      phone: 'call me',
+      address: '村委旁',
+    });
     assert.equal(bad.status, 400);
     assert.match(bad.text, /value="每天 7:30–21:00"/);
-    const ok = await submit(staff, `/staff/centers/${m}/contact`, `/staff/centers/${m}/contact`, { hours: '每天 7:30–21:00', phone: '0576-85810999', address: '村委旁' });
+    const ok = await submit(staff, `/staff/centers/${m}/contact`, `/staff/centers/${m}/contact`, {
+      hours: '每天 7:30–21:00',
+      phone: '0576-85810999',
+      address: '村委旁',
+    });
     assert.equal(ok.status, 302);
     assert.equal(await AuditEntry.countDocuments({ action: 'center.contact', targetId: m }), 1);
     const home = await (await loggedIn('13800000003')).get('/');

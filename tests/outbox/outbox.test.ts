@@ -79,7 +79,11 @@ describe('outbox: channels, texts and the staff page', function () {
     const zh = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '欧阳娜娜' });
     const en = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '金士媖' });
     const quiet = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '不要短信' });
-    for (const [u, lang] of [[zh, 'zh-CN'], [en, 'en']] as const) await submit(await loggedIn(u.phone), PREFS, PREFS, { channels: 'sms', lang });
+    for (const [u, lang] of [
+      [zh, 'zh-CN'],
+      [en, 'en'],
+    ] as const)
+      await submit(await loggedIn(u.phone), PREFS, PREFS, { channels: 'sms', lang });
     const courseId = await makeCourse({ center: ctx.centers.miaoxi!, title: '家政服务员（育婴方向）初级培训班' });
     for (const u of [zh, en, quiet]) await enrolOverHttp(await loggedIn(u.phone), courseId);
     assert.equal(await Notification.countDocuments({ type: 'courseEnrolled', user: { $in: [zh.id, en.id, quiet.id] } }), 3, 'everyone is told on the site');
@@ -155,14 +159,28 @@ describe('outbox: channels, texts and the staff page', function () {
     for (const lang of ['zh-CN', 'en'] as const) {
       const catalog = JSON.parse(fs.readFileSync(`server/i18n/${lang}/outbox.json`, 'utf8')) as { sms: Record<string, string> };
       for (const [type, template] of Object.entries(catalog.sms)) {
-        const params = Object.fromEntries([...template.matchAll(/\{\{(\w+)\}\}/g)].map(([, k]) => [k!, k === 'until' ? '2026年12月2日周三 09:00' : k === 'untilEn' ? 'Wed, Dec 2, 2026, 09:00' : '很长的名称'.repeat(10)]));
+        const params = Object.fromEntries(
+          [...template.matchAll(/\{\{(\w+)\}\}/g)].map(([, k]) => [
+            k!,
+            k === 'until' ? '2026年12月2日周三 09:00' : k === 'untilEn' ? 'Wed, Dec 2, 2026, 09:00' : '很长的名称'.repeat(10),
+          ]),
+        );
         const text = smsText(type, params, '欧阳娜娜', lang)!;
         assert.ok([...text].length <= (lang === 'en' ? 134 : 70), `${lang} ${type}: ${[...text].length} ${text}`);
         assert.ok(text.includes('娜娜') && !text.includes('欧阳'), `${lang} ${type}: first name only`);
         if (params.until) assert.ok(text.includes(lang === 'en' ? params.untilEn! : params.until), `${lang} ${type}: the deadline is kept whole`);
       }
     }
-    const long = smsText('courseReminder', { course: '很长很长很长很长很长很长很长很长的课程名称', venue: '浙江省台州市临海市汛桥镇庙西村党群服务中心二楼多功能培训教室', startsAt: '2026-12-02T01:00:00Z' }, '金士媖', 'zh-CN')!;
+    const long = smsText(
+      'courseReminder',
+      {
+        course: '很长很长很长很长很长很长很长很长的课程名称',
+        venue: '浙江省台州市临海市汛桥镇庙西村党群服务中心二楼多功能培训教室',
+        startsAt: '2026-12-02T01:00:00Z',
+      },
+      '金士媖',
+      'zh-CN',
+    )!;
     assert.ok([...long].length <= 70, long);
     assert.match(long, /^【家门口】士媖您好，明天上课/);
   });

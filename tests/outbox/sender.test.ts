@@ -37,7 +37,10 @@ describe('outbox: the SMS sender', function () {
     const ids = await queued(12);
     const gateway = countingGateway();
     const reports = await Promise.all(Array.from({ length: 5 }, () => sendDueMessages(gateway)));
-    assert.equal(reports.reduce((s, r) => s + r.sent, 0), 12);
+    assert.equal(
+      reports.reduce((s, r) => s + r.sent, 0),
+      12,
+    );
     assert.deepEqual(gateway.calls.map((c) => c.key).sort(), [...ids].sort(), 'every message handed to the gateway once');
     assert.equal(await OutboxMessage.countDocuments({ status: 'sent' }), 12);
     assert.equal(await OutboxDue.countDocuments({}), 0, 'nothing left to send');
@@ -66,7 +69,10 @@ describe('outbox: the SMS sender', function () {
     // The restarted process (a new adapter) after the lease.
     const restart = later(t0, LEASE_MS + 1000);
     await Promise.all([sendDueMessages(devGateway(file), restart), sendDueMessages(devGateway(file), restart)]);
-    assert.deepEqual(logLines(file).map((l) => l.key), [id]);
+    assert.deepEqual(
+      logLines(file).map((l) => l.key),
+      [id],
+    );
     const msg = (await OutboxMessage.findById(id).lean())!;
     assert.equal(msg.status, 'sent');
     assert.equal(msg.attempts, 2, 'the interrupted attempt counts');

@@ -25,7 +25,15 @@ describe('privacy: consent, own data, deletion', function () {
   });
 
   describe('consent', () => {
-    const form = () => ({ role: 'resident', name: '没同意的人', phone: uniquePhone(), email: '', password: 'lantern-2026', passwordConfirm: 'lantern-2026', homeCenter: ctx.centers.miaoxi! });
+    const form = () => ({
+      role: 'resident',
+      name: '没同意的人',
+      phone: uniquePhone(),
+      email: '',
+      password: 'lantern-2026',
+      passwordConfirm: 'lantern-2026',
+      homeCenter: ctx.centers.miaoxi!,
+    });
 
     it('refuses registration without consent, gives the form back as typed, creates no account', async () => {
       const f = form();
@@ -116,7 +124,11 @@ describe('privacy: consent, own data, deletion', function () {
       const ledger = await LedgerEntry.find({ worker: ctx.users.resident }).sort({ date: 1 }).lean();
       assert.equal(doc.工坊记件!.记录.length, ledger.length);
       const yuan = doc.工坊记件!.记录.reduce((sum, r) => sum + Math.round(Number(r['金额（元）']) * 100), 0);
-      assert.equal(yuan, ledger.reduce((sum, e) => sum + e.amountFen, 0), 'money in yuan, every entry');
+      assert.equal(
+        yuan,
+        ledger.reduce((sum, e) => sum + e.amountFen, 0),
+        'money in yuan, every entry',
+      );
       assert.ok(!text.includes('13800000004'), 'no other resident’s phone');
       assert.ok(!text.includes('金美女'), 'no other resident’s name');
       assert.ok(!text.includes('1999-01'), 'no other resident’s messages');
@@ -136,7 +148,10 @@ describe('privacy: consent, own data, deletion', function () {
       const me = await loggedIn(r.phone);
       const confirm = await me.get('/me/privacy/delete');
       assert.match(confirm.text, /class="button danger"/);
-      const unticked = await me.post('/me/privacy/delete').type('form').send({ _csrf: csrfFrom(confirm.text) });
+      const unticked = await me
+        .post('/me/privacy/delete')
+        .type('form')
+        .send({ _csrf: csrfFrom(confirm.text) });
       assert.equal(unticked.status, 400);
       assert.equal(await DeletionRequest.exists({ _id: deletionRequestId(r.id) }), null);
 
@@ -181,7 +196,11 @@ describe('privacy: consent, own data, deletion', function () {
       assert.equal(u.lowIncome, false);
       assert.equal(u.disabled, true);
       const after = await LedgerEntry.find({ worker: id }).sort({ _id: 1 }).lean();
-      assert.deepEqual(after.map((e) => [e.amountFen, e.accepted]), before.map((e) => [e.amountFen, e.accepted]), 'the books keep every amount');
+      assert.deepEqual(
+        after.map((e) => [e.amountFen, e.accepted]),
+        before.map((e) => [e.amountFen, e.accepted]),
+        'the books keep every amount',
+      );
       assert.ok(after.every((e) => e.workerName === u.name && e.note === ''));
       const periods = await PayPeriod.find({ 'statements.worker': id }).lean();
       assert.ok(periods.length > 0);
@@ -191,7 +210,10 @@ describe('privacy: consent, own data, deletion', function () {
       const boards = await WorkSummary.find({ kind: { $in: ['sd', 'sm'] } }).lean();
       const named = boards.filter((b) => (b.workers as Record<string, { name: string }>)[id]);
       assert.ok(named.length > 0);
-      assert.ok(named.every((b) => (b.workers as Record<string, { name: string }>)[id]!.name === u.name), 'the board names no one');
+      assert.ok(
+        named.every((b) => (b.workers as Record<string, { name: string }>)[id]!.name === u.name),
+        'the board names no one',
+      );
       const audits = await AuditEntry.find({ targetId: id }).lean();
       assert.ok(!JSON.stringify(audits).includes('金士媖'), 'the audit log no longer quotes the name');
       assert.equal((await DeletionRequest.findById(deletionRequestId(id)).lean())!.status, 'done');
@@ -207,8 +229,32 @@ describe('privacy: consent, own data, deletion', function () {
 
     it('finishes a deletion that stopped half-way, and anonymises an employer’s postings', async () => {
       const e = await makeUser({ role: 'employer', center: ctx.centers.miaoxi!, name: '注销的老板' });
-      await Employer.create({ user: e.id, name: '注销公司', contactName: '注销的老板', phone: e.phone, address: '庙西村', creditCode: '91331082MA2ABCDE1X', center: ctx.centers.miaoxi, status: 'verified' });
-      const p = await Posting.create({ employer: e.id, employerName: '注销公司', title: '摘橘子', description: '摘橘子', category: 'farm', payType: 'day', payFen: 15000, headcount: 2, startDay: '2030-01-01', endDay: '2030-01-02', center: ctx.centers.miaoxi, status: 'published', code: `T${Date.now() % 100000}`, contact: e.phone });
+      await Employer.create({
+        user: e.id,
+        name: '注销公司',
+        contactName: '注销的老板',
+        phone: e.phone,
+        address: '庙西村',
+        creditCode: '91331082MA2ABCDE1X',
+        center: ctx.centers.miaoxi,
+        status: 'verified',
+      });
+      const p = await Posting.create({
+        employer: e.id,
+        employerName: '注销公司',
+        title: '摘橘子',
+        description: '摘橘子',
+        category: 'farm',
+        payType: 'day',
+        payFen: 15000,
+        headcount: 2,
+        startDay: '2030-01-01',
+        endDay: '2030-01-02',
+        center: ctx.centers.miaoxi,
+        status: 'published',
+        code: `T${Date.now() % 100000}`,
+        contact: e.phone,
+      });
       const me = await loggedIn(e.phone);
       await submit(me, '/me/privacy/delete', '/me/privacy/delete', { understand: 'on' });
       // As a crash would leave it: running, a few steps done.

@@ -29,7 +29,7 @@ describe('reports: jobs and courses beside workshops, with CSV', function () {
     ctx = await freshDemo();
   });
 
-  it('counts a newly published posting in the scope\'s month and in its center\'s row', async () => {
+  it("counts a newly published posting in the scope's month and in its center's row", async () => {
     const staff = await loggedIn(MIAOXI_STAFF);
     centerReports.dropAll();
     const before = rowCells((await staff.get('/staff/reports/jobs')).text, 'jobs-trend', `>${month}<`);
@@ -92,7 +92,14 @@ describe('reports: jobs and courses beside workshops, with CSV', function () {
     });
     for (const [i, status] of (['confirmed', 'confirmed', 'waitlisted'] as const).entries()) {
       const resident = new Types.ObjectId();
-      await Enrolment.create({ course: course._id, resident, activeKey: `${String(course._id)}:${String(resident)}`, status, residentName: `学员${i}`, center: ctx.centers.miaoxi });
+      await Enrolment.create({
+        course: course._id,
+        resident,
+        activeKey: `${String(course._id)}:${String(resident)}`,
+        status,
+        residentName: `学员${i}`,
+        center: ctx.centers.miaoxi,
+      });
     }
     centerReports.dropAll();
     const page = await staff.get('/staff/reports/courses');

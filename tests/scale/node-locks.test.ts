@@ -54,7 +54,7 @@ describe('store: cross-node locks on Redis (per-key queues with several nodes)',
     await release();
   });
 
-  it('a holder whose lock expired cannot release the next holder\'s lock', async () => {
+  it("a holder whose lock expired cannot release the next holder's lock", async () => {
     const slow = redisNodeLocks(client as unknown as LockClient, { ttlMs: 60_000 });
     const releaseSlow = await slow.acquire('k4');
     await client.del('doorstep:lock:k4'); // as if it had expired

@@ -14,7 +14,12 @@ import { startAppNode, startRedis, REDIS_SERVER, type AppNode, type RedisServer 
 
 /** Cookie header value from a response's Set-Cookie lines. */
 function cookiesOf(res: request.Response, prev = ''): string {
-  const jar = new Map(prev.split('; ').filter(Boolean).map((c) => [c.split('=')[0]!, c] as const));
+  const jar = new Map(
+    prev
+      .split('; ')
+      .filter(Boolean)
+      .map((c) => [c.split('=')[0]!, c] as const),
+  );
   for (const line of (res.headers['set-cookie'] as unknown as string[] | undefined) ?? []) {
     const pair = line.split(';')[0]!;
     jar.set(pair.split('=')[0]!, pair);
@@ -46,7 +51,11 @@ describe('scale-out: two app nodes, one database, one Redis', function () {
   it('keeps a resident logged in on node B after logging in on node A (sessions in MongoDB)', async () => {
     const page = await request(a.url).get('/login');
     let cookie = cookiesOf(page);
-    const login = await request(a.url).post('/login').set('Cookie', cookie).type('form').send({ phone: '13800000003', password: 'doorstep-demo', _csrf: csrfFrom(page.text) });
+    const login = await request(a.url)
+      .post('/login')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ phone: '13800000003', password: 'doorstep-demo', _csrf: csrfFrom(page.text) });
     assert.equal(login.status, 302);
     cookie = cookiesOf(login, cookie);
     const onB = await request(b.url).get('/me').set('Cookie', cookie);
@@ -54,7 +63,11 @@ describe('scale-out: two app nodes, one database, one Redis', function () {
     assert.match(onB.text, /金士媖/);
     cookie = cookiesOf(onB, cookie);
     // Logging out on B ends the session on A too.
-    const out = await request(b.url).post('/logout').set('Cookie', cookie).type('form').send({ _csrf: csrfFrom(onB.text) });
+    const out = await request(b.url)
+      .post('/logout')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrfFrom(onB.text) });
     assert.equal(out.status, 302);
     const onA = await request(a.url).get('/me').set('Cookie', cookie);
     assert.equal(onA.status, 302);
@@ -75,7 +88,8 @@ describe('scale-out: two app nodes, one database, one Redis', function () {
       const staffOnA = request.agent(a.url);
       await login(staffOnA, '13800000001');
       assert.equal((await submit(staffOnA, `/staff/postings/${id}`, `/staff/postings/${id}/approve`, {})).status, 302);
-      const published = (event: string, p: unknown) => event === 'board:changed' && (p as { postingId: string }).postingId === id && (p as { action: string }).action === 'published';
+      const published = (event: string, p: unknown) =>
+        event === 'board:changed' && (p as { postingId: string }).postingId === id && (p as { action: string }).action === 'published';
       assert.ok(await socket.waitFor(published));
     } finally {
       socket.close();
@@ -100,7 +114,16 @@ describe('scale-out: two app nodes, one database, one Redis', function () {
         const res = await ag
           .post(`/staff/workshops/${shop.id}/entries`)
           .type('form')
-          .send({ workerId: worker.id, taskId: shop.taskId, counted: String(1 + (i % 7)), rejected: '0', date: day, note: '', idempotencyKey: `scale-${tag}-${process.pid}-${i}`, _csrf: csrf });
+          .send({
+            workerId: worker.id,
+            taskId: shop.taskId,
+            counted: String(1 + (i % 7)),
+            rejected: '0',
+            date: day,
+            note: '',
+            idempotencyKey: `scale-${tag}-${process.pid}-${i}`,
+            _csrf: csrf,
+          });
         assert.equal(res.status, 302, `${tag} entry ${i}: ${res.status}`);
       };
       for (let i = 0; i < perNode; i += 6) await Promise.all(Array.from({ length: Math.min(6, perNode - i) }, (_, j) => send(i + j)));

@@ -27,7 +27,12 @@ async function recordPost(ag: Agent, page: string, action: string, fields: Recor
   assert.ok(form.status < 400, `GET ${page} → ${form.status}`);
   let status = 0;
   const recorded = await commandsOf(async () => {
-    status = (await ag.post(action).type('form').send({ ...fields, _csrf: csrfFrom(form.text) })).status;
+    status = (
+      await ag
+        .post(action)
+        .type('form')
+        .send({ ...fields, _csrf: csrfFrom(form.text) })
+    ).status;
   });
   assert.ok(status > 0 && status < 400, `POST ${action} → ${status}`);
   return recorded;
@@ -143,7 +148,15 @@ describe('write paths issue no collection scans (command recording)', function (
     const worker = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     await addMember(shop.id, worker.id);
     const staff = await actor(ctx.users.miaoxiStaff!);
-    const orig = await ledger.logEntry(staff, shop.id, { workerId: worker.id, taskId: shop.taskId, counted: 10, rejected: 0, date: dayKey(), note: '', idempotencyKey: key('o') });
+    const orig = await ledger.logEntry(staff, shop.id, {
+      workerId: worker.id,
+      taskId: shop.taskId,
+      counted: 10,
+      rejected: 0,
+      date: dayKey(),
+      note: '',
+      idempotencyKey: key('o'),
+    });
     const input = { counted: 7, rejected: 1, reason: '复核', idempotencyKey: key('c') };
     const [a, b] = await Promise.all([0, 1].map(() => ledger.correctEntry(staff, shop.id, String(orig.entry._id), input)));
     const again = await ledger.correctEntry(staff, shop.id, String(orig.entry._id), input);

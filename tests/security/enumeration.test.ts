@@ -33,7 +33,8 @@ describe('security: account enumeration by staff lookups (issue 14 #9)', functio
     const employer = (await Employer.findOne({}).lean())!;
     const posting = await publishedPosting(String(employer.user), ctx.centers.xunqiao!);
     const token = csrfFrom((await far.get('/profile')).text);
-    const send = (phone: string) => far.post(`/staff/postings/${posting}/apply-for`).type('form').send({ phone, message: '', availability: '', consent: 'on', _csrf: token });
+    const send = (phone: string) =>
+      far.post(`/staff/postings/${posting}/apply-for`).type('form').send({ phone, message: '', availability: '', consent: 'on', _csrf: token });
     const [a, b] = [await send(miaoxiResident.phone), await send(UNKNOWN)];
     assert.equal(a.status, b.status);
     const norm = (html: string, phone: string) => html.replace(new RegExp(phone, 'g'), 'N').replace(/name="_csrf" value="[^"]+"/g, '');

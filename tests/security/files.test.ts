@@ -32,7 +32,11 @@ describe('security: uploaded files (issue 14 #2)', function () {
 
   it('serves every file route only to whom it concerns, for every role and posting state', async () => {
     const fileRoutes = listRoutes(app()).filter((r) => r.method === 'GET' && /\/files\//.test(r.path));
-    assert.deepEqual(fileRoutes.map((r) => r.path), ['/files/:id'], 'a new file-serving route must be added to this walk');
+    assert.deepEqual(
+      fileRoutes.map((r) => r.path),
+      ['/files/:id'],
+      'a new file-serving route must be added to this walk',
+    );
     const id = await createPostingHttp(who.owner!, postingFields(ctx.centers.miaoxi!, { title: '附件状态' }), [
       { name: 'a.png', data: PNG },
       { name: 'b.pdf', data: PDF },
@@ -55,7 +59,10 @@ describe('security: uploaded files (issue 14 #2)', function () {
   });
 
   it('uses random ids, not sequential ObjectIds', async () => {
-    const id = await createPostingHttp(who.owner!, postingFields(ctx.centers.miaoxi!), [{ name: 'a.png', data: PNG }, { name: 'b.png', data: PNG }]);
+    const id = await createPostingHttp(who.owner!, postingFields(ctx.centers.miaoxi!), [
+      { name: 'a.png', data: PNG },
+      { name: 'b.png', data: PNG },
+    ]);
     const [a, b] = (await Posting.findById(id).lean())!.attachments.map((x) => x.id!);
     for (const f of [a!, b!]) assert.match(f, /^[\w-]{32}$/);
     assert.notEqual(a!.slice(0, 16), b!.slice(0, 16), 'no shared prefix to count from');
@@ -66,18 +73,30 @@ describe('security: uploaded files (issue 14 #2)', function () {
     const file = (await Posting.findById(id).lean())!.attachments[0]!.id!;
     await Posting.updateOne({ _id: id }, { $set: { status: 'published' } });
     assert.equal((await who.anonymous!.get(`/files/${file}`)).status, 200);
-    const edit = await sendPostingForm(who.owner!, `/employer/postings/${id}`, postingFields(ctx.centers.miaoxi!, { title: '删除附件', removeAttachments: file }));
+    const edit = await sendPostingForm(
+      who.owner!,
+      `/employer/postings/${id}`,
+      postingFields(ctx.centers.miaoxi!, { title: '删除附件', removeAttachments: file }),
+    );
     assert.equal(edit.status, 302);
     for (const [name, ag] of Object.entries(who)) assert.equal((await ag.get(`/files/${file}`)).status, 404, name);
     assert.equal(await mongoose.connection.db!.collection('files.files').countDocuments({ _id: file as never }), 0);
   });
 
-  it('stops serving a published posting\'s files to the public once it is closed', async () => {
+  it("stops serving a published posting's files to the public once it is closed", async () => {
     const id = await createPostingHttp(who.owner!, postingFields(ctx.centers.miaoxi!, { title: '关闭附件' }), [{ name: 'a.png', data: PNG }]);
     const file = (await Posting.findById(id).lean())!.attachments[0]!.id!;
     await Posting.updateOne({ _id: id }, { $set: { status: 'published' } });
     const page = await who.owner!.get(`/employer/postings/${id}`);
-    assert.equal((await who.owner!.post(`/employer/postings/${id}/close`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' })).status, 302);
+    assert.equal(
+      (
+        await who
+          .owner!.post(`/employer/postings/${id}/close`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), confirm: 'yes' })
+      ).status,
+      302,
+    );
     assert.equal((await who.anonymous!.get(`/files/${file}`)).status, 404);
     assert.doesNotMatch((await who.anonymous!.get(`/gigs/${id}`)).text, new RegExp(file), 'the public page no longer links it');
     assert.equal((await who.owner!.get(`/files/${file}`)).status, 200);
@@ -92,7 +111,14 @@ describe('security: uploaded files (issue 14 #2)', function () {
       const cur = await Employer.findOne({}).lean();
       assert.ok(page.status === 200 && cur);
       const req = who.owner!.post(`/employer/profile?_csrf=${encodeURIComponent(csrfFrom(page.text))}`);
-      const values: Record<string, string> = { name: cur.name, contactName: cur.contactName, phone: cur.phone, address: cur.address, creditCode: cur.creditCode, center: String(cur.center) };
+      const values: Record<string, string> = {
+        name: cur.name,
+        contactName: cur.contactName,
+        phone: cur.phone,
+        address: cur.address,
+        creditCode: cur.creditCode,
+        center: String(cur.center),
+      };
       for (const [k, v] of Object.entries(values)) req.field(k, v);
       await req.attach('license', PNG, 'licence.png');
       licence = (await Employer.findOne({ licenseFile: { $nin: [null, ''] } }).lean())!.licenseFile as string;

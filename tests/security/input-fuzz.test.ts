@@ -26,7 +26,23 @@ const nasty = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.string({ minLength: 5000, maxLength: 12000 }),
-  fc.constantFrom('', ' ', '0', '-1', '1e309', 'NaN', '99999999999999999999', '😀👍🏮', '\u0000\u0007\u001b', '<script>alert(1)</script>', '{"$gt":""}', '$where', '../../etc/passwd', '=cmd|/C calc', '13800000000'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    '1e309',
+    'NaN',
+    '99999999999999999999',
+    '😀👍🏮',
+    '\u0000\u0007\u001b',
+    '<script>alert(1)</script>',
+    '{"$gt":""}',
+    '$where',
+    '../../etc/passwd',
+    '=cmd|/C calc',
+    '13800000000',
+  ),
   fc.integer().map(String),
 );
 
@@ -46,7 +62,8 @@ function hasOperatorKey(v: unknown, depth = 0): boolean {
 async function countDocuments(): Promise<number> {
   const db = mongoose.connection.db!;
   let n = 0;
-  for (const { name } of await db.listCollections().toArray()) if (!name.startsWith('system.') && name !== 'sessions') n += await db.collection(name).countDocuments();
+  for (const { name } of await db.listCollections().toArray())
+    if (!name.startsWith('system.') && name !== 'sessions') n += await db.collection(name).countDocuments();
   return n;
 }
 
@@ -78,22 +95,24 @@ describe('security: generated input on every form', function () {
     const posts = listRoutes(app()).filter((r) => r.method === 'POST' && r.path !== '/logout');
     const failures: string[] = [];
     for (const route of posts) {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.constantFrom(...Object.keys(agents)),
-          fc.constantFrom(...ids),
-          fc.array(fc.tuple(fc.constantFrom(...names), fc.array(nasty, { minLength: 1, maxLength: 2 })), { maxLength: 12 }),
-          fc.constantFrom('', 'name[$gt]=', 'phone[$ne]=x', 'title[$regex]=.*', '__proto__[admin]=1', 'constructor[prototype][x]=1'),
-          async (who, id, fields, extra) => {
-            const url = concrete(route.path, id);
-            const body = encode([...fields, ['_csrf', [tokens[who]!]]], extra);
-            const res = await agents[who]!.post(url).type('form').send(body);
-            if (res.status >= 500) failures.push(`POST ${url} as ${who} → ${res.status}: ${body.slice(0, 200)}`);
-            return res.status < 500;
-          },
-        ),
-        { numRuns: 12, seed: 20261126 },
-      ).catch((err: unknown) => failures.push(`POST ${route.path}: ${String(err).slice(0, 300)}`));
+      await fc
+        .assert(
+          fc.asyncProperty(
+            fc.constantFrom(...Object.keys(agents)),
+            fc.constantFrom(...ids),
+            fc.array(fc.tuple(fc.constantFrom(...names), fc.array(nasty, { minLength: 1, maxLength: 2 })), { maxLength: 12 }),
+            fc.constantFrom('', 'name[$gt]=', 'phone[$ne]=x', 'title[$regex]=.*', '__proto__[admin]=1', 'constructor[prototype][x]=1'),
+            async (who, id, fields, extra) => {
+              const url = concrete(route.path, id);
+              const body = encode([...fields, ['_csrf', [tokens[who]!]]], extra);
+              const res = await agents[who]!.post(url).type('form').send(body);
+              if (res.status >= 500) failures.push(`POST ${url} as ${who} → ${res.status}: ${body.slice(0, 200)}`);
+              return res.status < 500;
+            },
+          ),
+          { numRuns: 12, seed: 20261126 },
+        )
+        .catch((err: unknown) => failures.push(`POST ${route.path}: ${String(err).slice(0, 300)}`));
     }
     return failures;
   }

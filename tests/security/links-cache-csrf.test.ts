@@ -27,24 +27,37 @@ describe('security: CSRF per session, absolute URLs, links, caching (issue 14 #6
       const sid = (res0.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('doorstep.sid='))!.split(';')[0]!;
       const profile = { name: '金士媖', email: '', homeCenter: ctx.centers.miaoxi!, skills: '', birthYear: '' };
       // The double-submit cookie of csrf-csrf is the token itself: replay both with the new session.
-      const res = await request(app()).post('/profile').set('Cookie', `${sid}; doorstep.csrf=${old}`).type('form').send({ _csrf: old, ...profile });
+      const res = await request(app())
+        .post('/profile')
+        .set('Cookie', `${sid}; doorstep.csrf=${old}`)
+        .type('form')
+        .send({ _csrf: old, ...profile });
       assert.equal(res.status, 403);
       // A fresh token in the new session works.
       const fresh = csrfFrom((await ag.get('/profile')).text);
       assert.notEqual(fresh, old);
-      const ok = await ag.post('/profile').type('form').send({ _csrf: fresh, name: '金士媖', email: '', homeCenter: ctx.centers.miaoxi!, skills: '', birthYear: '' });
+      const ok = await ag
+        .post('/profile')
+        .type('form')
+        .send({ _csrf: fresh, name: '金士媖', email: '', homeCenter: ctx.centers.miaoxi!, skills: '', birthYear: '' });
       assert.equal(ok.status, 302);
     });
 
     it('rotates the CSRF cookie at login and at logout', async () => {
       const ag = agent();
       const page = await ag.get('/login');
-      const res = await ag.post('/login').type('form').send({ phone: '13800000003', password: 'doorstep-demo', _csrf: csrfFrom(page.text) });
+      const res = await ag
+        .post('/login')
+        .type('form')
+        .send({ phone: '13800000003', password: 'doorstep-demo', _csrf: csrfFrom(page.text) });
       const cleared = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('doorstep.csrf='));
       assert.ok(cleared && /Expires=Thu, 01 Jan 1970/.test(cleared), 'login clears the CSRF cookie');
       const token = csrfFrom((await ag.get('/profile')).text);
       const out = await ag.post('/logout').type('form').send({ _csrf: token });
-      assert.ok((out.headers['set-cookie'] as unknown as string[]).some((c) => c.startsWith('doorstep.csrf=;')), 'logout clears it too');
+      assert.ok(
+        (out.headers['set-cookie'] as unknown as string[]).some((c) => c.startsWith('doorstep.csrf=;')),
+        'logout clears it too',
+      );
     });
   });
 
@@ -60,7 +73,9 @@ describe('security: CSRF per session, absolute URLs, links, caching (issue 14 #6
       assert.equal(dev.status, 200);
       assert.doesNotMatch(dev.text, /evil\.example/);
       assert.match(dev.text, /http:\/\/127\.0\.0\.1:3000\/certificates\//);
-      const configured = await request(makeApp({ PUBLIC_URL: 'https://doorstep.example' }).app).get(`/certificates/${c.code}`).set('Host', 'evil.example');
+      const configured = await request(makeApp({ PUBLIC_URL: 'https://doorstep.example' }).app)
+        .get(`/certificates/${c.code}`)
+        .set('Host', 'evil.example');
       assert.match(configured.text, /https:\/\/doorstep\.example\/certificates\//);
       assert.doesNotMatch(configured.text, /evil\.example/);
     });
@@ -106,7 +121,7 @@ describe('security: CSRF per session, absolute URLs, links, caching (issue 14 #6
       }
     });
 
-    it('answers 404 for an inactive workshop\'s public live board (staff in scope still see it)', async () => {
+    it("answers 404 for an inactive workshop's public live board (staff in scope still see it)", async () => {
       const w = await Workshop.create({ name: '停用工坊', center: ctx.centers.miaoxi!, active: false });
       assert.equal((await agent().get(`/workshops/${String(w._id)}/live`)).status, 404);
       assert.equal((await (await loggedIn('13800000003')).get(`/workshops/${String(w._id)}/live`)).status, 404);

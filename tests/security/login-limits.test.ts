@@ -22,7 +22,16 @@ describe('security: login limits (issue 14 #1)', function () {
   }
 
   it('normalises a phone once: NFKC digits, every Unicode space and invisible character dropped', () => {
-    for (const v of [' 13928448657', '13928448657 ', '\t13928448657', '\u300013928448657', '13928448657\u00a0', '139 2844 8657', '１３９２８４４８６５７', '\u200b13928448657\ufeff']) {
+    for (const v of [
+      ' 13928448657',
+      '13928448657 ',
+      '\t13928448657',
+      '\u300013928448657',
+      '13928448657\u00a0',
+      '139 2844 8657',
+      '１３９２８４４８６５７',
+      '\u200b13928448657\ufeff',
+    ]) {
       assert.equal(normalizePhone(v), '13928448657', JSON.stringify(v));
     }
   });
@@ -49,7 +58,14 @@ describe('security: login limits (issue 14 #1)', function () {
   it('registers a padded number under its normal form, so no look-alike second account exists', async () => {
     const u = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const res = await submit(agent(), '/register', '/register', {
-      role: 'resident', name: '空格', phone: `\u3000${u.phone}\u00a0`, email: '', password: 'another-pass-1', passwordConfirm: 'another-pass-1', homeCenter: ctx.centers.miaoxi!, privacyConsent: 'on',
+      role: 'resident',
+      name: '空格',
+      phone: `\u3000${u.phone}\u00a0`,
+      email: '',
+      password: 'another-pass-1',
+      passwordConfirm: 'another-pass-1',
+      homeCenter: ctx.centers.miaoxi!,
+      privacyConsent: 'on',
     });
     assert.equal(res.status, 302);
     assert.equal(await User.countDocuments({ phone: { $regex: u.phone.slice(-8) } }), 1);
@@ -69,12 +85,18 @@ describe('security: login limits (issue 14 #1)', function () {
     // Out-of-scope staff (Xunqiao) cannot unlock a Miaoxi resident; Miaoxi staff can.
     const far = await loggedIn('13800000005', app);
     const farPage = await far.get('/profile');
-    const denied = await far.post(`/staff/residents/${u.id}/unlock-login`).type('form').send({ _csrf: csrfFrom(farPage.text) });
+    const denied = await far
+      .post(`/staff/residents/${u.id}/unlock-login`)
+      .type('form')
+      .send({ _csrf: csrfFrom(farPage.text) });
     assert.equal(denied.status, 404, 'out of scope answers like unknown');
     const desk = await loggedIn('13800000001', app);
     const page = await desk.get(`/staff/residents/${u.id}`);
     assert.match(page.text, /unlock-login/);
-    const un = await desk.post(`/staff/residents/${u.id}/unlock-login`).type('form').send({ _csrf: csrfFrom(page.text) });
+    const un = await desk
+      .post(`/staff/residents/${u.id}/unlock-login`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) });
     assert.equal(un.status, 302);
     assert.equal((await tryLogin(agent(app), u.phone, 'doorstep-demo', '203.0.113.9')).status, 302);
   });

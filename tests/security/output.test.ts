@@ -19,7 +19,8 @@ describe('security: output escaping', () => {
       for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, f.name);
         if (f.isDirectory()) walk(p);
-        else if (f.name.endsWith('.hbs')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/\{\{\{[^}]*\}\}\}/g)) if (!RAW_ALLOWED.test(m[0])) offenders.push(`${p}: ${m[0]}`);
+        else if (f.name.endsWith('.hbs'))
+          for (const m of fs.readFileSync(p, 'utf8').matchAll(/\{\{\{[^}]*\}\}\}/g)) if (!RAW_ALLOWED.test(m[0])) offenders.push(`${p}: ${m[0]}`);
       }
     };
     walk(path.resolve('views'));
@@ -30,7 +31,13 @@ describe('security: output escaping', () => {
     const payload = '<script>alert("x")</script><img src=x onerror=alert(1)>';
     const ag = await loggedIn('13800000003');
     const me = await User.findOne({ phone: '13800000003' }).lean();
-    const res = await submit(ag, '/profile', '/profile', { name: payload.slice(0, 40), email: '', homeCenter: String(me!.homeCenter), skills: payload, birthYear: '' });
+    const res = await submit(ag, '/profile', '/profile', {
+      name: payload.slice(0, 40),
+      email: '',
+      homeCenter: String(me!.homeCenter),
+      skills: payload,
+      birthYear: '',
+    });
     assert.equal(res.status, 302);
     const staff = await loggedIn('13800000001');
     for (const url of [`/staff/residents/${String(me!._id)}`, '/me', '/profile']) {

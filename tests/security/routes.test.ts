@@ -59,7 +59,10 @@ describe('security: every route', function () {
     const failures: string[] = [];
     for (const r of routes.filter((x) => !['GET', 'HEAD', 'OPTIONS'].includes(x.method))) {
       const url = concrete(r.path);
-      for (const [who, ag] of [['anonymous', agent()], ['staff', staff]] as const) {
+      for (const [who, ag] of [
+        ['anonymous', agent()],
+        ['staff', staff],
+      ] as const) {
         const res = await ag[r.method.toLowerCase() as 'post'](url).type('form').send({ anything: 'x' });
         if (res.status !== 403) failures.push(`${r.method} ${url} as ${who} → ${res.status}`);
       }
@@ -89,7 +92,9 @@ describe('security: every route', function () {
         if (rule.allow.includes(who as never)) continue;
         const page = r.method === 'GET' ? null : await agents[who as keyof typeof agents].get(who === 'anonymous' ? '/login' : '/profile');
         const token = page ? csrfFrom(page.text) : undefined;
-        const res = await ag[r.method.toLowerCase() as 'get'](url).type('form').send(token ? { _csrf: token } : {});
+        const res = await ag[r.method.toLowerCase() as 'get'](url)
+          .type('form')
+          .send(token ? { _csrf: token } : {});
         checked++;
         const ok = res.status === 401 || res.status === 403 || (res.status === 302 && /^\/login/.test(res.headers.location ?? ''));
         if (!ok) failures.push(`${r.method} ${url} as ${who} → ${res.status}`);
@@ -114,7 +119,13 @@ describe('security: every route', function () {
         failures.push(`${r.method} ${r.path}: no out-of-scope record in scope-fixtures.ts`);
         continue;
       }
-      const res = r.method === 'GET' ? await far.get(url) : await far.post(url).type('form').send({ ...records.body, _csrf: token });
+      const res =
+        r.method === 'GET'
+          ? await far.get(url)
+          : await far
+              .post(url)
+              .type('form')
+              .send({ ...records.body, _csrf: token });
       checked++;
       if (res.status !== 403 && res.status !== 404) failures.push(`${r.method} ${url} → ${res.status}`);
       if (records.secrets.some((s) => res.text.includes(s))) failures.push(`${r.method} ${url} shows an out-of-scope resident`);
@@ -122,14 +133,20 @@ describe('security: every route', function () {
     // Staff forms without a record in the URL name their center in the form: another center's
     // is refused (a 4xx: some refuse it as a choice, others as out of scope) and nothing changes.
     for (const r of routes.filter((x) => /^\/staff\//.test(x.path) && !x.path.includes(':') && x.method === 'POST')) {
-      const res = await far.post(r.path).type('form').send({ ...records.body, _csrf: token });
+      const res = await far
+        .post(r.path)
+        .type('form')
+        .send({ ...records.body, _csrf: token });
       checked++;
       if (res.status < 400 || res.status >= 500) failures.push(`POST ${r.path} naming another center → ${res.status}`);
     }
     // Routes where the record is in scope but the resident named by phone is not.
     for (const [path, fields] of Object.entries(DESK_BY_PHONE)) {
       const url = withRecords(path, records.inScopeParams)!;
-      const res = await far.post(url).type('form').send({ ...fields(records), _csrf: token });
+      const res = await far
+        .post(url)
+        .type('form')
+        .send({ ...fields(records), _csrf: token });
       checked++;
       if (res.status < 400 || res.status >= 500) failures.push(`POST ${url} with an out-of-scope resident → ${res.status}`);
       if (records.secrets.some((s) => res.text.includes(s))) failures.push(`POST ${url} shows the out-of-scope resident`);

@@ -69,8 +69,18 @@ export async function outOfScopeRecords(ctx: SeedContext): Promise<ScopeRecords>
   const xqPosting = await publishedPosting(String(employer.user), xunqiao, { title: '汛桥已发布' });
   // An open wage-arrears case of a Miaoxi job (staff of Miaoxi and above handle it).
   const arrearsCase = await ArrearsCase.create({
-    _id: `${posting}:${String(resident._id)}`, posting, worker: resident._id, employer: employer.user, center: miaoxi, centerPath: [...(await Posting.findById(posting, { centerPath: 1 }).lean())!.centerPath],
-    postingTitle: '庙西欠薪', employerName: employer.name, workerName: resident.name, workerPhone: resident.phone, startDay: dayKey(), endDay: dayKey(),
+    _id: `${posting}:${String(resident._id)}`,
+    posting,
+    worker: resident._id,
+    employer: employer.user,
+    center: miaoxi,
+    centerPath: [...(await Posting.findById(posting, { centerPath: 1 }).lean())!.centerPath],
+    postingTitle: '庙西欠薪',
+    employerName: employer.name,
+    workerName: resident.name,
+    workerPhone: resident.phone,
+    startDay: dayKey(),
+    endDay: dayKey(),
   });
 
   const snapshot = async () => ({
@@ -128,7 +138,9 @@ export async function outOfScopeRecords(ctx: SeedContext): Promise<ScopeRecords>
     secrets: [resident.name],
     async unchanged() {
       const after = await snapshot();
-      return Object.keys(before).filter((k) => before[k as keyof typeof before] !== after[k as keyof typeof after]).map((k) => `${k}: ${String(before[k as keyof typeof before])} → ${String(after[k as keyof typeof after])}`);
+      return Object.keys(before)
+        .filter((k) => before[k as keyof typeof before] !== after[k as keyof typeof after])
+        .map((k) => `${k}: ${String(before[k as keyof typeof before])} → ${String(after[k as keyof typeof after])}`);
     },
   };
 }

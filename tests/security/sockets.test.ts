@@ -26,9 +26,12 @@ function probe(base: string, headers: Record<string, string>): Probe {
   ws.on('error', () => open(false));
   ws.on('message', (data) => {
     const m = String(data);
-    if (m.startsWith('0')) ws.send('40'); // engine open → connect to namespace "/"
-    else if (m.startsWith('40')) open(true); // connected
-    else if (m === '2') ws.send('3'); // ping → pong
+    if (m.startsWith('0'))
+      ws.send('40'); // engine open → connect to namespace "/"
+    else if (m.startsWith('40'))
+      open(true); // connected
+    else if (m === '2')
+      ws.send('3'); // ping → pong
     else if (m.startsWith('42')) {
       const [name, payload] = JSON.parse(m.slice(2)) as [string, unknown];
       events.push([name, payload]);
@@ -53,13 +56,16 @@ describe('security: sockets (issue 14 #5)', function () {
   async function logIn(phone: string) {
     const ag = request.agent(site.url);
     const page = await ag.get('/login');
-    const res = await ag.post('/login').type('form').send({ phone, password: 'doorstep-demo', _csrf: csrfFrom(page.text) });
+    const res = await ag
+      .post('/login')
+      .type('form')
+      .send({ phone, password: 'doorstep-demo', _csrf: csrfFrom(page.text) });
     assert.equal(res.status, 302);
     const sid = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('doorstep.sid='))!.split(';')[0]!;
     return { ag, sid };
   }
 
-  it('refuses a handshake from another site\'s Origin and accepts the site\'s own', async () => {
+  it("refuses a handshake from another site's Origin and accepts the site's own", async () => {
     const evil = probe(site.url, { Origin: 'http://evil.example' });
     assert.equal(await within(evil.opened, 5_000, 'a refusal'), false);
     const own = probe(site.url, { Origin: site.url });
@@ -67,7 +73,7 @@ describe('security: sockets (issue 14 #5)', function () {
     own.close();
   });
 
-  it('closes a session\'s sockets at logout, so its user\'s events stop', async () => {
+  it("closes a session's sockets at logout, so its user's events stop", async () => {
     const { ag, sid } = await logIn('13800000003');
     const user = (await User.findOne({ phone: '13800000003' }).lean())!;
     const s = probe(site.url, { Cookie: sid, Origin: site.url });
@@ -75,7 +81,11 @@ describe('security: sockets (issue 14 #5)', function () {
     await new Promise((r) => setTimeout(r, 200));
     emit(rooms.user(String(user._id)), 'notification', { n: 1 });
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(s.events.map((e) => e[0]), ['notification'], 'a logged-in socket gets its user\'s events');
+    assert.deepEqual(
+      s.events.map((e) => e[0]),
+      ['notification'],
+      "a logged-in socket gets its user's events",
+    );
     const token = csrfFrom((await ag.get('/profile')).text);
     assert.equal((await ag.post('/logout').type('form').send({ _csrf: token })).status, 302);
     await within(s.closed, 5_000, 'the socket closed at logout');
@@ -84,7 +94,7 @@ describe('security: sockets (issue 14 #5)', function () {
     assert.equal(s.events.length, 1);
   });
 
-  it('closes all of a user\'s sockets through disconnectUser (for password changes and disabled accounts)', async () => {
+  it("closes all of a user's sockets through disconnectUser (for password changes and disabled accounts)", async () => {
     const a = await logIn('13800000004');
     const b = await logIn('13800000004');
     const other = await logIn('13800000003');
@@ -98,15 +108,18 @@ describe('security: sockets (issue 14 #5)', function () {
     assert.equal(stillOpen, true, 'another user keeps their socket');
     so!.close();
   });
-  it('closes a resident\'s sockets when staff reset their password at the desk', async () => {
+  it("closes a resident's sockets when staff reset their password at the desk", async () => {
     const resident = await logIn('13800000004');
     const staff = await logIn('13800000001');
     const user = (await User.findOne({ phone: '13800000004' }).lean())!;
     const s = probe(site.url, { Cookie: resident.sid, Origin: site.url });
     assert.equal(await within(s.opened, 5_000, 'a connection'), true);
     const page = await staff.ag.get(`/staff/residents/${String(user._id)}/password`);
-    const res = await staff.ag.post(`/staff/residents/${String(user._id)}/password`).type('form').send({ _csrf: csrfFrom(page.text), idChecked: 'on' });
+    const res = await staff.ag
+      .post(`/staff/residents/${String(user._id)}/password`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), idChecked: 'on' });
     assert.equal(res.status, 200);
-    await within(s.closed, 5_000, 'the resident\'s socket closed at the reset');
+    await within(s.closed, 5_000, "the resident's socket closed at the reset");
   });
 });

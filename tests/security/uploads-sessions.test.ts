@@ -37,7 +37,9 @@ describe('security: uploads and sessions', () => {
 
   it('stores a file name with path tricks under its base name only', async () => {
     const emp = await loggedIn('13800000002');
-    const res = await sendPostingForm(emp, '/employer/postings', postingFields(ctx.centers.miaoxi!, { title: '路径测试' }), [{ name: '../../../tmp/x.png', data: PNG }]);
+    const res = await sendPostingForm(emp, '/employer/postings', postingFields(ctx.centers.miaoxi!, { title: '路径测试' }), [
+      { name: '../../../tmp/x.png', data: PNG },
+    ]);
     assert.equal(res.status, 302);
     const p = await Posting.findOne({ title: '路径测试' }).lean();
     assert.equal(p!.attachments[0]!.name, 'x.png');
@@ -54,7 +56,12 @@ describe('security: uploads and sessions', () => {
     assert.match(csrfCookie, /Secure/);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
     // A client keeps Secure cookies for HTTPS only, so send this one by hand as the browser would.
-    const res = await request(prod).post('/login').set('X-Forwarded-Proto', 'https').set('Cookie', csrfCookie.split(';')[0]!).type('form').send({ phone: '13800000003', password: 'doorstep-demo', _csrf: token });
+    const res = await request(prod)
+      .post('/login')
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', csrfCookie.split(';')[0]!)
+      .type('form')
+      .send({ phone: '13800000003', password: 'doorstep-demo', _csrf: token });
     assert.equal(res.status, 302);
     const sid = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('doorstep.sid'))!;
     assert.match(sid, /Secure/);

@@ -49,20 +49,41 @@ describe(`trial: concurrency (${ROUNDS} rounds)`, function () {
     for (let round = 1; round <= ROUNDS; round++) {
       const course = await makeCourse({ center: ctx.centers.miaoxi!, capacity: 20 });
       const statuses = await Promise.all(
-        residents.map((r) => request(app()).post(`/courses/${course}/enrol`).set('Cookie', r.cookie).type('form').send({ _csrf: r.token }).then((res) => res.status)),
+        residents.map((r) =>
+          request(app())
+            .post(`/courses/${course}/enrol`)
+            .set('Cookie', r.cookie)
+            .type('form')
+            .send({ _csrf: r.token })
+            .then((res) => res.status),
+        ),
       );
-      assert.deepEqual(statuses.filter((s) => s >= 500), [], `round ${round}: no 5xx`);
+      assert.deepEqual(
+        statuses.filter((s) => s >= 500),
+        [],
+        `round ${round}: no 5xx`,
+      );
       assert.equal(await Seat.countDocuments({ course }), 20, `round ${round}: seats`);
-      assert.equal(await Enrolment.countDocuments({ course, status: 'confirmed' }), 20, `round ${round}: confirmed (database replies dropped as out of order so far: ${droppedReplies()})`);
+      assert.equal(
+        await Enrolment.countDocuments({ course, status: 'confirmed' }),
+        20,
+        `round ${round}: confirmed (database replies dropped as out of order so far: ${droppedReplies()})`,
+      );
       const waiting = await Enrolment.find({ course, status: 'waitlisted' }, { _id: 1 }).lean();
       assert.equal(waiting.length, 180);
       // One at a time: 180 simultaneous scans are the checker's load, not the trial's.
       const positions: number[] = [];
       for (const w of waiting) positions.push((await positionOf(course, w._id))!);
       positions.sort((a, b) => a - b);
-      assert.deepEqual(positions, Array.from({ length: 180 }, (_, i) => i + 1));
+      assert.deepEqual(
+        positions,
+        Array.from({ length: 180 }, (_, i) => i + 1),
+      );
       const seatNos = (await Seat.find({ course }, { seatNo: 1 }).lean()).map((s) => s.seatNo).sort((a, b) => a - b);
-      assert.deepEqual(seatNos, Array.from({ length: 20 }, (_, i) => i + 1));
+      assert.deepEqual(
+        seatNos,
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
       // Each round starts from the same volume: FerretDB reads the whole enrolments collection
       // for each waitlist query, so 20 rounds left in place would measure 4,000 enrolments.
       await Enrolment.deleteMany({ course });
@@ -81,9 +102,20 @@ describe(`trial: concurrency (${ROUNDS} rounds)`, function () {
       const apps: string[] = [];
       for (const r of residents.slice(0, 50)) apps.push(await apply((await sessionUser(r.id))!, posting, { message: '', availability: '' }));
       const statuses = await Promise.all(
-        apps.map((id) => request(app()).post(`/employer/applications/${id}/accept`).set('Cookie', auth.cookie).type('form').send({ _csrf: auth.token }).then((res) => res.status)),
+        apps.map((id) =>
+          request(app())
+            .post(`/employer/applications/${id}/accept`)
+            .set('Cookie', auth.cookie)
+            .type('form')
+            .send({ _csrf: auth.token })
+            .then((res) => res.status),
+        ),
       );
-      assert.deepEqual(statuses.filter((s) => s >= 500), [], `round ${round}: no 5xx`);
+      assert.deepEqual(
+        statuses.filter((s) => s >= 500),
+        [],
+        `round ${round}: no 5xx`,
+      );
       assert.equal(await PostingSlot.countDocuments({ posting }), 3);
       assert.equal(await Application.countDocuments({ posting, status: 'accepted' }), 3);
       const p = await Posting.findById(posting).lean();
@@ -97,7 +129,13 @@ describe(`trial: concurrency (${ROUNDS} rounds)`, function () {
     const ws = await Workshop.create({ name: `并发工坊${Date.now()}`, center: ctx.centers.miaoxi! });
     const task = await Task.create({ workshop: ws._id, name: '组装', unit: '盏', rateFen: 37 });
     const worker = residents[0]!;
-    await Membership.create({ _id: membershipId(String(ws._id), worker.id), workshop: ws._id, resident: worker.id, residentName: '并发工人', residentPhone: '13900000000' });
+    await Membership.create({
+      _id: membershipId(String(ws._id), worker.id),
+      workshop: ws._id,
+      resident: worker.id,
+      residentName: '并发工人',
+      residentPhone: '13900000000',
+    });
     const staff = await formAuth(get, await sessionCookie(ctx.users.miaoxiStaff!), `/staff/workshops/${ws._id}/log`);
     const today = dayKey();
     const statuses = await Promise.all(
@@ -106,15 +144,31 @@ describe(`trial: concurrency (${ROUNDS} rounds)`, function () {
           .post(`/staff/workshops/${ws._id}/entries`)
           .set('Cookie', staff.cookie)
           .type('form')
-          .send({ _csrf: staff.token, workerId: worker.id, taskId: String(task._id), counted: String((i % 7) + 1), rejected: '0', date: today, note: '', orderId: '', idempotencyKey: `trial-${ws._id}-${i}` })
+          .send({
+            _csrf: staff.token,
+            workerId: worker.id,
+            taskId: String(task._id),
+            counted: String((i % 7) + 1),
+            rejected: '0',
+            date: today,
+            note: '',
+            orderId: '',
+            idempotencyKey: `trial-${ws._id}-${i}`,
+          })
           .then((res) => res.status),
       ),
     );
-    assert.deepEqual(statuses.filter((s) => s >= 400), []);
+    assert.deepEqual(
+      statuses.filter((s) => s >= 400),
+      [],
+    );
     const expected = Array.from({ length: n }, (_, i) => (i % 7) + 1).reduce((a, b) => a + b, 0);
     const entries = await LedgerEntry.find({ workshop: ws._id }, { accepted: 1, amountFen: 1 }).lean();
     assert.equal(entries.length, n);
-    assert.equal(entries.reduce((a, e) => a + e.accepted, 0), expected);
+    assert.equal(
+      entries.reduce((a, e) => a + e.accepted, 0),
+      expected,
+    );
     const month = await WorkSummary.findById(summaryIds.workerMonth(worker.id, String(ws._id), today.slice(0, 7))).lean();
     assert.equal(month!.accepted, expected);
     assert.equal(month!.amountFen, expected * 37);

@@ -71,8 +71,23 @@ async function fixture(conn: Connection, tag: string): Promise<Fixture> {
   const task = new Types.ObjectId();
   await db.collection('tasks').insertOne({ _id: task, workshop, name: '组装', unit: '盏', rateFen: 41, active: true });
   const worker = residents[0]!._id;
-  await db.collection('memberships').insertOne({ _id: `m:${workshop}:${worker}` as never, workshop, resident: worker, residentName: residents[0]!.name, residentPhone: residents[0]!.phone, joinedAt: new Date() });
-  return { conn, course: String(course), capacity, workshop: String(workshop), task: String(task), worker: String(worker), residents: residents.map((r) => String(r._id)) };
+  await db.collection('memberships').insertOne({
+    _id: `m:${workshop}:${worker}` as never,
+    workshop,
+    resident: worker,
+    residentName: residents[0]!.name,
+    residentPhone: residents[0]!.phone,
+    joinedAt: new Date(),
+  });
+  return {
+    conn,
+    course: String(course),
+    capacity,
+    workshop: String(workshop),
+    task: String(task),
+    worker: String(worker),
+    residents: residents.map((r) => String(r._id)),
+  };
 }
 
 /** Fires enrolments and piece-work at the app, kills something mid-way, returns what was acknowledged. */
@@ -97,7 +112,17 @@ async function burst(app: AppNode, f: Fixture, staffId: string, kill: () => void
           .post(`/staff/workshops/${f.workshop}/entries`)
           .set('Cookie', staff.cookie)
           .type('form')
-          .send({ _csrf: staff.token, workerId: f.worker, taskId: f.task, counted: '5', rejected: '1', date: dayKey(), note: '', orderId: '', idempotencyKey: key })
+          .send({
+            _csrf: staff.token,
+            workerId: f.worker,
+            taskId: f.task,
+            counted: '5',
+            rejected: '1',
+            date: dayKey(),
+            note: '',
+            orderId: '',
+            idempotencyKey: key,
+          })
           .timeout(20_000);
         if (res.status < 400) acked.entries.push(key);
       }
@@ -105,10 +130,15 @@ async function burst(app: AppNode, f: Fixture, staffId: string, kill: () => void
       /* no answer: the request may or may not have landed, and either is fine */
     }
   };
-  const killer = new Promise<void>((r) => setTimeout(() => {
-    kill();
-    r();
-  }, 500 + Math.floor(Math.random() * 1000)));
+  const killer = new Promise<void>((r) =>
+    setTimeout(
+      () => {
+        kill();
+        r();
+      },
+      500 + Math.floor(Math.random() * 1000),
+    ),
+  );
   await Promise.all([...Array.from({ length: BURST }, (_, i) => send(i)), killer]);
   return acked;
 }
@@ -117,17 +147,26 @@ async function burst(app: AppNode, f: Fixture, staffId: string, kill: () => void
 async function verify(f: Fixture, acked: { enrolled: string[]; entries: string[] }) {
   const db = f.conn.db!;
   for (const r of acked.enrolled) {
-    const n = await db.collection('enrolments').countDocuments({ course: new Types.ObjectId(f.course), resident: new Types.ObjectId(r), status: { $in: ['confirmed', 'waitlisted', 'offered'] } });
+    const n = await db
+      .collection('enrolments')
+      .countDocuments({ course: new Types.ObjectId(f.course), resident: new Types.ObjectId(r), status: { $in: ['confirmed', 'waitlisted', 'offered'] } });
     assert.equal(n, 1, `acknowledged enrolment of ${r} stored once`);
   }
   const course = new Types.ObjectId(f.course);
   assert.equal(await db.collection('enrolments').countDocuments({ course, status: 'pending' }), 0, 'no enrolment left half-done');
   const seats = await db.collection('seats').countDocuments({ course });
   // A seat freed by the repair is offered to the waitlist: it is held, as a confirmed one is.
-  assert.equal(seats, await db.collection('enrolments').countDocuments({ course, status: { $in: ['confirmed', 'offered'] } }), 'seats = confirmed + offered enrolments');
+  assert.equal(
+    seats,
+    await db.collection('enrolments').countDocuments({ course, status: { $in: ['confirmed', 'offered'] } }),
+    'seats = confirmed + offered enrolments',
+  );
   assert.ok(seats <= f.capacity, 'never over capacity');
   for (const key of acked.entries) assert.equal(await db.collection('ledgerentries').countDocuments({ idempotencyKey: key }), 1, `entry ${key} stored once`);
-  const entries = (await db.collection('ledgerentries').find({ workshop: new Types.ObjectId(f.workshop) }).toArray()) as unknown as EntryLike[];
+  const entries = (await db
+    .collection('ledgerentries')
+    .find({ workshop: new Types.ObjectId(f.workshop) })
+    .toArray()) as unknown as EntryLike[];
   const expected = computeSummaries(entries);
   const stored = await db.collection('worksummaries').find({ workshop: f.workshop }).toArray();
   assert.equal(stored.length, expected.size, 'one summary per expected key');

@@ -28,7 +28,16 @@ describe('trial: idempotency', function () {
     workshop = String(w!._id);
     const task = await Task.findOne({ workshop, active: true }, { _id: 1 }).lean();
     worker = String((await Membership.findOne({ workshop }, { resident: 1 }).lean())!.resident);
-    form = { workerId: worker, taskId: String(task!._id), counted: '12', rejected: '2', date: dayKey(), note: '重复提交试验', orderId: '', idempotencyKey: `idem-${Date.now()}` };
+    form = {
+      workerId: worker,
+      taskId: String(task!._id),
+      counted: '12',
+      rejected: '2',
+      date: dayKey(),
+      note: '重复提交试验',
+      orderId: '',
+      idempotencyKey: `idem-${Date.now()}`,
+    };
   });
 
   it('the same submission sent 20 times at once is one entry, with the same response each time', async () => {
@@ -39,7 +48,13 @@ describe('trial: idempotency', function () {
     const auth = await formAuth(get, await sessionCookie(ctx.users.miaoxiStaff!), `/staff/workshops/${workshop}/log`);
     const before = await WorkSummary.findById(summaryIds.workerMonth(worker, workshop, form.date!.slice(0, 7))).lean();
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => request(app()).post(`/staff/workshops/${workshop}/entries`).set('Cookie', auth.cookie).type('form').send({ ...form, _csrf: auth.token })),
+      Array.from({ length: 20 }, () =>
+        request(app())
+          .post(`/staff/workshops/${workshop}/entries`)
+          .set('Cookie', auth.cookie)
+          .type('form')
+          .send({ ...form, _csrf: auth.token }),
+      ),
     );
     const answers = new Set(responses.map((r) => `${r.status} ${r.headers.location}`));
     assert.equal(answers.size, 1, `one answer for all: ${[...answers].join(' | ')}`);
@@ -58,7 +73,11 @@ describe('trial: idempotency', function () {
         return { text: res.text, setCookie: (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [] };
       };
       const auth = await formAuth(get, cookie, `/staff/workshops/${workshop}/log`);
-      return request(url).post(`/staff/workshops/${workshop}/entries`).set('Cookie', auth.cookie).type('form').send({ ...form, _csrf: auth.token });
+      return request(url)
+        .post(`/staff/workshops/${workshop}/entries`)
+        .set('Cookie', auth.cookie)
+        .type('form')
+        .send({ ...form, _csrf: auth.token });
     };
     const a = await viaNode(first.url);
     await first.stop('SIGKILL');

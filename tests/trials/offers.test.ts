@@ -26,7 +26,10 @@ const MONTH = 30 * 24 * HOUR;
 /** confirmed + open offers ≤ capacity; every held seat belongs to one of them; no seat idle while people wait. */
 async function assertConsistent(courseId: string, capacity: number, label: string) {
   const seats = await Seat.find({ course: courseId }, { enrolment: 1, offerExpiresAt: 1, seatNo: 1 }).lean();
-  const rows = await Enrolment.find({ course: courseId, status: { $in: ['confirmed', 'offered', 'waitlisted', 'pending'] } }, { status: 1, offerExpiresAt: 1 }).lean();
+  const rows = await Enrolment.find(
+    { course: courseId, status: { $in: ['confirmed', 'offered', 'waitlisted', 'pending'] } },
+    { status: 1, offerExpiresAt: 1 },
+  ).lean();
   const byId = new Map(rows.map((e) => [String(e._id), e]));
   const confirmed = rows.filter((e) => e.status === 'confirmed').length;
   const offered = rows.filter((e) => e.status === 'offered').length;
@@ -76,8 +79,16 @@ describe(`trial: waitlist offers (${WAVES} waves)`, function () {
       const jitter = (ms: number) => new Promise((r) => setTimeout(r, Math.floor(Math.random() * ms)));
       const ops: Promise<unknown>[] = [
         ...pick(inState('confirmed'), 0.4).map((p) => withdraw(courseId, p.id).then(() => (tally.withdrawn += 1))),
-        ...pick(inState('offered'), 0.6).map((p) => jitter(1500).then(() => acceptOffer(courseId, p.id)).then(() => (tally.accepted += 1))),
-        ...pick(inState('offered'), 0.3).map((p) => jitter(1500).then(() => declineOffer(courseId, p.id)).then(() => (tally.declined += 1))),
+        ...pick(inState('offered'), 0.6).map((p) =>
+          jitter(1500)
+            .then(() => acceptOffer(courseId, p.id))
+            .then(() => (tally.accepted += 1)),
+        ),
+        ...pick(inState('offered'), 0.3).map((p) =>
+          jitter(1500)
+            .then(() => declineOffer(courseId, p.id))
+            .then(() => (tally.declined += 1)),
+        ),
         ...pick(inState('waitlisted'), 0.1).map((p) => withdraw(courseId, p.id).then(() => (tally.withdrawn += 1))),
         // Someone still waiting presses accept on an offer that is not theirs yet.
         ...pick(inState('waitlisted'), 0.1).map((p) => acceptOffer(courseId, p.id)),
@@ -99,7 +110,9 @@ describe(`trial: waitlist offers (${WAVES} waves)`, function () {
         tally.refused += 1;
       }
       const counts = await assertConsistent(courseId, CAP, `wave ${wave + 1}`);
-      process.stdout.write(`      wave ${wave + 1}: ${results.length} actions at once → confirmed ${counts.confirmed}, offered ${counts.offered}, waiting ${counts.waiting}\n`);
+      process.stdout.write(
+        `      wave ${wave + 1}: ${results.length} actions at once → confirmed ${counts.confirmed}, offered ${counts.offered}, waiting ${counts.waiting}\n`,
+      );
     }
     process.stdout.write(`      ${JSON.stringify(tally)}; most seats ever seen: ${maxSeats} of ${CAP}\n`);
     assert.ok(maxSeats <= CAP);
@@ -119,7 +132,8 @@ describe(`trial: waitlist offers (${WAVES} waves)`, function () {
     const { courseId, seated, waiting } = await fullCourse(ctx.centers.miaoxi!, CAP, 8, { firstStart: new Date(Date.now() + MONTH) });
     for (const p of seated) await withdraw(courseId, p.id); // six offers, to waiting[0..5]
     const now = Date.now();
-    const enrolmentOf = async (p: Person) => (await Enrolment.findOne({ course: courseId, resident: p.id, status: { $in: ['offered', 'waitlisted'] } }).lean())!;
+    const enrolmentOf = async (p: Person) =>
+      (await Enrolment.findOne({ course: courseId, resident: p.id, status: { $in: ['offered', 'waitlisted'] } }).lean())!;
     const past = new Date(now - HOUR);
     // 0: an open offer, untouched → kept as it is.
     const kept = await enrolmentOf(waiting[0]!);
@@ -137,7 +151,10 @@ describe(`trial: waitlist offers (${WAVES} waves)`, function () {
     // 4: declined and the enrolment ended, crash before the seat was freed → freed, offered on.
     const halfDeclined = await enrolmentOf(waiting[4]!);
     await OfferDecision.create({ _id: String(halfDeclined._id), course: halfDeclined.course, outcome: 'declined' });
-    await Enrolment.updateOne({ _id: halfDeclined._id }, { $set: { status: 'declined', endedAt: new Date(), activeKey: `${halfDeclined.activeKey}:x:${String(halfDeclined._id)}` } });
+    await Enrolment.updateOne(
+      { _id: halfDeclined._id },
+      { $set: { status: 'declined', endedAt: new Date(), activeKey: `${halfDeclined.activeKey}:x:${String(halfDeclined._id)}` } },
+    );
     // 5: an offer that expired while the app was down → lapses, passed on.
     const expiredOffer = await enrolmentOf(waiting[5]!);
     await Enrolment.updateOne({ _id: expiredOffer._id }, { $set: { offerExpiresAt: past } });
@@ -154,7 +171,11 @@ describe(`trial: waitlist offers (${WAVES} waves)`, function () {
     }
 
     assert.equal(await statusOf(courseId, waiting[0]!), 'offered');
-    assert.equal((await Seat.findOne({ enrolment: kept._id }).lean())!.offerExpiresAt!.getTime(), keptSeat.offerExpiresAt!.getTime(), 'an open offer keeps its deadline');
+    assert.equal(
+      (await Seat.findOne({ enrolment: kept._id }).lean())!.offerExpiresAt!.getTime(),
+      keptSeat.offerExpiresAt!.getTime(),
+      'an open offer keeps its deadline',
+    );
     assert.equal(await statusOf(courseId, waiting[1]!), 'offered');
     assert.ok(await Notification.findOne({ user: waiting[1]!.id, type: 'courseOffered' }).lean(), 'the resident is told of the offer the crash swallowed');
     const again = (await Enrolment.findById(unrecordedExpired._id).lean())!;

@@ -25,14 +25,24 @@ export async function seededShop(name = '庙西彩灯共富工坊') {
 
 /** A fresh workshop with one task, in the given center. */
 export async function makeShop(center: string, opts: { name?: string; rateFen?: number; trainingCategory?: string } = {}) {
-  const w = await Workshop.create({ name: opts.name ?? `工坊${new Types.ObjectId().toHexString().slice(-6)}`, center, trainingCategory: opts.trainingCategory ?? '' });
+  const w = await Workshop.create({
+    name: opts.name ?? `工坊${new Types.ObjectId().toHexString().slice(-6)}`,
+    center,
+    trainingCategory: opts.trainingCategory ?? '',
+  });
   const t = await Task.create({ workshop: w._id, name: '彩灯组装', unit: '盏', rateFen: opts.rateFen ?? 80 });
   return { id: String(w._id), center, taskId: String(t._id) };
 }
 
 export async function addMember(workshopId: string, residentId: string) {
   const u = await User.findById(residentId, { name: 1, phone: 1 }).lean();
-  await Membership.create({ _id: membershipId(workshopId, residentId), workshop: workshopId, resident: residentId, residentName: u!.name, residentPhone: u!.phone });
+  await Membership.create({
+    _id: membershipId(workshopId, residentId),
+    workshop: workshopId,
+    resident: residentId,
+    residentName: u!.name,
+    residentPhone: u!.phone,
+  });
 }
 
 let n = 0;

@@ -47,7 +47,16 @@ describe('workshops: the piece-work ledger', () => {
     const ag = await loggedIn('13800000001');
     const page = await ag.get(`/staff/workshops/${shop.id}/log`);
     const idem = /name="idempotencyKey" value="([^"]+)"/.exec(page.text)![1]!;
-    const fields = { workerId: ctx.users.resident!, taskId: shop.tasks[0]!.id, counted: '12', rejected: '2', date: today(), note: '', idempotencyKey: idem, _csrf: csrfFrom(page.text) };
+    const fields = {
+      workerId: ctx.users.resident!,
+      taskId: shop.tasks[0]!.id,
+      counted: '12',
+      rejected: '2',
+      date: today(),
+      note: '',
+      idempotencyKey: idem,
+      _csrf: csrfFrom(page.text),
+    };
     const first = await ag.post(`/staff/workshops/${shop.id}/entries`).type('form').send(fields);
     const second = await ag.post(`/staff/workshops/${shop.id}/entries`).type('form').send(fields);
     assert.equal(first.status, 302);
@@ -68,7 +77,9 @@ describe('workshops: the piece-work ledger', () => {
     await addMember(shop.id, w.id);
     const k = key('same');
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => ledger.logEntry(staff, shop.id, { workerId: w.id, taskId: shop.taskId, counted: 7, rejected: 0, date: today(), note: '', idempotencyKey: k })),
+      Array.from({ length: 20 }, () =>
+        ledger.logEntry(staff, shop.id, { workerId: w.id, taskId: shop.taskId, counted: 7, rejected: 0, date: today(), note: '', idempotencyKey: k }),
+      ),
     );
     assert.equal(await LedgerEntry.countDocuments({ idempotencyKey: k }), 1);
     assert.equal(results.filter((r) => !r.duplicate).length, 1);
@@ -85,7 +96,15 @@ describe('workshops: the piece-work ledger', () => {
     await addMember(shop.id, w.id);
     await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        ledger.logEntry(staff, shop.id, { workerId: w.id, taskId: shop.taskId, counted: (i % 7) + 1, rejected: i % 2, date: today(), note: '', idempotencyKey: key('hundred') }),
+        ledger.logEntry(staff, shop.id, {
+          workerId: w.id,
+          taskId: shop.taskId,
+          counted: (i % 7) + 1,
+          rejected: i % 2,
+          date: today(),
+          note: '',
+          idempotencyKey: key('hundred'),
+        }),
       ),
     );
     const expectedAccepted = Array.from({ length: 100 }, (_, i) => (i % 7) + 1 - (i % 2)).reduce((a, b) => a + b, 0);
@@ -103,13 +122,29 @@ describe('workshops: the piece-work ledger', () => {
     const shop = await makeShop(ctx.centers.miaoxi!, { rateFen: 80 });
     const w = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     await addMember(shop.id, w.id);
-    const before = await ledger.logEntry(staff, shop.id, { workerId: w.id, taskId: shop.taskId, counted: 10, rejected: 0, date: today(), note: '', idempotencyKey: key() });
+    const before = await ledger.logEntry(staff, shop.id, {
+      workerId: w.id,
+      taskId: shop.taskId,
+      counted: 10,
+      rejected: 0,
+      date: today(),
+      note: '',
+      idempotencyKey: key(),
+    });
     const ag = await loggedIn('13800000001');
     const res = await submit(ag, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/tasks/${shop.taskId}`, { rate: '1.20', active: 'on' });
     assert.equal(res.status, 302);
     assert.equal((await Task.findById(shop.taskId).lean())!.rateFen, 120);
     assert.ok(await AuditEntry.exists({ action: 'workshop.task.rate', targetId: shop.taskId }));
-    const after = await ledger.logEntry(staff, shop.id, { workerId: w.id, taskId: shop.taskId, counted: 10, rejected: 0, date: today(), note: '', idempotencyKey: key() });
+    const after = await ledger.logEntry(staff, shop.id, {
+      workerId: w.id,
+      taskId: shop.taskId,
+      counted: 10,
+      rejected: 0,
+      date: today(),
+      note: '',
+      idempotencyKey: key(),
+    });
     assert.equal((await LedgerEntry.findById(before.entry._id).lean())!.amountFen, 800);
     assert.equal(after.entry.amountFen, 1200);
     const month = await WorkSummary.findById(summaryIds.workerMonth(w.id, shop.id, today().slice(0, 7))).lean();
@@ -121,7 +156,15 @@ describe('workshops: the piece-work ledger', () => {
     const w = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     await addMember(shop.id, w.id);
     const last = monthsAgo(1);
-    const orig = await ledger.logEntry(staff, shop.id, { workerId: w.id, taskId: shop.taskId, counted: 20, rejected: 0, date: `${last}-10`, note: '', idempotencyKey: key() });
+    const orig = await ledger.logEntry(staff, shop.id, {
+      workerId: w.id,
+      taskId: shop.taskId,
+      counted: 20,
+      rejected: 0,
+      date: `${last}-10`,
+      note: '',
+      idempotencyKey: key(),
+    });
     // Open period: the correction lands in the same month.
     const c1 = await ledger.correctEntry(staff, shop.id, String(orig.entry._id), { counted: 18, rejected: 1, reason: '数错了', idempotencyKey: key() });
     assert.equal(c1.entry.period, last);
@@ -139,21 +182,39 @@ describe('workshops: the piece-work ledger', () => {
     // ...also not through the form (409, the form comes back).
     const ag = await loggedIn('13800000001');
     const res = await submit(ag, `/staff/workshops/${shop.id}/log`, `/staff/workshops/${shop.id}/entries`, {
-      workerId: w.id, taskId: shop.taskId, counted: '5', rejected: '0', date: `${last}-11`, note: '', idempotencyKey: key(),
+      workerId: w.id,
+      taskId: shop.taskId,
+      counted: '5',
+      rejected: '0',
+      date: `${last}-11`,
+      note: '',
+      idempotencyKey: key(),
     });
     assert.equal(res.status, 409);
     assert.match(res.text, /已经结算/);
     // A correction of a closed month goes into the current month and says so.
-    const c2 = await ledger.correctEntry(staff, shop.id, String(orig.entry._id), { counted: 20, rejected: 0, reason: '复核后数量是对的', idempotencyKey: key() });
+    const c2 = await ledger.correctEntry(staff, shop.id, String(orig.entry._id), {
+      counted: 20,
+      rejected: 0,
+      reason: '复核后数量是对的',
+      idempotencyKey: key(),
+    });
     assert.equal(c2.entry.period, today().slice(0, 7));
     assert.equal(c2.entry.forClosedPeriod, last);
     assert.equal(c2.entry.amountFen, 150);
     assert.ok(await AuditEntry.exists({ action: 'workshop.entry.correct', targetId: String(orig.entry._id) }), 'corrections are audited');
     const frozen = await periods.getPeriod(shop.id, last);
-    assert.deepEqual(frozen!.statements.map((s) => s.amountFen), [850], 'the closed statement never changes');
+    assert.deepEqual(
+      frozen!.statements.map((s) => s.amountFen),
+      [850],
+      'the closed statement never changes',
+    );
     assert.equal((await periods.statementsFromLedger(shop.id, last))[0]!.amountFen, 850, 'the closed month in the ledger never changes');
     // Marking a worker paid records date and method; the amount stays.
-    const paid = await submit(ag, `/staff/workshops/${shop.id}/periods/${last}`, `/staff/workshops/${shop.id}/periods/${last}/paid/${w.id}`, { paidAt: today(), method: 'wechat' });
+    const paid = await submit(ag, `/staff/workshops/${shop.id}/periods/${last}`, `/staff/workshops/${shop.id}/periods/${last}/paid/${w.id}`, {
+      paidAt: today(),
+      method: 'wechat',
+    });
     assert.equal(paid.status, 302);
     const after = (await periods.getPeriod(shop.id, last))!.statements[0]!;
     assert.equal(after.method, 'wechat');
@@ -169,11 +230,14 @@ describe('workshops: the piece-work ledger', () => {
     const ag = await loggedIn('13800000001');
     const list = await ag.get(`/staff/workshops/${shop.id}/periods`);
     const month = /\/periods\/(\d{4}-\d{2})"/.exec(list.text)![1]!;
-    const res = await ag.get(`/staff/workshops/${shop.id}/periods/${month}/export.csv`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await ag
+      .get(`/staff/workshops/${shop.id}/periods/${month}/export.csv`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /text\/csv; charset=utf-8/);
     const buf = res.body as Buffer;
@@ -184,7 +248,10 @@ describe('workshops: the piece-work ledger', () => {
     assert.ok(lines.some((l) => l.includes('金士媖')));
     const period = await periods.getPeriod(shop.id, month);
     const fromLedger = await periods.statementsFromLedger(shop.id, month);
-    assert.equal(period!.amountFen, fromLedger.reduce((a, s) => a + s.amountFen, 0));
+    assert.equal(
+      period!.amountFen,
+      fromLedger.reduce((a, s) => a + s.amountFen, 0),
+    );
     const totalLine = lines[lines.length - 1]!.split(',');
     const yuan = totalLine[7]!;
     assert.equal(Math.round(Number(yuan) * 100), period!.amountFen);
@@ -193,7 +260,11 @@ describe('workshops: the piece-work ledger', () => {
       assert.equal(Math.round(Number(line[7]) * 100), s.amountFen);
     }
     // Formula-looking text is defused; phone numbers stay text.
-    const risky = periods.periodCsv({ month, statements: [{ name: '=HYPERLINK("x")', phone: '13800000003', counted: 1, rejected: 0, accepted: 1, amountFen: -5 }] }, (k) => k, '工坊');
+    const risky = periods.periodCsv(
+      { month, statements: [{ name: '=HYPERLINK("x")', phone: '13800000003', counted: 1, rejected: 0, accepted: 1, amountFen: -5 }] },
+      (k) => k,
+      '工坊',
+    );
     assert.match(risky, /'=HYPERLINK/);
     assert.match(risky, /\t13800000003/);
     assert.match(risky, /-0\.05/);
@@ -211,9 +282,15 @@ describe('workshops: the piece-work ledger', () => {
     const per = new Map<string, number>();
     for (const e of entries) per.set(String(e.worker), (per.get(String(e.worker)) ?? 0) + e.amountFen);
     const low = new Set((await User.find({ lowIncome: true }, { _id: 1 }).lean()).map((u) => String(u._id)));
-    assert.equal(f!.paidFen, entries.reduce((a, e) => a + e.amountFen, 0));
+    assert.equal(
+      f!.paidFen,
+      entries.reduce((a, e) => a + e.amountFen, 0),
+    );
     assert.equal(f!.activeWorkers, [...per.values()].filter((v) => v !== 0).length);
-    assert.equal(f!.paidLowIncomeFen, [...per.entries()].filter(([id]) => low.has(id)).reduce((a, [, v]) => a + v, 0));
+    assert.equal(
+      f!.paidLowIncomeFen,
+      [...per.entries()].filter(([id]) => low.has(id)).reduce((a, [, v]) => a + v, 0),
+    );
     assert.equal(f!.lowIncomeWorkers, [...per.entries()].filter(([id, v]) => low.has(id) && v !== 0).length);
     assert.ok(f!.lowIncomeWorkers > 0);
     // A staff member's page covers every workshop of their center and those below it.
@@ -231,7 +308,15 @@ describe('workshops: the piece-work ledger', () => {
     assert.equal(before, (await figures(inScope, [month]))[0]!.paidFen);
     // The page is cached, but an entry logged here shows on the next view.
     const member = (await Membership.findOne({ workshop: shop.id }).lean())!;
-    const { entry } = await ledger.logEntry(staff, shop.id, { workerId: String(member.resident), taskId: shop.tasks[0]!.id, counted: 5, rejected: 0, date: today(), note: '', idempotencyKey: key('report') });
+    const { entry } = await ledger.logEntry(staff, shop.id, {
+      workerId: String(member.resident),
+      taskId: shop.tasks[0]!.id,
+      counted: 5,
+      rejected: 0,
+      date: today(),
+      note: '',
+      idempotencyKey: key('report'),
+    });
     assert.ok(entry.amountFen > 0);
     assert.equal(await paidOnPage(), before + entry.amountFen);
   });

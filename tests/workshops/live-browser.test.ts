@@ -36,12 +36,18 @@ describe('workshops: live board in a browser', function () {
     await board.waitForFunction((t) => document.querySelector('[data-total]')?.getAttribute('data-total') === String(t), total + 23, { timeout: 10_000 });
     assert.equal(Number(await board.textContent(`[data-task-id="${task.id}"] [data-count]`)), before + 23);
     // The worker's station row shows today's count; the public wall shows no names.
-    const members = await Membership.find({ workshop: new Types.ObjectId(shop.id) }).sort({ joinedAt: 1, _id: 1 }).lean();
+    const members = await Membership.find({ workshop: new Types.ObjectId(shop.id) })
+      .sort({ joinedAt: 1, _id: 1 })
+      .lean();
     const station = members.findIndex((m) => String(m.resident) === env.ctx.users.resident) + 1;
     assert.ok(station > 0);
     assert.ok(Number(await board.textContent(`[data-station="${station}"] [data-count]`)) >= 23);
     const stations = await board.$$eval('[data-station]', (ls) => ls.map((l) => Number(l.getAttribute('data-station'))));
-    assert.deepEqual(stations, [...stations].sort((a, b) => a - b), 'in station order');
+    assert.deepEqual(
+      stations,
+      [...stations].sort((a, b) => a - b),
+      'in station order',
+    );
     assert.doesNotMatch((await board.textContent('main')) ?? '', /金士媖|士媖|金美女/);
     await board.screenshot({ path: artifactPath('workshop-live-desktop.png') });
     assert.deepEqual(errors, []);

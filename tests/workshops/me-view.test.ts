@@ -27,7 +27,15 @@ describe('workshops: a worker’s own page is easy to follow', () => {
     await addMember(shop.id, r.id);
     const staff = await actor(ctx.users.miaoxiStaff!);
     await ledger.logEntry(staff, shop.id, { workerId: r.id, taskId: shop.taskId, counted: 77, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
-    await ledger.logEntry(staff, shop.id, { workerId: r.id, taskId: String(tassel._id), counted: 74, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
+    await ledger.logEntry(staff, shop.id, {
+      workerId: r.id,
+      taskId: String(tassel._id),
+      counted: 74,
+      rejected: 0,
+      date: dayKey(),
+      note: '',
+      idempotencyKey: key(),
+    });
     const page = (await (await loggedIn(r.phone)).get('/me/work')).text;
     assert.match(page, /彩灯组装 77 盏/);
     assert.match(page, /挂穗 74 个/);
@@ -62,9 +70,15 @@ describe('workshops: a worker’s own page is easy to follow', () => {
     const req = { lang: 'zh-CN', t: translator('zh-CN') } as never;
     const none = { amountFen: 0, tasks: [] };
     const v = myWorkView(req, {
-      workshop: { id: 'x', name: 'x' }, tasks: [], byTask: [], days: [], periods: [],
+      workshop: { id: 'x', name: 'x' },
+      tasks: [],
+      byTask: [],
+      days: [],
+      periods: [],
       range: { today: '2026-12-01', weekStart: '2026-11-30', monthStart: '2026-12-01' },
-      today: none, week: { amountFen: 10200, tasks: [] }, month: { amountFen: 2800, tasks: [] },
+      today: none,
+      week: { amountFen: 10200, tasks: [] },
+      month: { amountFen: 2800, tasks: [] },
     });
     assert.match(v.weekNote, /包括上个月的几天/);
     assert.match(v.periodsShown[1]!.range, /11月30日/);

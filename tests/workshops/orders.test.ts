@@ -26,13 +26,26 @@ describe('workshops: orders and take-home batches', () => {
     const ag = await loggedIn('13800000001');
     const soon = new Date(Date.now() + 2 * 86_400_000);
     const res = await submit(ag, `/staff/workshops/${shop.id}/orders`, `/staff/workshops/${shop.id}/orders`, {
-      client: '华灯公司', taskId: shop.taskId, quantity: '100', rate: '1.2', deadline: dayKey(soon),
+      client: '华灯公司',
+      taskId: shop.taskId,
+      quantity: '100',
+      rate: '1.2',
+      deadline: dayKey(soon),
     });
     assert.equal(res.status, 302);
     const order = await Order.findOne({ workshop: shop.id }).lean();
     assert.equal(order!.rateFen, 120);
     const staff = await actor(ctx.users.miaoxiStaff!);
-    await ledger.logEntry(staff, shop.id, { workerId: w.id, taskId: shop.taskId, counted: 30, rejected: 5, date: dayKey(), note: '', idempotencyKey: key(), orderId: String(order!._id) });
+    await ledger.logEntry(staff, shop.id, {
+      workerId: w.id,
+      taskId: shop.taskId,
+      counted: 30,
+      rejected: 5,
+      date: dayKey(),
+      note: '',
+      idempotencyKey: key(),
+      orderId: String(order!._id),
+    });
     const [p] = await ordersWithProgress(shop.id);
     assert.equal(p!.done, 25);
     assert.equal(p!.daysLeft, 2);
@@ -50,13 +63,21 @@ describe('workshops: orders and take-home batches', () => {
     const w = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '周阿婆' });
     await addMember(shop.id, w.id);
     const ag = await loggedIn('13800000001');
-    const issued = await submit(ag, `/staff/workshops/${shop.id}/orders`, `/staff/workshops/${shop.id}/batches`, { workerId: w.id, taskId: shop.taskId, orderId: '', quantity: '40' });
+    const issued = await submit(ag, `/staff/workshops/${shop.id}/orders`, `/staff/workshops/${shop.id}/batches`, {
+      workerId: w.id,
+      taskId: shop.taskId,
+      orderId: '',
+      quantity: '40',
+    });
     assert.equal(issued.status, 302);
     const page = await ag.get(`/staff/workshops/${shop.id}/orders`);
     assert.match(page.text, /周阿婆 40/);
     const b = await Batch.findOne({ workshop: shop.id }).lean();
     for (let i = 0; i < 2; i++) {
-      const r = await submit(ag, `/staff/workshops/${shop.id}/orders`, `/staff/workshops/${shop.id}/batches/${String(b!._id)}/return`, { returned: '38', rejected: '3' });
+      const r = await submit(ag, `/staff/workshops/${shop.id}/orders`, `/staff/workshops/${shop.id}/batches/${String(b!._id)}/return`, {
+        returned: '38',
+        rejected: '3',
+      });
       assert.equal(r.status, 302);
     }
     assert.equal(await LedgerEntry.countDocuments({ workshop: shop.id }), 1);
@@ -103,7 +124,9 @@ describe('workshops: photos', () => {
     assert.ok(pub.text.includes(`src="${w!.photos[0]}"`));
     const img = await agent().get(w!.photos[0]!);
     assert.equal(img.status, 200);
-    const fake = await ag.post(`/staff/workshops/${shop.id}/photos?_csrf=${encodeURIComponent(token)}`).attach('photos', Buffer.from('<script>alert(1)</script>'), 'x.png');
+    const fake = await ag
+      .post(`/staff/workshops/${shop.id}/photos?_csrf=${encodeURIComponent(token)}`)
+      .attach('photos', Buffer.from('<script>alert(1)</script>'), 'x.png');
     assert.equal(fake.status, 302);
     assert.equal((await Workshop.findById(shop.id).lean())!.photos.length, 1, 'a non-image is refused');
     // ...with a message about photos, not "images, PDFs or documents".
@@ -127,6 +150,14 @@ describe('workshops: photos', () => {
     assert.equal((await agent().get(url)).status, 404, 'the file is gone');
     const { AuditEntry } = await import('../../models/audit-entry.ts');
     assert.ok(await AuditEntry.exists({ action: 'workshop.photos.delete', targetId: shop.id }));
-    assert.equal((await submit(ag, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/photos/delete`, { photo: '/files/000000000000000000000000', confirm: 'yes' })).status, 404);
+    assert.equal(
+      (
+        await submit(ag, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/photos/delete`, {
+          photo: '/files/000000000000000000000000',
+          confirm: 'yes',
+        })
+      ).status,
+      404,
+    );
   });
 });

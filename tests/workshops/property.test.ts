@@ -20,8 +20,27 @@ type Op =
   | { kind: 'close' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('log' as const), worker: fc.nat(2), task: fc.nat(1), counted: fc.integer({ min: 0, max: 60 }), rejected: fc.integer({ min: 0, max: 10 }), lastMonth: fc.boolean(), day: fc.integer({ min: 1, max: 28 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('correct' as const), pick: fc.nat(50), counted: fc.integer({ min: 0, max: 60 }), rejected: fc.integer({ min: 0, max: 10 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('log' as const),
+      worker: fc.nat(2),
+      task: fc.nat(1),
+      counted: fc.integer({ min: 0, max: 60 }),
+      rejected: fc.integer({ min: 0, max: 10 }),
+      lastMonth: fc.boolean(),
+      day: fc.integer({ min: 1, max: 28 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('correct' as const),
+      pick: fc.nat(50),
+      counted: fc.integer({ min: 0, max: 60 }),
+      rejected: fc.integer({ min: 0, max: 10 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rate' as const), task: fc.nat(1), rateFen: fc.integer({ min: 1, max: 500 }) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'close' as const }) },
 );
@@ -67,12 +86,23 @@ describe('workshops: statements add up (property)', () => {
             const date = op.lastMonth ? `${prev}-${String(op.day).padStart(2, '0')}` : `${month}-${String(Math.min(op.day, todayDay)).padStart(2, '0')}`;
             const rejected = Math.min(op.rejected, op.counted);
             try {
-              const r = await ledger.logEntry(staff, shop.id, { workerId: workers[op.worker]!, taskId: taskIds[op.task]!, counted: op.counted, rejected, date, note: '', idempotencyKey: key('p') });
+              const r = await ledger.logEntry(staff, shop.id, {
+                workerId: workers[op.worker]!,
+                taskId: taskIds[op.task]!,
+                counted: op.counted,
+                rejected,
+                date,
+                note: '',
+                idempotencyKey: key('p'),
+              });
               assert.equal(r.entry.rateFen, rates[op.task], 'the entry copies the current rate');
               assert.equal(r.entry.amountFen, (op.counted - rejected) * rates[op.task]!);
               logged.push({ id: String(r.entry._id), rateFen: r.entry.rateFen });
             } catch (err) {
-              assert.ok(err instanceof ledger.LedgerRefusal && err.key === 'workshops.errors.periodClosed' && op.lastMonth && frozen, 'only a closed month refuses');
+              assert.ok(
+                err instanceof ledger.LedgerRefusal && err.key === 'workshops.errors.periodClosed' && op.lastMonth && frozen,
+                'only a closed month refuses',
+              );
             }
           } else if (op.kind === 'correct' && logged.length) {
             const target = logged[op.pick % logged.length]!;
@@ -101,15 +131,25 @@ describe('workshops: statements add up (property)', () => {
           let sumOfStatements = 0;
           for (const s of statements) {
             const own = entries.filter((e) => String(e.worker) === s.worker && e.period === p);
-            assert.equal(s.amountFen, own.reduce((a, e) => a + e.amountFen, 0), 'statement = sum of entries');
-            assert.equal(s.accepted, own.reduce((a, e) => a + e.accepted, 0));
+            assert.equal(
+              s.amountFen,
+              own.reduce((a, e) => a + e.amountFen, 0),
+              'statement = sum of entries',
+            );
+            assert.equal(
+              s.accepted,
+              own.reduce((a, e) => a + e.accepted, 0),
+            );
             const wm = await WorkSummary.findById(summaryIds.workerMonth(s.worker, shop.id, p)).lean();
             assert.equal(wm?.amountFen ?? 0, s.amountFen, 'live worker summary = statement');
             sumOfStatements += s.amountFen;
           }
           const sm = await WorkSummary.findById(summaryIds.shopMonth(shop.id, p)).lean();
           assert.equal(sm?.amountFen ?? 0, sumOfStatements, 'workshop total = sum of statements');
-          assert.equal(sumOfStatements, entries.filter((e) => e.period === p).reduce((a, e) => a + e.amountFen, 0));
+          assert.equal(
+            sumOfStatements,
+            entries.filter((e) => e.period === p).reduce((a, e) => a + e.amountFen, 0),
+          );
         }
         if (frozen) {
           const now = await periods.statementsFromLedger(shop.id, prev);

@@ -12,9 +12,12 @@ function countSessionWrites() {
   const proto = mongoose.mongo.Collection.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   const names = ['updateOne', 'replaceOne', 'insertOne', 'findOneAndUpdate', 'findOneAndReplace', 'deleteOne'];
   const originals = names.map((n) => proto[n]!);
-  const counter = { writes: 0, restore: () => {
-    for (const [i, n] of names.entries()) proto[n] = originals[i]!;
-  } };
+  const counter = {
+    writes: 0,
+    restore: () => {
+      for (const [i, n] of names.entries()) proto[n] = originals[i]!;
+    },
+  };
   names.forEach((n, i) => {
     proto[n] = function (this: { collectionName: string }, ...args: unknown[]) {
       if (this.collectionName === 'sessions') counter.writes += 1;
@@ -47,7 +50,16 @@ describe('workshops: a piece-work POST does not write the session (issue 11.4)',
       res = await staff
         .post(`/staff/workshops/${shop.id}/entries`)
         .type('form')
-        .send({ workerId: worker.id, taskId: shop.tasks[0]!.id, counted: '7', rejected: '0', date: dayKey(), note: '', idempotencyKey: key('sess'), _csrf: csrfFrom(form.text) });
+        .send({
+          workerId: worker.id,
+          taskId: shop.tasks[0]!.id,
+          counted: '7',
+          rejected: '0',
+          date: dayKey(),
+          note: '',
+          idempotencyKey: key('sess'),
+          _csrf: csrfFrom(form.text),
+        });
       assert.equal(res.status, 302, res.text);
       next = await staff.get(res.headers.location!);
     } finally {

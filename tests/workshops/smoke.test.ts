@@ -31,7 +31,19 @@ describe('workshops: pages render', () => {
     assert.doesNotMatch(otherStatement.text, /金士媖/, 'each worker sees only their own statement');
     const staff = await loggedIn('13800000001');
     const month = (await import('../../server/lib/format.ts')).dayKey().slice(0, 7);
-    for (const url of ['/staff/workshops', '/staff/workshops/new', `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/edit`, `/staff/workshops/${shop.id}/log`, `/staff/workshops/${shop.id}/ledger`, `/staff/workshops/${shop.id}/periods`, `/staff/workshops/${shop.id}/orders`, '/staff/reports', `/staff/reports?lang=en`, `/staff/workshops/${shop.id}/ledger?month=${month}`]) {
+    for (const url of [
+      '/staff/workshops',
+      '/staff/workshops/new',
+      `/staff/workshops/${shop.id}`,
+      `/staff/workshops/${shop.id}/edit`,
+      `/staff/workshops/${shop.id}/log`,
+      `/staff/workshops/${shop.id}/ledger`,
+      `/staff/workshops/${shop.id}/periods`,
+      `/staff/workshops/${shop.id}/orders`,
+      '/staff/reports',
+      `/staff/reports?lang=en`,
+      `/staff/workshops/${shop.id}/ledger?month=${month}`,
+    ]) {
       const res = await staff.get(url);
       assert.equal(res.status, 200, `${url} ${res.text.slice(0, 3000)}`);
     }
@@ -54,7 +66,12 @@ describe('workshops: demo data', () => {
     const { Membership } = await import('../../models/membership.ts');
     const { WorkSummary } = await import('../../models/work-summary.ts');
     const { computeSummaries } = await import('../../server/workshops/summaries.ts');
-    const count = async () => [await LedgerEntry.countDocuments(), await PayPeriod.countDocuments(), await Workshop.countDocuments(), await Membership.countDocuments()];
+    const count = async () => [
+      await LedgerEntry.countDocuments(),
+      await PayPeriod.countDocuments(),
+      await Workshop.countDocuments(),
+      await Membership.countDocuments(),
+    ];
     const before = await count();
     assert.ok(before[0]! > 200 && before[1] === 1 && before[2] === 2, JSON.stringify(before));
     await seedDemo('test');

@@ -47,7 +47,16 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     assert.equal(bad.status, 400);
     assert.match(bad.text, /必须填写/);
     const res = await submit(ag, '/staff/workshops/new', '/staff/workshops', {
-      name: '庙西绣花工坊', description: '十字绣', center: ctx.centers.miaoxi!, address: '村委', hours: '每天', lead: ctx.users.miaoxiStaff!, trainingCategory: '', trainingCourses: '', photos: '', active: 'on',
+      name: '庙西绣花工坊',
+      description: '十字绣',
+      center: ctx.centers.miaoxi!,
+      address: '村委',
+      hours: '每天',
+      lead: ctx.users.miaoxiStaff!,
+      trainingCategory: '',
+      trainingCourses: '',
+      photos: '',
+      active: 'on',
     });
     assert.equal(res.status, 302);
     const id = res.headers.location!.split('/').pop()!;
@@ -105,7 +114,10 @@ describe('workshops: pages, training gate, scope and privacy', () => {
       assert.equal(without.status, 400);
       assert.match(without.text, /特批理由/);
       assert.equal(await Membership.countDocuments({ _id: membershipId(shop.id, r.id) }), 0);
-      const withReason = await submit(ag, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/members`, { phone: r.phone, reason: '有多年扎灯经验，下期补训' });
+      const withReason = await submit(ag, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/members`, {
+        phone: r.phone,
+        reason: '有多年扎灯经验，下期补训',
+      });
       assert.equal(withReason.status, 302);
       const m = await Membership.findById(membershipId(shop.id, r.id)).lean();
       assert.equal(m!.override, true);
@@ -128,7 +140,12 @@ describe('workshops: pages, training gate, scope and privacy', () => {
   it('staff of another town (Xunqiao) can neither log nor see the Miaoxi ledger', async () => {
     const shop = await seededShop();
     const xq = await loggedIn('13800000005');
-    for (const url of [`/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/log`, `/staff/workshops/${shop.id}/ledger`, `/staff/workshops/${shop.id}/periods`]) {
+    for (const url of [
+      `/staff/workshops/${shop.id}`,
+      `/staff/workshops/${shop.id}/log`,
+      `/staff/workshops/${shop.id}/ledger`,
+      `/staff/workshops/${shop.id}/periods`,
+    ]) {
       const res = await xq.get(url);
       assert.equal(res.status, 403, url);
       assert.doesNotMatch(res.text, /金士媖/);
@@ -137,9 +154,18 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     const miaoxi = await loggedIn('13800000001');
     const page = await miaoxi.get(`/staff/workshops/${shop.id}/log`);
     const token = /name="_csrf" value="([^"]+)"/.exec((await xq.get('/staff')).text)![1]!;
-    const res = await xq.post(`/staff/workshops/${shop.id}/entries`).type('form').send({
-      _csrf: token, workerId: ctx.users.resident, taskId: shop.tasks[0]!.id, counted: '5', rejected: '0', date: dayKey(), idempotencyKey: key('xq'),
-    });
+    const res = await xq
+      .post(`/staff/workshops/${shop.id}/entries`)
+      .type('form')
+      .send({
+        _csrf: token,
+        workerId: ctx.users.resident,
+        taskId: shop.tasks[0]!.id,
+        counted: '5',
+        rejected: '0',
+        date: dayKey(),
+        idempotencyKey: key('xq'),
+      });
     assert.equal(res.status, 403);
     assert.equal(await LedgerEntry.countDocuments({ workshop: shop.id }), before);
     assert.equal(page.status, 200);
@@ -159,13 +185,22 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     assert.ok(me.text.includes(fmt), `shows own month total ${fmt}`);
     assert.match(me.text, /<input type="hidden" name="date" value="\d{4}-\d{2}-\d{2}">/, 'each day to confirm names its date');
     for (const other of ['金美女', '金小芬', '王爱琴', '陈桂英']) assert.ok(!me.text.includes(other), `no ${other}`);
-    for (const url of [`/staff/workshops/${shop.id}/ledger`, `/staff/workshops/${shop.id}/log`, '/staff/reports']) assert.equal((await ag.get(url)).status, 403, url);
+    for (const url of [`/staff/workshops/${shop.id}/ledger`, `/staff/workshops/${shop.id}/log`, '/staff/reports'])
+      assert.equal((await ag.get(url)).status, 403, url);
   });
 
   it('a worker confirms a day or says the count is wrong; staff answer', async () => {
     const shop = await seededShop();
     const staff = await actor(ctx.users.miaoxiStaff!);
-    await ledger.logEntry(staff, shop.id, { workerId: ctx.users.lowIncome!, taskId: shop.tasks[0]!.id, counted: 3, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
+    await ledger.logEntry(staff, shop.id, {
+      workerId: ctx.users.lowIncome!,
+      taskId: shop.tasks[0]!.id,
+      counted: 3,
+      rejected: 0,
+      date: dayKey(),
+      note: '',
+      idempotencyKey: key(),
+    });
     const ag = await loggedIn('13800000004');
     const noComment = await submit(ag, '/me/work', `/me/work/${shop.id}/answer`, { date: dayKey(), wrong: '1', comment: '' });
     assert.equal(noComment.status, 302);
@@ -185,7 +220,9 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     const shop = await seededShop();
     const ag = await loggedIn('13800000003');
     const page = await ag.get('/me/work');
-    const m = new RegExp(`action="/me/work/${shop.id}/report"><input type="hidden" name="_csrf" value="[^"]+">\\s*<input type="hidden" name="idempotencyKey" value="([^"]+)"`).exec(page.text);
+    const m = new RegExp(
+      `action="/me/work/${shop.id}/report"><input type="hidden" name="_csrf" value="[^"]+">\\s*<input type="hidden" name="idempotencyKey" value="([^"]+)"`,
+    ).exec(page.text);
     assert.ok(m, 'the report form carries an idempotency key');
     const fields = { _csrf: csrfFrom(page.text), idempotencyKey: m[1]!, taskId: shop.tasks[1]!.id, counted: '15', date: dayKey(), note: '在家做的' };
     for (let i = 0; i < 2; i++) assert.equal((await ag.post(`/me/work/${shop.id}/report`).type('form').send(fields)).status, 302);
@@ -196,7 +233,12 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     const manage = await staffAg.get(`/staff/workshops/${shop.id}`);
     assert.match(manage.text, /在家做的/);
     for (let i = 0; i < 2; i++) {
-      const r = await submit(staffAg, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/reports/${String(report!._id)}`, { decision: 'confirm', counted: '15', rejected: '1', reply: '' });
+      const r = await submit(staffAg, `/staff/workshops/${shop.id}`, `/staff/workshops/${shop.id}/reports/${String(report!._id)}`, {
+        decision: 'confirm',
+        counted: '15',
+        rejected: '1',
+        reply: '',
+      });
       assert.equal(r.status, 302);
     }
     const entries = await LedgerEntry.find({ idempotencyKey: `report:${String(report!._id)}` }).lean();
@@ -208,7 +250,15 @@ describe('workshops: pages, training gate, scope and privacy', () => {
   it('low-income status and full names never appear on public pages or the live board', async () => {
     const shop = await seededShop();
     const staff = await actor(ctx.users.miaoxiStaff!);
-    await ledger.logEntry(staff, shop.id, { workerId: ctx.users.lowIncome!, taskId: shop.tasks[0]!.id, counted: 40, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
+    await ledger.logEntry(staff, shop.id, {
+      workerId: ctx.users.lowIncome!,
+      taskId: shop.tasks[0]!.id,
+      counted: 40,
+      rejected: 0,
+      date: dayKey(),
+      note: '',
+      idempotencyKey: key(),
+    });
     for (const url of ['/workshops', `/workshops/${shop.id}`, `/workshops/${shop.id}/live`, `/workshops/${shop.id}/live?lang=en`]) {
       const res = await agent().get(url);
       assert.equal(res.status, 200);
@@ -220,20 +270,45 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     assert.doesNotMatch(json, /金美女|lowIncome|amount|Fen/);
     assert.doesNotMatch(json, /美女|士媖/, 'no names at all on the public wall');
     assert.doesNotMatch(JSON.stringify(board.stations), /name/);
-    assert.ok(board.stations.some((st) => st.accepted >= 40 && st.station >= 1), 'pieces by work station');
+    assert.ok(
+      board.stations.some((st) => st.accepted >= 40 && st.station >= 1),
+      'pieces by work station',
+    );
   });
 
-  it('the public wall shows work stations in station order, names only to the workshop\'s own staff', async () => {
+  it("the public wall shows work stations in station order, names only to the workshop's own staff", async () => {
     const shop = await seededShop();
     const staff = await actor(ctx.users.miaoxiStaff!);
     // The low-income resident makes fewer pieces than the other: the wall must not rank them.
-    await ledger.logEntry(staff, shop.id, { workerId: ctx.users.resident!, taskId: shop.tasks[0]!.id, counted: 90, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
-    await ledger.logEntry(staff, shop.id, { workerId: ctx.users.lowIncome!, taskId: shop.tasks[0]!.id, counted: 3, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
-    const members = await Membership.find({ workshop: new Types.ObjectId(shop.id) }).sort({ joinedAt: 1, _id: 1 }).lean();
+    await ledger.logEntry(staff, shop.id, {
+      workerId: ctx.users.resident!,
+      taskId: shop.tasks[0]!.id,
+      counted: 90,
+      rejected: 0,
+      date: dayKey(),
+      note: '',
+      idempotencyKey: key(),
+    });
+    await ledger.logEntry(staff, shop.id, {
+      workerId: ctx.users.lowIncome!,
+      taskId: shop.tasks[0]!.id,
+      counted: 3,
+      rejected: 0,
+      date: dayKey(),
+      note: '',
+      idempotencyKey: key(),
+    });
+    const members = await Membership.find({ workshop: new Types.ObjectId(shop.id) })
+      .sort({ joinedAt: 1, _id: 1 })
+      .lean();
     const stationOf = (id: string) => members.findIndex((m) => String(m.resident) === id) + 1;
     const board = await ledger.boardState(shop.id);
     const numbers = board.stations.map((st) => st.station);
-    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'ordered by station, not by output');
+    assert.deepEqual(
+      numbers,
+      [...numbers].sort((a, b) => a - b),
+      'ordered by station, not by output',
+    );
     for (const who of [ctx.users.resident!, ctx.users.lowIncome!]) assert.ok(numbers.includes(stationOf(who)), `station of ${who} on the board`);
 
     const pub = await agent().get(`/workshops/${shop.id}/live`);
@@ -243,7 +318,7 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     const outOfScope = await loggedIn('13800000005');
     assert.doesNotMatch((await outOfScope.get(`/workshops/${shop.id}/live`)).text, /金美女|金士媖/, 'nor for staff of another center');
     const own = await loggedIn('13800000001');
-    assert.match((await own.get(`/workshops/${shop.id}/live`)).text, /金美女/, 'the workshop\'s staff see who is at which station');
+    assert.match((await own.get(`/workshops/${shop.id}/live`)).text, /金美女/, "the workshop's staff see who is at which station");
   });
 
   it('the live board carries markers and is pushed over socket.io on every entry', async () => {
@@ -257,7 +332,15 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     try {
       const before = await ledger.boardState(shop.id);
       const staff = await actor(ctx.users.miaoxiStaff!);
-      await ledger.logEntry(staff, shop.id, { workerId: ctx.users.resident!, taskId: shop.tasks[0]!.id, counted: 9, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
+      await ledger.logEntry(staff, shop.id, {
+        workerId: ctx.users.resident!,
+        taskId: shop.tasks[0]!.id,
+        counted: 9,
+        rejected: 0,
+        date: dayKey(),
+        note: '',
+        idempotencyKey: key(),
+      });
       for (let i = 0; i < 50 && !events.length; i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(events[0]!.room, `workshop:${shop.id}`);
       assert.equal(events[0]!.event, 'workshop:board');

@@ -49,7 +49,11 @@ async function unlockLogin(req: Request, res: Response) {
 }
 
 function renderReset(req: Request, res: Response, resident: Resident, form: FormState, status = 200) {
-  res.status(status).render('accounts/reset-password', { title: req.t('accounts.reset.title'), resident: { id: String(resident._id), name: resident.name, phone: resident.phone }, form });
+  res.status(status).render('accounts/reset-password', {
+    title: req.t('accounts.reset.title'),
+    resident: { id: String(resident._id), name: resident.name, phone: resident.phone },
+    form,
+  });
 }
 
 async function confirmReset(req: Request, res: Response) {
@@ -63,7 +67,11 @@ async function doReset(req: Request, res: Response) {
   const temporary = await resetPassword(req.user!, resident);
   // Shown in this response only: never in a flash (a cookie) nor a redirect.
   res.setHeader('Cache-Control', 'no-store');
-  res.render('accounts/reset-done', { title: req.t('accounts.reset.doneTitle'), resident: { id: String(resident._id), name: resident.name, phone: resident.phone }, temporary });
+  res.render('accounts/reset-done', {
+    title: req.t('accounts.reset.doneTitle'),
+    resident: { id: String(resident._id), name: resident.name, phone: resident.phone },
+    temporary,
+  });
 }
 
 /** The staff desk: find a resident, see their page, correct details, reset a password, lift a login lock. */

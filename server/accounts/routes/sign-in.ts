@@ -24,7 +24,11 @@ async function renderRegister(req: Request, res: Response, form: FormState, stat
 
 function renderLogin(req: Request, res: Response, form: FormState, status = 200) {
   const back = typeof form.values.returnTo === 'string' ? form.values.returnTo : '';
-  res.status(status).render('accounts/login', { title: req.t('accounts.login.title'), form, registerHref: back ? `/register?returnTo=${encodeURIComponent(back)}` : '/register' });
+  res.status(status).render('accounts/login', {
+    title: req.t('accounts.login.title'),
+    form,
+    registerHref: back ? `/register?returnTo=${encodeURIComponent(back)}` : '/register',
+  });
 }
 
 /** Logs the user in on a fresh session id (passport ≥0.6 regenerates it). */

@@ -22,7 +22,9 @@ export function certificateRoutes({ absoluteUrl }: RouteDeps): Router {
   async function showCertificate(req: Request, res: Response) {
     const cert = await certificates.certificate(String(req.params.code));
     if (!cert) {
-      return res.status(404).render('certificates/lookup', { title: req.t('courses.certificate.lookupTitle'), code: String(req.params.code).slice(0, 20), notFound: true });
+      return res
+        .status(404)
+        .render('certificates/lookup', { title: req.t('courses.certificate.lookupTitle'), code: String(req.params.code).slice(0, 20), notFound: true });
     }
     res.render('certificates/show', await certificateView(req, cert, absoluteUrl(`/certificates/${cert.code}`)));
   }

@@ -46,6 +46,11 @@ export function offerRoutes(): Router {
   const r = Router();
   const resident = requireRole('resident');
   r.post('/courses/:id/offer/accept', resident, acceptOffer);
-  r.post('/courses/:id/offer/decline', resident, confirmFirst('declineOffer', (req) => catalog.getCourse(String(req.params.id))), declineOffer);
+  r.post(
+    '/courses/:id/offer/decline',
+    resident,
+    confirmFirst('declineOffer', (req) => catalog.getCourse(String(req.params.id))),
+    declineOffer,
+  );
   return r;
 }

@@ -52,7 +52,8 @@ async function enrolInCourse(req: Request, res: Response) {
   const course = await catalog.getCourse(String(req.params.id));
   try {
     const result = await enrolment.enrol(String(course._id), req.user!.id);
-    if (result.status === 'confirmed') flash(req, 'success', result.already ? 'courses.enrolment.alreadyConfirmed' : 'courses.enrolment.confirmedMsg', { course: course.title });
+    if (result.status === 'confirmed')
+      flash(req, 'success', result.already ? 'courses.enrolment.alreadyConfirmed' : 'courses.enrolment.confirmedMsg', { course: course.title });
     else if (result.status === 'offered') flash(req, 'info', 'waitlist.offer.pendingMsg', { course: course.title });
     else flash(req, 'info', 'courses.enrolment.waitlistedMsg', { course: course.title, position: String(result.position ?? '') });
   } catch (err) {
@@ -77,6 +78,11 @@ export function publicRoutes(): Router {
   r.get('/courses', listCourses);
   r.get('/courses/:id', showCourse);
   r.post('/courses/:id/enrol', requireLogin, enrolInCourse);
-  r.post('/courses/:id/withdraw', requireRole('resident'), confirmFirst('withdrawCourse', (req) => catalog.getCourse(String(req.params.id))), withdrawFromCourse);
+  r.post(
+    '/courses/:id/withdraw',
+    requireRole('resident'),
+    confirmFirst('withdrawCourse', (req) => catalog.getCourse(String(req.params.id))),
+    withdrawFromCourse,
+  );
   return r;
 }

@@ -29,7 +29,10 @@ export function sessionRoutes({ absoluteUrl }: RouteDeps): Router {
     const session = attendance.findSession(course, String(req.params.sid));
     if (course.status !== 'published') throw new HttpError(409, 'courses.errors.closed');
     if (attendance.attendanceWindow(session) !== 'open') throw new HttpError(409, 'courses.session.qrClosed');
-    res.set('Cache-Control', 'no-store').type('image/svg+xml').send(await qrSvg(checkinUrl(String(session._id))));
+    res
+      .set('Cache-Control', 'no-store')
+      .type('image/svg+xml')
+      .send(await qrSvg(checkinUrl(String(session._id))));
   }
 
   const r = Router();

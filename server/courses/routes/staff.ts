@@ -159,7 +159,14 @@ export function staffRoutes(): Router {
   r.post('/staff/courses/:id/walk-in', staff, walkIn);
   r.post('/staff/courses/:id/enrolments/:eid/remove', staff, confirmFirst('removeEnrolment', staffCourse), removeEnrolment);
   // Teaching materials: multipart, CSRF token in the action URL.
-  const upload = uploadFiles({ field: 'materials', maxFiles: 5, maxBytes: 20 * 1024 * 1024, kinds: ['pdf', 'image', 'office'], access: 'private', ownerType: 'course' });
+  const upload = uploadFiles({
+    field: 'materials',
+    maxFiles: 5,
+    maxBytes: 20 * 1024 * 1024,
+    kinds: ['pdf', 'image', 'office'],
+    access: 'private',
+    ownerType: 'course',
+  });
   r.post('/staff/courses/:id/materials', staff, materialsOwner, ...upload, addMaterials);
   r.post('/staff/courses/:id/materials/:fid/delete', staff, confirmFirst('deleteMaterial', staffCourse), deleteMaterial);
   return r;

@@ -33,10 +33,17 @@ export function attendanceWindow(s: { startsAt: Date; endsAt: Date }, now = new 
 }
 
 /** Roll call: exactly the ticked confirmed residents are present at this session. */
-export async function rollCall(actor: Express.User, course: LeanCourse, sessionId: string, present: string[], now = new Date()): Promise<{ marked: number; unmarked: number }> {
+export async function rollCall(
+  actor: Express.User,
+  course: LeanCourse,
+  sessionId: string,
+  present: string[],
+  now = new Date(),
+): Promise<{ marked: number; unmarked: number }> {
   if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   const session = findSession(course, sessionId);
-  if (attendanceWindow(session, now) === 'early') throw new Refusal('conflict', 'courses.session.notStarted', { opens: clockTime(new Date(session.startsAt.getTime() - ATTENDANCE_OPENS_MS)) });
+  if (attendanceWindow(session, now) === 'early')
+    throw new Refusal('conflict', 'courses.session.notStarted', { opens: clockTime(new Date(session.startsAt.getTime() - ATTENDANCE_OPENS_MS)) });
   const confirmed = await confirmedEnrolments(course._id);
   const want = new Set(present);
   const existing = new Set((await sessionAttendance(session._id)).map((a) => String(a.resident)));
@@ -56,6 +63,12 @@ export async function rollCall(actor: Express.User, course: LeanCourse, sessionI
       unmarked += 1;
     }
   }
-  await audit(actor, { action: 'course.rollCall', targetType: 'course', targetId: String(course._id), center: String(course.center), details: { session: sessionId, marked, unmarked } });
+  await audit(actor, {
+    action: 'course.rollCall',
+    targetType: 'course',
+    targetId: String(course._id),
+    center: String(course.center),
+    details: { session: sessionId, marked, unmarked },
+  });
   return { marked, unmarked };
 }

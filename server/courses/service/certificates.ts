@@ -27,7 +27,11 @@ function verificationCode(): string {
 }
 
 /** Issues a completion record; idempotent per (resident, course). */
-export async function issueCompletion(course: LeanCourse, resident: { id: Types.ObjectId; name: string }, attendedPercent: number): Promise<{ code: string; created: boolean }> {
+export async function issueCompletion(
+  course: LeanCourse,
+  resident: { id: Types.ObjectId; name: string },
+  attendedPercent: number,
+): Promise<{ code: string; created: boolean }> {
   const existing = await Completion.findOne({ resident: resident.id, course: course._id }, { code: 1 }).lean();
   if (existing) return { code: existing.code, created: false };
   for (let i = 0; i < 5; i += 1) {
@@ -77,11 +81,20 @@ export async function completeCourse(actor: Express.User, course: LeanCourse): P
       await notify(String(e.resident), 'courseCertificate', { course: course.title }, `/certificates/${code}`);
     }
   }
-  await audit(actor, { action: 'course.complete', targetType: 'course', targetId: String(course._id), center: String(course.center), details: { issued, notMet } });
+  await audit(actor, {
+    action: 'course.complete',
+    targetType: 'course',
+    targetId: String(course._id),
+    center: String(course.center),
+    details: { issued, notMet },
+  });
   return { issued, notMet };
 }
 
 export async function certificate(code: string) {
   if (!/^[A-Z0-9-]{4,20}$/i.test(code)) return null;
-  return Completion.findOne({ code: code.toUpperCase() }, { residentName: 1, courseTitle: 1, centerName: 1, hours: 1, attendedPercent: 1, code: 1, issuedAt: 1, category: 1, center: 1, course: 1 }).lean();
+  return Completion.findOne(
+    { code: code.toUpperCase() },
+    { residentName: 1, courseTitle: 1, centerName: 1, hours: 1, attendedPercent: 1, code: 1, issuedAt: 1, category: 1, center: 1, course: 1 },
+  ).lean();
 }

@@ -7,7 +7,9 @@ import { audit } from '../../audit/service.ts';
 import type { LeanCourse } from './catalog.ts';
 import { ageOf, eligibilityProblem, enrol, type EnrolResult } from './enrolment.ts';
 
-export type WalkInResult = { ok: true; result: EnrolResult; created: boolean; name: string } | { ok: false; field: string; key: string; params?: Record<string, string> };
+export type WalkInResult =
+  | { ok: true; result: EnrolResult; created: boolean; name: string }
+  | { ok: false; field: string; key: string; params?: Record<string, string> };
 
 /**
  * A refusal said to the staff member about the person at the desk (third person, with the
@@ -15,7 +17,12 @@ export type WalkInResult = { ok: true; result: EnrolResult; created: boolean; na
  */
 function deskRefusal(problem: { key: string; params?: Record<string, string> }, who: { name: string; birthYear: number | null; onRecord: boolean }, now: Date) {
   const reason = problem.key.split('.').pop()!;
-  const params: Record<string, string> = { ...problem.params, name: who.name, birthYear: String(who.birthYear ?? ''), age: String(ageOf(who.birthYear, now) ?? '') };
+  const params: Record<string, string> = {
+    ...problem.params,
+    name: who.name,
+    birthYear: String(who.birthYear ?? ''),
+    age: String(ageOf(who.birthYear, now) ?? ''),
+  };
   if (reason === 'needBirthYear') return { ok: false as const, field: 'birthYear', key: 'courses.walkInRefused.needBirthYear', params };
   const key = (reason === 'tooYoung' || reason === 'tooOld') && who.onRecord ? `${reason}OnRecord` : reason;
   return { ok: false as const, field: reason === 'tooYoung' || reason === 'tooOld' ? 'birthYear' : 'phone', key: `courses.walkInRefused.${key}`, params };
@@ -26,7 +33,12 @@ function deskRefusal(problem: { key: string; params?: Record<string, string> }, 
  * Eligibility is checked before anything is written: a refused walk-in leaves no account
  * behind (a typo in a new person's birth year is fixed by simply submitting again).
  */
-export async function walkIn(actor: Express.User, course: LeanCourse, input: { phone: string; name: string; birthYear: number | null; consent?: boolean }, now = new Date()): Promise<WalkInResult> {
+export async function walkIn(
+  actor: Express.User,
+  course: LeanCourse,
+  input: { phone: string; name: string; birthYear: number | null; consent?: boolean },
+  now = new Date(),
+): Promise<WalkInResult> {
   let user = await User.findOne({ phone: input.phone }, { role: 1, name: 1, birthYear: 1, homeCenter: 1 }).lean();
   let created = false;
   if (user && user.role !== 'resident') return { ok: false, field: 'phone', key: 'courses.errors.notAResident' };
@@ -41,7 +53,15 @@ export async function walkIn(actor: Express.User, course: LeanCourse, input: { p
   if (!user && !input.consent) return { ok: false, field: 'consent', key: 'privacy.walkIn.consentRequired' };
   if (!user) {
     try {
-      const doc = await User.create({ phone: input.phone, name: input.name, role: 'resident', homeCenter: course.center, birthYear: input.birthYear, passwordHash: null, privacyConsentAt: now });
+      const doc = await User.create({
+        phone: input.phone,
+        name: input.name,
+        role: 'resident',
+        homeCenter: course.center,
+        birthYear: input.birthYear,
+        passwordHash: null,
+        privacyConsentAt: now,
+      });
       user = doc.toObject();
       created = true;
     } catch (err) {

@@ -45,7 +45,8 @@ export async function updateCourse(actor: Express.User, course: LeanCourse, inpu
   // Sessions that already have attendance cannot be dropped.
   const keep = new Set(input.sessions.filter((s) => s.id).map((s) => s.id));
   const dropped = course.sessions.filter((s) => !keep.has(String(s._id))).map((s) => s._id);
-  if (dropped.length && (await Attendance.exists({ session: { $in: dropped } }))) return { ok: false, field: 'sessions', key: 'courses.errors.sessionHasAttendance' };
+  if (dropped.length && (await Attendance.exists({ session: { $in: dropped } })))
+    return { ok: false, field: 'sessions', key: 'courses.errors.sessionHasAttendance' };
   const known = new Set(course.sessions.map((s) => String(s._id)));
   const sessions = sessionsFrom(input.sessions.map((s) => (s.id && known.has(s.id) ? s : { ...s, id: null })));
   await Course.updateOne(
@@ -60,7 +61,13 @@ export async function updateCourse(actor: Express.User, course: LeanCourse, inpu
       },
     },
   );
-  await audit(actor, { action: 'course.update', targetType: 'course', targetId: String(course._id), center: input.center, details: { title: input.title, capacity: input.capacity, offerHours: input.offerHours } });
+  await audit(actor, {
+    action: 'course.update',
+    targetType: 'course',
+    targetId: String(course._id),
+    center: input.center,
+    details: { title: input.title, capacity: input.capacity, offerHours: input.offerHours },
+  });
   if (course.status === 'published' && input.capacity > course.capacity) await fillSeats(String(course._id));
   return { ok: true };
 }
@@ -83,12 +90,24 @@ export async function cancelCourse(actor: Express.User, course: LeanCourse): Pro
 /** Teaching materials already stored (private files owned by the course) join its list. */
 export async function addMaterials(actor: Express.User, course: LeanCourse, files: StoredFile[]): Promise<void> {
   await Course.updateOne({ _id: course._id }, { $push: { materials: { $each: files.map((f) => ({ id: f.id, name: f.name, type: f.type, size: f.size })) } } });
-  await audit(actor, { action: 'course.materials', targetType: 'course', targetId: String(course._id), center: String(course.center), details: { added: files.map((f) => f.name).join(', ') } });
+  await audit(actor, {
+    action: 'course.materials',
+    targetType: 'course',
+    targetId: String(course._id),
+    center: String(course.center),
+    details: { added: files.map((f) => f.name).join(', ') },
+  });
 }
 
 export async function deleteMaterial(actor: Express.User, course: LeanCourse, fid: string): Promise<void> {
   if (!course.materials.some((m) => m.id === fid)) throw new Refusal('not-found', 'errors.notFound');
   await Course.updateOne({ _id: course._id }, { $pull: { materials: { id: fid } } });
   await deleteFile(fid).catch(() => {});
-  await audit(actor, { action: 'course.materials.delete', targetType: 'course', targetId: String(course._id), center: String(course.center), details: { file: fid } });
+  await audit(actor, {
+    action: 'course.materials.delete',
+    targetType: 'course',
+    targetId: String(course._id),
+    center: String(course.center),
+    details: { file: fid },
+  });
 }

@@ -21,7 +21,11 @@ export function ageOf(birthYear: number | null | undefined, now = new Date()): n
 }
 
 /** Eligibility refusals as i18n keys (shown in words), or null when the resident may enrol. */
-export function eligibilityProblem(course: LeanCourse, resident: { role: string; birthYear?: number | null }, now = new Date()): { key: string; params?: Record<string, string> } | null {
+export function eligibilityProblem(
+  course: LeanCourse,
+  resident: { role: string; birthYear?: number | null },
+  now = new Date(),
+): { key: string; params?: Record<string, string> } | null {
   if (resident.role !== 'resident') return { key: 'courses.errors.residentsOnly' };
   if (course.status !== 'published') return { key: 'courses.errors.notOpen' };
   if (course.enrolOpens && now < course.enrolOpens) return { key: 'courses.errors.notYetOpen' };
@@ -47,7 +51,12 @@ export async function enrol(courseId: string, residentId: string, opts: { source
   const resident = await User.findById(residentId, { name: 1, phone: 1, role: 1, birthYear: 1 }).lean();
   if (!resident) throw new Refusal('not-found', 'errors.notFound');
   const problem = eligibilityProblem(course, resident, opts.now);
-  if (problem) throw new Refusal(problem.key === 'courses.errors.residentsOnly' ? 'forbidden' : problem.key === 'courses.errors.notOpen' ? 'conflict' : 'invalid', problem.key, problem.params);
+  if (problem)
+    throw new Refusal(
+      problem.key === 'courses.errors.residentsOnly' ? 'forbidden' : problem.key === 'courses.errors.notOpen' ? 'conflict' : 'invalid',
+      problem.key,
+      problem.params,
+    );
 
   // No look-up first (a scan on FerretDB): the unique activeKey turns a second enrolment of
   // the same resident, at once or later, into a duplicate key answered below.
@@ -161,5 +170,11 @@ export async function removeEnrolment(actor: Express.User, course: LeanCourse, e
   if (!ACTIVE.includes(e.status)) throw new Refusal('conflict', 'courses.errors.notEnrolled');
   if (course.status !== 'published') throw new Refusal('conflict', 'courses.errors.closed');
   await endEnrolment(e, 'cancelled');
-  await audit(actor, { action: 'course.removeEnrolment', targetType: 'enrolment', targetId: enrolmentId, center: String(course.center), details: { resident: e.residentName } });
+  await audit(actor, {
+    action: 'course.removeEnrolment',
+    targetType: 'enrolment',
+    targetId: enrolmentId,
+    center: String(course.center),
+    details: { resident: e.residentName },
+  });
 }

@@ -42,7 +42,8 @@ export async function settleOffer(e: EnrolmentDoc, outcome: OfferOutcome, now: D
     if (held.matchedCount === 0) {
       // The seat vanished (should not happen): take a free one, or go back to the waitlist.
       const course = await Course.findById(e.course, { capacity: 1 }).lean();
-      if (!course || !(await claimSeat(course, e._id, e.resident))) await Enrolment.updateOne({ _id: e._id }, { $set: { status: 'waitlisted', confirmedAt: null } });
+      if (!course || !(await claimSeat(course, e._id, e.resident)))
+        await Enrolment.updateOne({ _id: e._id }, { $set: { status: 'waitlisted', confirmedAt: null } });
     }
     return;
   }
@@ -108,7 +109,10 @@ async function noOffer(courseId: string, residentId: string): Promise<Refusal> {
  * an expired one lapses (or, if the resident was never told, is simply freed and offered again),
  * a valid one not yet recorded on its enrolment becomes the offer. Runs in the course's queue.
  */
-export async function reconcileOfferSeat(seat: Pick<SeatDoc, 'enrolment' | 'offerExpiresAt'> & { _id: unknown }, now: Date): Promise<'kept' | 'settled' | 'lapsed' | 'freed' | 'offered'> {
+export async function reconcileOfferSeat(
+  seat: Pick<SeatDoc, 'enrolment' | 'offerExpiresAt'> & { _id: unknown },
+  now: Date,
+): Promise<'kept' | 'settled' | 'lapsed' | 'freed' | 'offered'> {
   const e = await Enrolment.findById(seat.enrolment).lean<EnrolmentDoc>();
   if (!e || !['offered', 'waitlisted', 'pending', 'confirmed'].includes(e.status)) {
     await Seat.deleteOne({ _id: seat._id });
@@ -144,7 +148,9 @@ export async function reconcileOfferSeat(seat: Pick<SeatDoc, 'enrolment' | 'offe
 
 /** Held seats whose offer has run out pass to the next person waiting (the lapse job). */
 export async function lapseOffers(now = new Date()): Promise<number> {
-  const seats = (await Seat.find({ offerExpiresAt: { $lte: now } }, { enrolment: 1, course: 1, offerExpiresAt: 1 }).lean()).filter((s) => s.offerExpiresAt && s.offerExpiresAt <= now);
+  const seats = (await Seat.find({ offerExpiresAt: { $lte: now } }, { enrolment: 1, course: 1, offerExpiresAt: 1 }).lean()).filter(
+    (s) => s.offerExpiresAt && s.offerExpiresAt <= now,
+  );
   return reconcileSeats(seats, now);
 }
 

@@ -10,7 +10,10 @@ import { isId, oid, type LeanCourse } from './catalog.ts';
 
 /** Waiting enrolments in order: position = index + 1. */
 export async function waitlist(courseId: string | Types.ObjectId) {
-  const list = await Enrolment.find({ course: oid(courseId), status: 'waitlisted' }, { resident: 1, residentName: 1, residentPhone: 1, createdAt: 1, source: 1 })
+  const list = await Enrolment.find(
+    { course: oid(courseId), status: 'waitlisted' },
+    { resident: 1, residentName: 1, residentPhone: 1, createdAt: 1, source: 1 },
+  )
     .sort({ createdAt: 1, _id: 1 })
     .lean();
   list.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || String(a._id).localeCompare(String(b._id)));
@@ -29,7 +32,10 @@ export async function offerQueue(courseId: string | Types.ObjectId) {
   const t = (d: Date | null | undefined) => d?.getTime() ?? 0;
   const offered = rows.filter((e) => e.status === 'offered').sort((a, b) => t(a.offerExpiresAt) - t(b.offerExpiresAt));
   const waiting = rows.filter((e) => e.status === 'waitlisted').sort((a, b) => t(a.createdAt) - t(b.createdAt) || String(a._id).localeCompare(String(b._id)));
-  const ended = rows.filter((e) => e.status === 'lapsed' || e.status === 'declined').sort((a, b) => t(b.endedAt) - t(a.endedAt)).slice(0, 20);
+  const ended = rows
+    .filter((e) => e.status === 'lapsed' || e.status === 'declined')
+    .sort((a, b) => t(b.endedAt) - t(a.endedAt))
+    .slice(0, 20);
   return [...offered, ...waiting, ...ended];
 }
 
@@ -49,7 +55,10 @@ export async function confirmedEnrolments(courseId: string | Types.ObjectId) {
 }
 
 export async function myCourses(residentId: string, now = new Date()) {
-  const enrolments = await Enrolment.find({ resident: oid(residentId) }, { course: 1, status: 1, createdAt: 1, courseTitle: 1, offerExpiresAt: 1 }).sort({ createdAt: -1 }).limit(100).lean();
+  const enrolments = await Enrolment.find({ resident: oid(residentId) }, { course: 1, status: 1, createdAt: 1, courseTitle: 1, offerExpiresAt: 1 })
+    .sort({ createdAt: -1 })
+    .limit(100)
+    .lean();
   const courseIds = [...new Set(enrolments.map((e) => String(e.course)))].map(oid);
   const courses = courseIds.length ? await Course.find({ _id: { $in: courseIds } }, { description: 0 }).lean<LeanCourse[]>() : [];
   const byId = new Map(courses.map((c) => [String(c._id), c]));

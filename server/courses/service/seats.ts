@@ -14,7 +14,12 @@ import { waitlist } from './roster.ts';
  * Tries to give an enrolment a confirmed seat by inserting a seat document under the unique
  * {course, seatNo} index. Returns true when the enrolment holds a seat afterwards.
  */
-export async function claimSeat(course: Pick<LeanCourse, '_id' | 'capacity'>, enrolmentId: Types.ObjectId, residentId: Types.ObjectId, offerExpiresAt: Date | null = null): Promise<boolean> {
+export async function claimSeat(
+  course: Pick<LeanCourse, '_id' | 'capacity'>,
+  enrolmentId: Types.ObjectId,
+  residentId: Types.ObjectId,
+  offerExpiresAt: Date | null = null,
+): Promise<boolean> {
   for (let round = 0; round < 2; round += 1) {
     const taken = new Set((await Seat.find({ course: course._id }, { seatNo: 1, _id: 0 }).lean()).map((s) => s.seatNo));
     const free: number[] = [];
@@ -71,7 +76,11 @@ export function whenParams(name: string, d: Date | null | undefined): Record<str
   return { [name]: formatDate(d, 'zh-CN', 'datetime'), [`${name}En`]: formatDate(d, 'en', 'datetime') };
 }
 
-export async function notifyOffer(residentId: string, course: { _id: Types.ObjectId; title: string; firstSessionAt?: Date | null }, expiresAt: Date): Promise<void> {
+export async function notifyOffer(
+  residentId: string,
+  course: { _id: Types.ObjectId; title: string; firstSessionAt?: Date | null },
+  expiresAt: Date,
+): Promise<void> {
   const params = { course: course.title, ...whenParams('until', expiresAt), ...whenParams('first', course.firstSessionAt) };
   await notify(residentId, 'courseOffered', params, `/courses/${String(course._id)}#enrol`);
 }

@@ -17,8 +17,23 @@ import { editPostingForm, newPostingForm, postingPage, profileForm, renderPostin
 
 // A signed-in employer: company profile, own postings, their applicants.
 
-const licenseUpload = uploadFiles({ field: 'license', maxFiles: 1, maxBytes: 5 * 1024 * 1024, kinds: ['image', 'pdf'], access: 'private', ownerType: 'employerLicense', ownerId: (req) => req.user?.id });
-const attachmentsUpload = uploadFiles({ field: 'attachments', maxFiles: postings.MAX_ATTACHMENTS, maxBytes: 5 * 1024 * 1024, kinds: ['image', 'pdf'], access: 'private', ownerType: 'posting' });
+const licenseUpload = uploadFiles({
+  field: 'license',
+  maxFiles: 1,
+  maxBytes: 5 * 1024 * 1024,
+  kinds: ['image', 'pdf'],
+  access: 'private',
+  ownerType: 'employerLicense',
+  ownerId: (req) => req.user?.id,
+});
+const attachmentsUpload = uploadFiles({
+  field: 'attachments',
+  maxFiles: postings.MAX_ATTACHMENTS,
+  maxBytes: 5 * 1024 * 1024,
+  kinds: ['image', 'pdf'],
+  access: 'private',
+  ownerType: 'posting',
+});
 
 async function showProfile(req: Request, res: Response) {
   const p = await employers.employerProfile(req.user!.id);
@@ -84,7 +99,10 @@ async function savePosting(req: Request, res: Response, id?: string) {
   const postingId = id ?? (result as unknown as { id: string }).id;
   if (files.length) {
     const { setFileOwner } = await import('../../files/store.ts');
-    await setFileOwner(files.map((f) => f.id), postingId);
+    await setFileOwner(
+      files.map((f) => f.id),
+      postingId,
+    );
   }
   flash(req, 'success', 'gigs.form.saved');
   res.redirect(`/employer/postings/${postingId}`);
@@ -96,7 +114,11 @@ async function createPosting(req: Request, res: Response) {
 
 async function showOwnPosting(req: Request, res: Response) {
   const p = await postings.ownPosting(req.user!, String(req.params.id));
-  const [apps, profile, arrearsCases] = await Promise.all([applications.applicantsOf(String(p._id)), employers.employerProfile(req.user!.id), openCasesOfEmployer(req.user!.id)]);
+  const [apps, profile, arrearsCases] = await Promise.all([
+    applications.applicantsOf(String(p._id)),
+    employers.employerProfile(req.user!.id),
+    openCasesOfEmployer(req.user!.id),
+  ]);
   res.render('employer/posting', { ...(await postingPage(req, p, apps, profile)), arrearsCases: await employerBanner(req, arrearsCases) });
 }
 
@@ -164,9 +186,19 @@ export function employerRoutes(): Router {
   r.get('/employer/postings/:id/edit', employer, editPosting);
   r.post('/employer/postings/:id', employer, ownPostingFirst, ...attachmentsUpload, updatePosting);
   r.post('/employer/postings/:id/submit', employer, submitPosting);
-  r.post('/employer/postings/:id/close', employer, confirmFirst('closePosting', (req) => postings.ownPosting(req.user!, String(req.params.id))), closePosting);
+  r.post(
+    '/employer/postings/:id/close',
+    employer,
+    confirmFirst('closePosting', (req) => postings.ownPosting(req.user!, String(req.params.id))),
+    closePosting,
+  );
   r.post('/employer/postings/:id/reopen', employer, reopenPosting);
   r.post('/employer/applications/:id/accept', employer, acceptApplicant);
-  r.post('/employer/applications/:id/reject', employer, confirmFirst('rejectApplicant', (req) => applications.ownApplication(req.user!, String(req.params.id))), rejectApplicant);
+  r.post(
+    '/employer/applications/:id/reject',
+    employer,
+    confirmFirst('rejectApplicant', (req) => applications.ownApplication(req.user!, String(req.params.id))),
+    rejectApplicant,
+  );
   return r;
 }

@@ -48,6 +48,11 @@ export function residentRoutes({ absoluteUrl }: RouteDeps): Router {
   r.post('/gigs/:id/apply', resident, applyForPosting);
   r.get('/me/applications', resident, listMyApplications);
   r.get('/me/applications/:id/withdraw', resident, showWithdraw);
-  r.post('/me/applications/:id/withdraw', resident, confirmFirst('withdrawApplication', (req) => applications.residentApplication(req.user!, String(req.params.id))), withdraw);
+  r.post(
+    '/me/applications/:id/withdraw',
+    resident,
+    confirmFirst('withdrawApplication', (req) => applications.residentApplication(req.user!, String(req.params.id))),
+    withdraw,
+  );
   return r;
 }

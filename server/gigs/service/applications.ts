@@ -102,13 +102,19 @@ export async function rejectApplication(user: Express.User, applicationId: strin
 }
 
 export async function applicantsOf(postingId: string) {
-  return Application.find({ posting: oid(postingId) }, { residentName: 1, residentPhone: 1, message: 1, availability: 1, status: 1, slotNo: 1, createdAt: 1, onBehalfBy: 1 })
+  return Application.find(
+    { posting: oid(postingId) },
+    { residentName: 1, residentPhone: 1, message: 1, availability: 1, status: 1, slotNo: 1, createdAt: 1, onBehalfBy: 1 },
+  )
     .sort({ createdAt: 1 })
     .lean();
 }
 
 export async function myApplications(userId: string) {
-  return Application.find({ resident: oid(userId) }, { posting: 1, postingTitle: 1, status: 1, createdAt: 1, message: 1 }).sort({ createdAt: -1 }).limit(200).lean();
+  return Application.find({ resident: oid(userId) }, { posting: 1, postingTitle: 1, status: 1, createdAt: 1, message: 1 })
+    .sort({ createdAt: -1 })
+    .limit(200)
+    .lean();
 }
 
 /** One of the resident's own applications (404 for anyone else's). */

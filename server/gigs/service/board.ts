@@ -7,7 +7,12 @@ import { openPostings } from './search.ts';
 /** Tells the lobby boards of every center above a posting that it changed (they refresh live). */
 export function boardChanged(centerPath: unknown[] | undefined, postingId: string, action: 'published' | 'removed' | 'seats'): void {
   const ids = (centerPath ?? []).map(String);
-  if (ids.length) emit(ids.map((c) => rooms.board(c)), 'board:changed', { postingId, action });
+  if (ids.length)
+    emit(
+      ids.map((c) => rooms.board(c)),
+      'board:changed',
+      { postingId, action },
+    );
 }
 
 export async function boardPostings(centerId: string) {

@@ -82,7 +82,10 @@ export async function rejectPosting(actor: Express.User, id: string, reason: str
 
 /** Published or filled postings whose last day has passed become expired. Idempotent. */
 export async function expirePostings(today = dayKey()): Promise<number> {
-  const due = await Posting.find({ status: { $in: ['published', 'filled', 'submitted'] }, endDay: { $lt: today } }, { _id: 1, status: 1, centerPath: 1 }).lean();
+  const due = await Posting.find(
+    { status: { $in: ['published', 'filled', 'submitted'] }, endDay: { $lt: today } },
+    { _id: 1, status: 1, centerPath: 1 },
+  ).lean();
   let n = 0;
   for (const p of due) {
     const res = await Posting.updateOne({ _id: p._id, status: p.status }, { $set: { status: 'expired' } });
@@ -99,8 +102,14 @@ export const postingExpiryJob: ScheduledJob = { name: 'gigs.expire', everyMs: 10
 export async function moderationQueue(actor: Express.User) {
   const scope = actor.role === 'admin' ? {} : { centerPath: oid(actor.staffCenter ?? actor.homeCenter) };
   const [employers, postings] = await Promise.all([
-    Employer.find({ status: 'pending', ...scope }, { name: 1, creditCode: 1, center: 1, createdAt: 1, updatedAt: 1 }).sort({ updatedAt: 1 }).limit(200).lean(),
-    Posting.find({ status: 'submitted', ...scope }, { ...LIST_FIELDS, submittedAt: 1 }).sort({ submittedAt: 1 }).limit(200).lean(),
+    Employer.find({ status: 'pending', ...scope }, { name: 1, creditCode: 1, center: 1, createdAt: 1, updatedAt: 1 })
+      .sort({ updatedAt: 1 })
+      .limit(200)
+      .lean(),
+    Posting.find({ status: 'submitted', ...scope }, { ...LIST_FIELDS, submittedAt: 1 })
+      .sort({ submittedAt: 1 })
+      .limit(200)
+      .lean(),
   ]);
   return { employers, postings };
 }

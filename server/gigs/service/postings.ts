@@ -132,7 +132,10 @@ export async function visiblePosting(user: Express.User | undefined, id: string)
 }
 
 export async function employerPostings(userId: string) {
-  return Posting.find({ employer: oid(userId) }, LIST_FIELDS).sort({ createdAt: -1 }).limit(200).lean();
+  return Posting.find({ employer: oid(userId) }, LIST_FIELDS)
+    .sort({ createdAt: -1 })
+    .limit(200)
+    .lean();
 }
 
 export type { PayType };

@@ -15,6 +15,20 @@ export async function assertScope(actor: Express.User, centerId: unknown): Promi
 
 /** The posting fields that lists (search, board, employer, moderation) show. */
 export const LIST_FIELDS = {
-  title: 1, employerName: 1, category: 1, payType: 1, payFen: 1, headcount: 1, acceptedCount: 1, startDay: 1, endDay: 1,
-  center: 1, suitability: 1, publishedAt: 1, code: 1, status: 1, address: 1, dailyHours: 1,
+  title: 1,
+  employerName: 1,
+  category: 1,
+  payType: 1,
+  payFen: 1,
+  headcount: 1,
+  acceptedCount: 1,
+  startDay: 1,
+  endDay: 1,
+  center: 1,
+  suitability: 1,
+  publishedAt: 1,
+  code: 1,
+  status: 1,
+  address: 1,
+  dailyHours: 1,
 } as const;

@@ -17,7 +17,13 @@ export async function renderProfile(req: Request, res: Response, form: FormState
     title: req.t('gigs.employer.profileTitle'),
     form,
     profile: profile
-      ? { status: profile.status, statusLabel: req.t(`gigs.employerStatus.${profile.status}`), reason: profile.reason, licenseFile: profile.licenseFile, licenseFileName: profile.licenseFileName }
+      ? {
+          status: profile.status,
+          statusLabel: req.t(`gigs.employerStatus.${profile.status}`),
+          reason: profile.reason,
+          licenseFile: profile.licenseFile,
+          licenseFileName: profile.licenseFileName,
+        }
       : null,
     centers: await centerOptions(req.lang),
     csrfAction: `/employer/profile`,
@@ -43,7 +49,11 @@ export async function renderPostingForm(req: Request, res: Response, form: FormS
     id,
     action: id ? `/employer/postings/${id}` : '/employer/postings',
     wasPublished: existing?.status === 'published',
-    attachments: (existing?.attachments ?? []).map((a) => ({ id: a.id, name: a.name, removed: Array.isArray(v.removeAttachments) && v.removeAttachments.includes(String(a.id)) })),
+    attachments: (existing?.attachments ?? []).map((a) => ({
+      id: a.id,
+      name: a.name,
+      removed: Array.isArray(v.removeAttachments) && v.removeAttachments.includes(String(a.id)),
+    })),
     categories: await categoryOptions(req.lang),
     payTypes: PAY_TYPES.map((t) => ({ value: t, label: req.t(`gigs.payTypes.${t}`) })),
     suitability: SUITABILITY.map((s) => ({ value: s, label: req.t(`gigs.tags.${s}`), checked: Array.isArray(v.suitability) && v.suitability.includes(s) })),
@@ -54,7 +64,13 @@ export async function renderPostingForm(req: Request, res: Response, form: FormS
 
 /** A new posting starts from the employer's profile: their center, contact, a day's pay for one. */
 export function newPostingForm(req: Request, profile: Profile): FormState {
-  return formOf({ center: String(profile?.center ?? req.user!.homeCenter), payType: 'day', headcount: '1', category: 'other', contact: profile ? `${profile.contactName} ${profile.phone}` : '' });
+  return formOf({
+    center: String(profile?.center ?? req.user!.homeCenter),
+    payType: 'day',
+    headcount: '1',
+    category: 'other',
+    contact: profile ? `${profile.contactName} ${profile.phone}` : '',
+  });
 }
 
 /** The edit form filled from the saved posting (pay back in yuan). */

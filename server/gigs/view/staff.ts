@@ -12,7 +12,12 @@ export async function moderationPage(req: Request, q: Awaited<ReturnType<typeof 
   return {
     title: req.t('gigs.moderation.title'),
     employers: await Promise.all(
-      q.employers.map(async (e) => ({ id: String(e._id), name: e.name, creditCode: e.creditCode, center: centerName(await getCenter(String(e.center)), req.lang) })),
+      q.employers.map(async (e) => ({
+        id: String(e._id),
+        name: e.name,
+        creditCode: e.creditCode,
+        center: centerName(await getCenter(String(e.center)), req.lang),
+      })),
     ),
     postings: await Promise.all(q.postings.map((p) => card(req, p))),
   };

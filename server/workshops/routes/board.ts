@@ -6,14 +6,22 @@ import * as shops from '../service.ts';
 import * as ledger from '../ledger.ts';
 import * as orders from '../orders.ts';
 
-
 async function showBoard(req: Request, res: Response) {
   const w = await shops.getWorkshop(String(req.params.id));
   if (!(await shops.mayWatchBoard(req.user, w))) throw new HttpError(404, 'errors.notFound');
   const board = await ledger.boardState(String(w._id));
   // Cached with the board state (and dropped with it when an entry is logged here).
   const open = await boardOrders.get(String(w._id), () => orders.ordersWithProgress(String(w._id), { openOnly: true }));
-  const progress = open.map((o) => ({ id: o.id, client: o.client, taskName: o.taskName, unit: o.unit, done: o.done, quantity: o.quantity, percent: o.percent, deadline: o.deadline }));
+  const progress = open.map((o) => ({
+    id: o.id,
+    client: o.client,
+    taskName: o.taskName,
+    unit: o.unit,
+    done: o.done,
+    quantity: o.quantity,
+    percent: o.percent,
+    deadline: o.deadline,
+  }));
   // Names only for the workshop's own staff (the wall is public, see ledger.stationNames).
   const names = (await canActOnCenter(req.user, String(w.center))) ? await ledger.stationNames(String(w._id)) : null;
   res.render('workshops/live', {

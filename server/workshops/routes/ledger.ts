@@ -66,7 +66,10 @@ async function correctEntry(req: Request, res: Response) {
   if (!parsed.ok) return renderCorrect(req, res, w, req.params.entryId as string, parsed.form, 400);
   try {
     const { entry } = await ledger.correctEntry(req.user!, String(w._id), req.params.entryId as string, parsed.data);
-    flash(req, 'success', entry.forClosedPeriod ? 'workshops.correct.doneClosed' : 'workshops.correct.done', { month: entry.forClosedPeriod, period: entry.period });
+    flash(req, 'success', entry.forClosedPeriod ? 'workshops.correct.doneClosed' : 'workshops.correct.done', {
+      month: entry.forClosedPeriod,
+      period: entry.period,
+    });
     res.redirect(`/staff/workshops/${String(w._id)}/ledger?month=${entry.period}`);
   } catch (err) {
     if (err instanceof ledger.LedgerRefusal) return renderCorrect(req, res, w, req.params.entryId as string, refusedForm(req, err), 400);

@@ -21,7 +21,15 @@ async function showMyWork(req: Request, res: Response) {
     title: req.t('workshops.me.title'),
     work: work.map((w) => ({ ...myWorkView(req, w), reportKey: newKey() })),
     today: dayKey(),
-    reports: reports.map((r) => ({ taskName: r.taskName, unit: r.unit, counted: r.counted, date: r.date, dateText: formatDay(r.date, req.lang), status: r.status, reply: r.reply })),
+    reports: reports.map((r) => ({
+      taskName: r.taskName,
+      unit: r.unit,
+      counted: r.counted,
+      date: r.date,
+      dateText: formatDay(r.date, req.lang),
+      status: r.status,
+      reply: r.reply,
+    })),
   });
 }
 

@@ -44,7 +44,13 @@ async function returnBatch(req: Request, res: Response) {
   }
   try {
     const entry = await orders.returnBatch(req.user!, w, req.params.batchId as string, parsed.data);
-    flash(req, 'success', 'workshops.log.logged', { name: entry.workerName, task: entry.taskName, accepted: String(entry.accepted), unit: entry.unit, amount: formatMoney(entry.amountFen, req.lang) });
+    flash(req, 'success', 'workshops.log.logged', {
+      name: entry.workerName,
+      task: entry.taskName,
+      accepted: String(entry.accepted),
+      unit: entry.unit,
+      amount: formatMoney(entry.amountFen, req.lang),
+    });
   } catch (err) {
     if (!(err instanceof ledger.LedgerRefusal)) throw err;
     flash(req, 'error', err.key, err.params);

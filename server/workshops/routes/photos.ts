@@ -19,7 +19,11 @@ async function addPhotos(req: Request, res: Response) {
     flash(req, 'error', req.uploadError ?? 'workshops.photos.none');
     return res.redirect(`/staff/workshops/${String(w._id)}`);
   }
-  await shops.addPhotos(req.user!, w, req.uploaded.map((f) => `/files/${f.id}`));
+  await shops.addPhotos(
+    req.user!,
+    w,
+    req.uploaded.map((f) => `/files/${f.id}`),
+  );
   flash(req, 'success', 'workshops.photos.added');
   res.redirect(`/staff/workshops/${String(w._id)}`);
 }
@@ -34,7 +38,15 @@ async function deletePhoto(req: Request, res: Response) {
 /** Photos: checked by content, stored in GridFS (public), linked from the workshop page. */
 export function photoRoutes(): Router {
   const r = Router();
-  const upload = uploadFiles({ field: 'photos', maxFiles: 4, maxBytes: 5 * 1024 * 1024, kinds: ['image'], access: 'public', ownerType: 'workshop', ownerId: (req) => String(req.params.id) });
+  const upload = uploadFiles({
+    field: 'photos',
+    maxFiles: 4,
+    maxBytes: 5 * 1024 * 1024,
+    kinds: ['image'],
+    access: 'public',
+    ownerType: 'workshop',
+    ownerId: (req) => String(req.params.id),
+  });
   r.post('/staff/workshops/:id/photos', staff, checkScopeFirst, ...upload, addPhotos);
   r.post('/staff/workshops/:id/photos/delete', staff, confirmFirst('deletePhoto', staffWorkshop), deletePhoto);
   return r;
