@@ -13,8 +13,8 @@ const run = promisify(execFile);
 
 export const FERRETDB_VERSION = 'v1.24.2';
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
-/** The cached binary's name: the version plus our one patch (see patchFerretDB). */
-const FERRETDB_BINARY = `ferretdb-${FERRETDB_VERSION}-id-index`;
+/** The cached binary's name: the version plus our patches (see patchFerretDB). */
+const FERRETDB_BINARY = `ferretdb-${FERRETDB_VERSION}-id-pushdown`;
 
 export type EngineKind = 'external' | 'mongod' | 'ferretdb' | 'memory-server';
 
@@ -230,19 +230,30 @@ async function startChildEngine(kind: 'mongod' | 'ferretdb', bin: string, dir: s
 }
 
 /**
- * FerretDB 1.24's SQLite backend pushes a lone `_id` equality down as
- * `WHERE _ferretdb_sjson->'$._id' = ?`, but creates the `_id` index on `_ferretdb_sjson->"_id"`.
- * SQLite uses an expression index only for the identical expression, so every `_id` lookup,
- * update and delete read the whole table: 84 ms per findOne and 232 ms per `$inc` upsert at
- * 50,000 documents here. Writing the query's expression like the index's (same JSON path)
- * makes them 0.7 ms. The patch is one line; the build refuses a source it does not fit.
+ * Two patches to FerretDB 1.24's SQLite backend, each refused when the source does not fit:
+ *
+ * 1. The `_id` index. A lone `_id` equality is pushed down as `WHERE _ferretdb_sjson->'$._id' = ?`,
+ *    but the `_id` index is created on `_ferretdb_sjson->"_id"`; SQLite uses an expression index
+ *    only for the identical expression, so every `_id` lookup read the whole table (84 ms per
+ *    findOne, 232 ms per `$inc` upsert at 50,000 documents; 0.7 ms with the same expression).
+ * 2. `_id` with other conditions. Only a filter that is exactly `{_id}` was pushed down, so a
+ *    guarded write such as `updateOne({ _id, status: 'pending' })` read the whole collection.
+ *    Now any filter with a top-level string or ObjectId `_id` narrows the SQL to that document.
+ *    Safe because every handler (find, count, distinct, update, delete, findAndModify,
+ *    aggregate's $match) filters the fetched documents again with the whole filter in Go; a
+ *    top-level `_id` equality is ANDed with the rest, so no matching document is left out.
  */
 export async function patchFerretDB(srcDir: string): Promise<void> {
-  const file = path.join(srcDir, 'internal/backends/sqlite/metadata/metadata.go');
-  const before = `IDColumn = DefaultColumn + "->'$._id'"`;
-  const source = await fsp.readFile(file, 'utf8');
-  if (!source.includes(before)) throw new Error(`FerretDB source changed: ${file} has no ${before}`);
-  await fsp.writeFile(file, source.replace(before, 'IDColumn = DefaultColumn + `->"_id"`'));
+  const edits: [string, string, string, number][] = [
+    ['internal/backends/sqlite/metadata/metadata.go', `IDColumn = DefaultColumn + "->'$._id'"`, 'IDColumn = DefaultColumn + `->"_id"`', 1],
+    ['internal/backends/sqlite/collection.go', 'if params.Filter.Len() == 1 {', 'if params.Filter.Len() >= 1 {', 2],
+  ];
+  for (const [rel, before, after, times] of edits) {
+    const file = path.join(srcDir, rel);
+    const source = await fsp.readFile(file, 'utf8');
+    if (source.split(before).length - 1 !== times) throw new Error(`FerretDB source changed: ${file} has not ${times}× ${before}`);
+    await fsp.writeFile(file, source.replaceAll(before, after));
+  }
 }
 
 /**

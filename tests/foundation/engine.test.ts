@@ -67,13 +67,16 @@ describe('embedded database launcher', function () {
 });
 
 describe('FerretDB build patch', () => {
-  it('makes the _id lookup use the _id index expression, and refuses a source it does not fit', async () => {
+  it('makes _id lookups use the _id index expression and pushes _id down with other conditions; refuses a source it does not fit', async () => {
     const src = fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-src-'));
     const file = path.join(src, 'internal/backends/sqlite/metadata/metadata.go');
+    const coll = path.join(src, 'internal/backends/sqlite/collection.go');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `const (\n\tIDColumn = DefaultColumn + "->'$._id'"\n)\n`);
+    fs.writeFileSync(coll, 'func Query() {\n\tif params.Filter.Len() == 1 {\n}\nfunc Explain() {\n\tif params.Filter.Len() == 1 {\n}\n');
     await patchFerretDB(src);
     assert.equal(fs.readFileSync(file, 'utf8'), 'const (\n\tIDColumn = DefaultColumn + `->"_id"`\n)\n');
+    assert.equal(fs.readFileSync(coll, 'utf8'), 'func Query() {\n\tif params.Filter.Len() >= 1 {\n}\nfunc Explain() {\n\tif params.Filter.Len() >= 1 {\n}\n');
     await assert.rejects(patchFerretDB(src), /FerretDB source changed/);
     fs.rmSync(src, { recursive: true, force: true });
   });

@@ -51,17 +51,17 @@ const FILTERED: Record<string, (c: Document) => Document[]> = {
 };
 
 /**
- * True when the filter is a lone `_id` equality to a string or ObjectId: the only filter FerretDB
- * 1.24's SQLite backend hands to SQLite (`collection.go`: `params.Filter.Len() == 1` and `_id` a
- * string or ObjectID). `{_id, status}` or `{_id: {$eq: x}}` read the whole collection.
+ * True when the filter has a top-level `_id` equal to a string or ObjectId: what our FerretDB
+ * build hands to SQLite (server/db/engine.ts, patchFerretDB; stock 1.24 only when `_id` is the
+ * filter's only key). `{_id, status}` reads one document; `{_id: {$eq: x}}` or `{_id: {$in: …}}`
+ * read the whole collection.
  */
 export function byId(filter: Document): boolean {
-  const keys = Object.keys(filter);
   const id: unknown = filter._id;
-  return keys.length === 1 && keys[0] === '_id' && (typeof id === 'string' || id instanceof mongoose.Types.ObjectId);
+  return typeof id === 'string' || id instanceof mongoose.Types.ObjectId;
 }
 
-/** Filtered reads or writes of a growing collection that are not by a lone `_id`. */
+/** Filtered reads or writes of a growing collection that are not addressed by `_id`. */
 export function scansIn(commands: RecordedCommand[]): RecordedCommand[] {
   return commands.filter((c) => GROWING.has(c.collection) && c.filters.some((f) => !byId(f)));
 }
