@@ -3,14 +3,10 @@
 // it added at phone and desktop width in both languages (no sideways scrolling at 390 px, no
 // serious accessibility violations, no raw keys), with screenshots.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { withBrowser, browserLogin, artifactPath } from '../helpers/browser.ts';
+import { withBrowser, browserLogin, artifactPath, pageProblems } from '../helpers/browser.ts';
 import { Employer } from '../../models/employer.ts';
 import { ArrearsCase } from '../../models/arrears-case.ts';
 import { hiredJob } from '../arrears/helpers.ts';
-
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('browser: unpaid wages', function () {
   this.timeout(300_000);
@@ -98,22 +94,9 @@ describe('browser: unpaid wages', function () {
           page.on('console', (msg) => msg.type() === 'error' && problems.push(`${label}: console: ${msg.text()}`));
           const res = await page.goto(`${env.site.url}${url}?lang=${lang}`);
           if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
-          const raw = await page.evaluate(() => document.body.innerText.match(/\b(arrears|gigs|notifications)\.[\w.]+\b/g) ?? []);
-          if (raw.length) problems.push(`${label}: untranslated ${raw.join(', ')}`);
-          if (width === 390) {
-            const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-            if (wide > 1) problems.push(`${label}: scrolls sideways by ${wide}px`);
-          } else {
-            await page.evaluate(AXE);
-            const serious = await page.evaluate(async () => {
-              const r = await (
-                window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
-              ).axe.run({ resultTypes: ['violations'] });
-              return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-            });
-            if (serious.length) problems.push(`${label}: axe ${serious.join(', ')}`);
-          }
-          await page.screenshot({ path: artifactPath(`arrears-${name}-${width}-${lang}.png`), fullPage: true });
+          problems.push(
+            ...(await pageProblems(page, { label, width, areas: ['arrears', 'gigs', 'notifications'], shot: `arrears-${name}-${width}-${lang}.png` })),
+          );
           await page.close();
         }
       }

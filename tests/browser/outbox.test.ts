@@ -3,17 +3,13 @@
 // outbox page. Then both pages at 390 px and 1280 px in both languages: no sideways scrolling,
 // no serious accessibility violations, screenshots in tests/artifacts/.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { withBrowser, browserLogin, artifactPath } from '../helpers/browser.ts';
+import { withBrowser, browserLogin, pageProblems } from '../helpers/browser.ts';
 import { makeUser } from '../helpers/data.ts';
 import { makeCourse } from '../courses/fixtures.ts';
 import { devGateway } from '../../server/outbox/gateway.ts';
 import { sendDueMessages } from '../../server/outbox/sender.ts';
 import { notify } from '../../server/notifications/service.ts';
 import { chooseSms, countingGateway, logLines, removeTempLogs, tempLog } from '../outbox/helpers.ts';
-
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('browser: text messages through the outbox', function () {
   this.timeout(300_000);
@@ -86,22 +82,7 @@ describe('browser: text messages through the outbox', function () {
           page.on('console', (msg) => msg.type() === 'error' && problems.push(`${label}: console: ${msg.text()}`));
           const res = await page.goto(`${env.site.url}${url}?lang=${lang}`);
           if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
-          const raw = await page.evaluate(() => document.body.innerText.match(/\boutbox\.[\w.]+\b/g) ?? []);
-          if (raw.length) problems.push(`${label}: untranslated ${raw.join(', ')}`);
-          if (width === 390) {
-            const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-            if (wide > 1) problems.push(`${label}: scrolls sideways by ${wide}px`);
-          } else {
-            await page.evaluate(AXE);
-            const serious = await page.evaluate(async () => {
-              const r = await (
-                window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
-              ).axe.run({ resultTypes: ['violations'] });
-              return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-            });
-            if (serious.length) problems.push(`${label}: axe ${serious.join(', ')}`);
-          }
-          await page.screenshot({ path: artifactPath(`outbox-${name}-${width}-${lang}.png`), fullPage: true });
+          problems.push(...(await pageProblems(page, { label, width, areas: ['outbox'], shot: `outbox-${name}-${width}-${lang}.png` })));
           await page.close();
         }
         await c.close();

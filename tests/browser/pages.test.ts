@@ -4,10 +4,8 @@
 // and both languages: no page scrolls sideways, no amount of money or phone number breaks across
 // lines, and every destructive (.danger) button leads to a confirmation page, not to the action.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launch, requireBrowser, startSite, artifactPath, browserLogin } from '../helpers/browser.ts';
+import { launch, requireBrowser, startSite, artifactPath, browserLogin, seriousAxeViolations } from '../helpers/browser.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { Posting } from '../../models/posting.ts';
 import { Course } from '../../models/course.ts';
@@ -17,7 +15,6 @@ import { PayPeriod } from '../../models/pay-period.ts';
 import * as applications from '../../server/gigs/service/applications.ts';
 import { publishedPosting } from '../gigs/helpers.ts';
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 type Who = 'anonymous' | 'resident' | 'lowIncome' | 'employer' | 'staff' | 'admin';
 const PHONES: Record<Exclude<Who, 'anonymous'>, string> = {
   resident: '13800000003',
@@ -142,13 +139,7 @@ describe('browser: every page, both languages, phone and desktop', function () {
           if (raw.length) problems.push(`${label}: untranslated keys ${raw.join(', ')}`);
           if (width === 390) for (const p of await page.evaluate(layoutProblems)) problems.push(`${label}: ${p}`);
           if (width === 1280) {
-            await page.evaluate(AXE);
-            const serious = await page.evaluate(async () => {
-              const r = await (
-                window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
-              ).axe.run({ resultTypes: ['violations'] });
-              return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-            });
+            const serious = await seriousAxeViolations(page);
             if (serious.length) problems.push(`${label}: axe ${serious.join(', ')}`);
           }
           await page.screenshot({ path: artifactPath(`page-${name}-${width}-${lang}.png`), fullPage: true });

@@ -3,12 +3,8 @@
 // pages this flow and the admin/report work added, at phone and desktop width in both
 // languages: no sideways scrolling at 390 px, no serious accessibility violations, screenshots.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { withBrowser, browserLogin, artifactPath } from '../helpers/browser.ts';
+import { withBrowser, browserLogin, artifactPath, pageProblems } from '../helpers/browser.ts';
 import { makeUser } from '../helpers/data.ts';
-
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('browser: the staff desk', function () {
   this.timeout(300_000);
@@ -82,22 +78,14 @@ describe('browser: the staff desk', function () {
           page.on('console', (msg) => msg.type() === 'error' && problems.push(`${label}: console: ${msg.text()}`));
           const res = await page.goto(`${env.site.url}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
           if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
-          const raw = await page.evaluate(() => document.body.innerText.match(/\b(accounts|admin|audit|reports|home)\.[\w.]+\b/g) ?? []);
-          if (raw.length) problems.push(`${label}: untranslated ${raw.join(', ')}`);
-          if (width === 390) {
-            const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-            if (wide > 1) problems.push(`${label}: scrolls sideways by ${wide}px`);
-          } else {
-            await page.evaluate(AXE);
-            const serious = await page.evaluate(async () => {
-              const r = await (
-                window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
-              ).axe.run({ resultTypes: ['violations'] });
-              return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-            });
-            if (serious.length) problems.push(`${label}: axe ${serious.join(', ')}`);
-          }
-          await page.screenshot({ path: artifactPath(`desk-${name}-${width}-${lang}.png`), fullPage: true });
+          problems.push(
+            ...(await pageProblems(page, {
+              label,
+              width,
+              areas: ['accounts', 'admin', 'audit', 'reports', 'home'],
+              shot: `desk-${name}-${width}-${lang}.png`,
+            })),
+          );
           await page.close();
         }
       }

@@ -2,14 +2,10 @@
 // its deadline and takes it. Then the offer pages at phone and desktop width in both languages:
 // no sideways scrolling at 390 px, no serious accessibility violations, screenshots.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { withBrowser, browserLogin, artifactPath } from '../helpers/browser.ts';
+import { withBrowser, browserLogin, artifactPath, pageProblems } from '../helpers/browser.ts';
 import { fullCourse, statusOf } from '../courses/offer-helpers.ts';
 import { withdraw } from '../../server/courses/service/enrolment.ts';
 import { lapseOffers, declineOffer } from '../../server/courses/service/offers.ts';
-
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('browser: waitlist offers', function () {
   this.timeout(300_000);
@@ -70,22 +66,9 @@ describe('browser: waitlist offers', function () {
             const res = await page.goto(`${env.site.url}${url}?lang=${lang}`);
             if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
           }
-          const raw = await page.evaluate(() => document.body.innerText.match(/\b(waitlist|courses|confirm)\.[\w.]+\b/g) ?? []);
-          if (raw.length) problems.push(`${label}: untranslated ${raw.join(', ')}`);
-          if (width === 390) {
-            const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-            if (wide > 1) problems.push(`${label}: scrolls sideways by ${wide}px`);
-          } else {
-            await page.evaluate(AXE);
-            const serious = await page.evaluate(async () => {
-              const r = await (
-                window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
-              ).axe.run({ resultTypes: ['violations'] });
-              return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
-            });
-            if (serious.length) problems.push(`${label}: axe ${serious.join(', ')}`);
-          }
-          await page.screenshot({ path: artifactPath(`waitlist-${name}-${width}-${lang}.png`), fullPage: true });
+          problems.push(
+            ...(await pageProblems(page, { label, width, areas: ['waitlist', 'courses', 'confirm'], shot: `waitlist-${name}-${width}-${lang}.png` })),
+          );
           await page.close();
         }
       }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.ts';
@@ -89,4 +90,38 @@ export function withBrowser(): BrowserEnv {
     await env.site?.close();
   });
   return env;
+}
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious or critical accessibility violations on the loaded page, as "rule (count)". */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({
+      resultTypes: ['violations'],
+    });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
+  });
+}
+
+/**
+ * The checks every page of a capability gets once loaded: no raw i18n key of its `areas` on the
+ * page; at phone width no sideways scrolling; at desktop width no serious accessibility
+ * violation. Then a full-page screenshot under tests/artifacts/ to look at.
+ */
+export async function pageProblems(page: Page, o: { label: string; width: number; areas: readonly string[]; shot: string }): Promise<string[]> {
+  const problems: string[] = [];
+  const pattern = `\\b(${o.areas.join('|')})\\.[\\w.]+\\b`;
+  const raw = await page.evaluate((src) => document.body.innerText.match(new RegExp(src, 'g')) ?? [], pattern);
+  if (raw.length) problems.push(`${o.label}: untranslated ${raw.join(', ')}`);
+  if (o.width <= 390) {
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (wide > 1) problems.push(`${o.label}: scrolls sideways by ${wide}px`);
+  } else {
+    const serious = await seriousAxeViolations(page);
+    if (serious.length) problems.push(`${o.label}: axe ${serious.join(', ')}`);
+  }
+  await page.screenshot({ path: artifactPath(o.shot), fullPage: true });
+  return problems;
 }
