@@ -66,12 +66,14 @@ describe(`trial: waitlist offers (${WAVES} waves)`, function () {
       const status = new Map<string, string | undefined>();
       for (const p of everyone) status.set(p.id, await statusOf(courseId, p));
       const inState = (s: string) => everyone.filter((p) => status.get(p.id) === s);
-      // Some open offers ran out already, some run out while the wave runs (so an accept and the
-      // lapse job meet on the same offer), the rest stay open.
-      for (const p of inState('offered')) {
-        const roll = Math.random();
-        if (roll > 0.66) continue;
-        const at = new Date(roll < 0.33 ? Date.now() - 1000 : Date.now() + Math.floor(Math.random() * 1500));
+      // One open offer is left alone and accepted, so every wave with an offer has an accept that
+      // must win. Of the others, a third ran out already, a third run out while the wave runs (so an
+      // accept and the lapse job meet on the same offer), a third stay open.
+      const [keeper, ...others] = inState('offered');
+      const expiries = others.map((_, i) => (i % 3 === 0 ? Date.now() - 1000 : i % 3 === 1 ? Date.now() + Math.floor(Math.random() * 1500) : 0));
+      for (const [i, p] of [keeper, ...others].entries()) {
+        if (!p || (i > 0 && !expiries[i - 1])) continue;
+        const at = new Date(i === 0 ? Date.now() + 3600_000 : expiries[i - 1]!);
         const e = await Enrolment.findOne({ course: courseId, resident: p.id, status: 'offered' }, { _id: 1 }).lean();
         await Enrolment.updateOne({ _id: e!._id }, { $set: { offerExpiresAt: at } });
         await Seat.updateOne({ enrolment: e!._id }, { $set: { offerExpiresAt: at } });
@@ -79,12 +81,13 @@ describe(`trial: waitlist offers (${WAVES} waves)`, function () {
       const jitter = (ms: number) => new Promise((r) => setTimeout(r, Math.floor(Math.random() * ms)));
       const ops: Promise<unknown>[] = [
         ...pick(inState('confirmed'), 0.4).map((p) => withdraw(courseId, p.id).then(() => (tally.withdrawn += 1))),
-        ...pick(inState('offered'), 0.6).map((p) =>
+        ...(keeper ? [acceptOffer(courseId, keeper.id).then(() => (tally.accepted += 1))] : []),
+        ...pick(others, 0.6).map((p) =>
           jitter(1500)
             .then(() => acceptOffer(courseId, p.id))
             .then(() => (tally.accepted += 1)),
         ),
-        ...pick(inState('offered'), 0.3).map((p) =>
+        ...pick(others, 0.3).map((p) =>
           jitter(1500)
             .then(() => declineOffer(courseId, p.id))
             .then(() => (tally.declined += 1)),
