@@ -3,7 +3,7 @@
 // it added at phone and desktop width in both languages (no sideways scrolling at 390 px, no
 // serious accessibility violations, no raw keys), with screenshots.
 import assert from 'node:assert/strict';
-import { withBrowser, browserLogin, artifactPath, pageProblems } from '../helpers/browser.ts';
+import { withBrowser, browserLogin, artifactPath, walkPages } from '../helpers/browser.ts';
 import { Employer } from '../../models/employer.ts';
 import { ArrearsCase } from '../../models/arrears-case.ts';
 import { hiredJob } from '../arrears/helpers.ts';
@@ -79,29 +79,7 @@ describe('browser: unpaid wages', function () {
     ];
     const phones = { staff: '13800000001', employer: '13800000002', worker: open.worker.phone };
     assert.ok(due.appId);
-    const problems: string[] = [];
-    for (const width of [390, 1280]) {
-      const contexts = new Map<string, Awaited<ReturnType<typeof env.browser.newContext>>>();
-      for (const [who, name, url] of pages) {
-        if (!contexts.has(who)) {
-          const c = await env.browser.newContext({ viewport: { width, height: 900 } });
-          if (who !== 'anonymous') await browserLogin(await c.newPage(), env.site.url, phones[who]);
-          contexts.set(who, c);
-        }
-        for (const lang of ['zh-CN', 'en']) {
-          const page = await contexts.get(who)!.newPage();
-          const label = `${name} ${lang} ${width}px`;
-          page.on('console', (msg) => msg.type() === 'error' && problems.push(`${label}: console: ${msg.text()}`));
-          const res = await page.goto(`${env.site.url}${url}?lang=${lang}`);
-          if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
-          problems.push(
-            ...(await pageProblems(page, { label, width, areas: ['arrears', 'gigs', 'notifications'], shot: `arrears-${name}-${width}-${lang}.png` })),
-          );
-          await page.close();
-        }
-      }
-      for (const c of contexts.values()) await c.close();
-    }
+    const problems = await walkPages(env, { pages, phones, areas: ['arrears', 'gigs', 'notifications'], shot: 'arrears' });
     assert.deepEqual(problems, []);
   });
 });

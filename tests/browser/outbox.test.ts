@@ -3,7 +3,7 @@
 // outbox page. Then both pages at 390 px and 1280 px in both languages: no sideways scrolling,
 // no serious accessibility violations, screenshots in tests/artifacts/.
 import assert from 'node:assert/strict';
-import { withBrowser, browserLogin, pageProblems } from '../helpers/browser.ts';
+import { withBrowser, browserLogin, walkPages } from '../helpers/browser.ts';
 import { makeUser } from '../helpers/data.ts';
 import { makeCourse } from '../courses/fixtures.ts';
 import { devGateway } from '../../server/outbox/gateway.ts';
@@ -71,23 +71,7 @@ describe('browser: text messages through the outbox', function () {
       ['staff', 'staff-outbox', '/staff/outbox'],
     ];
     const phones = { resident: failing.phone, staff: '13800000001' };
-    const problems: string[] = [];
-    for (const width of [390, 1280]) {
-      for (const [who, name, url] of pages) {
-        const c = await env.browser.newContext({ viewport: { width, height: 900 } });
-        await browserLogin(await c.newPage(), env.site.url, phones[who]);
-        for (const lang of ['zh-CN', 'en']) {
-          const page = await c.newPage();
-          const label = `${name} ${lang} ${width}px`;
-          page.on('console', (msg) => msg.type() === 'error' && problems.push(`${label}: console: ${msg.text()}`));
-          const res = await page.goto(`${env.site.url}${url}?lang=${lang}`);
-          if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
-          problems.push(...(await pageProblems(page, { label, width, areas: ['outbox'], shot: `outbox-${name}-${width}-${lang}.png` })));
-          await page.close();
-        }
-        await c.close();
-      }
-    }
+    const problems = await walkPages(env, { pages, phones, areas: ['outbox'], shot: 'outbox' });
     assert.deepEqual(problems, []);
   });
 });

@@ -3,7 +3,7 @@
 // pages this flow and the admin/report work added, at phone and desktop width in both
 // languages: no sideways scrolling at 390 px, no serious accessibility violations, screenshots.
 import assert from 'node:assert/strict';
-import { withBrowser, browserLogin, artifactPath, pageProblems } from '../helpers/browser.ts';
+import { withBrowser, browserLogin, artifactPath, walkPages } from '../helpers/browser.ts';
 import { makeUser } from '../helpers/data.ts';
 
 describe('browser: the staff desk', function () {
@@ -63,34 +63,7 @@ describe('browser: the staff desk', function () {
       ['admin', 'staff-table', '/admin/staff'],
     ];
     const phones = { staff: '13800000001', admin: '13800000000' };
-    const problems: string[] = [];
-    for (const width of [390, 1280]) {
-      const contexts = new Map<string, Awaited<ReturnType<typeof env.browser.newContext>>>();
-      for (const [who, name, url] of pages) {
-        if (!contexts.has(who)) {
-          const c = await env.browser.newContext({ viewport: { width, height: 900 } });
-          if (who !== 'anonymous') await browserLogin(await c.newPage(), env.site.url, phones[who]);
-          contexts.set(who, c);
-        }
-        for (const lang of ['zh-CN', 'en']) {
-          const page = await contexts.get(who)!.newPage();
-          const label = `${name} ${lang} ${width}px`;
-          page.on('console', (msg) => msg.type() === 'error' && problems.push(`${label}: console: ${msg.text()}`));
-          const res = await page.goto(`${env.site.url}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
-          if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
-          problems.push(
-            ...(await pageProblems(page, {
-              label,
-              width,
-              areas: ['accounts', 'admin', 'audit', 'reports', 'home'],
-              shot: `desk-${name}-${width}-${lang}.png`,
-            })),
-          );
-          await page.close();
-        }
-      }
-      for (const c of contexts.values()) await c.close();
-    }
+    const problems = await walkPages(env, { pages, phones, areas: ['accounts', 'admin', 'audit', 'reports', 'home'], shot: 'desk' });
     assert.deepEqual(problems, []);
   });
 });

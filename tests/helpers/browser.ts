@@ -125,3 +125,47 @@ export async function pageProblems(page: Page, o: { label: string; width: number
   await page.screenshot({ path: artifactPath(o.shot), fullPage: true });
   return problems;
 }
+
+/** A page to walk: who looks at it (a key of `phones`, or 'anonymous'), its name for labels, its address. */
+export type PageToWalk = readonly [who: string, name: string, url: string];
+
+/**
+ * Opens each page as its person at phone and desktop width in both languages, and at phone
+ * width in elder mode, with `pageProblems` and a console-error and status check on each.
+ * Returns every problem found; screenshots go to tests/artifacts/<shot>-<name>-<mode>-<lang>.png.
+ */
+export async function walkPages(
+  env: BrowserEnv,
+  o: { pages: readonly PageToWalk[]; phones: Record<string, string>; areas: readonly string[]; shot: string },
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const mode of [
+    { width: 390, elder: false },
+    { width: 1280, elder: false },
+    { width: 390, elder: true },
+  ]) {
+    const contexts = new Map<string, Awaited<ReturnType<Browser['newContext']>>>();
+    const tag = `${mode.width}${mode.elder ? '-elder' : ''}`;
+    for (const [who, name, url] of o.pages) {
+      let c = contexts.get(who);
+      if (!c) {
+        c = await env.browser.newContext({ viewport: { width: mode.width, height: 900 } });
+        if (mode.elder) await c.addCookies([{ name: 'elder', value: '1', url: env.site.url }]);
+        if (who !== 'anonymous') await browserLogin(await c.newPage(), env.site.url, o.phones[who]!);
+        contexts.set(who, c);
+      }
+      for (const lang of ['zh-CN', 'en']) {
+        const page = await c.newPage();
+        const label = `${name} ${lang} ${tag}px`;
+        page.on('console', (msg) => msg.type() === 'error' && problems.push(`${label}: console: ${msg.text()}`));
+        const res = await page.goto(`${env.site.url}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
+        if (res?.status() !== 200) problems.push(`${label}: status ${res?.status()}`);
+        if (mode.elder && !(await page.evaluate(() => document.documentElement.classList.contains('elder')))) problems.push(`${label}: not in elder mode`);
+        problems.push(...(await pageProblems(page, { label, width: mode.width, areas: o.areas, shot: `${o.shot}-${name}-${tag}-${lang}.png` })));
+        await page.close();
+      }
+    }
+    for (const ctx of contexts.values()) await ctx.close();
+  }
+  return problems;
+}
