@@ -8,8 +8,11 @@ import { startDatabase, describeEngine } from '../server/db/start.ts';
 import type { Engine } from '../server/db/engine.ts';
 import { connectDatabase } from '../server/db/connection.ts';
 import '../server/app.ts';
+import { trackInFlight } from './helpers/commands.ts';
+import { droppedReplies } from '../server/db/reply-order.ts';
 
 let engine: Engine | undefined;
+let inFlight: ReturnType<typeof trackInFlight> | undefined;
 const dbName = `doorstep_test_${process.pid}`;
 
 export const mochaHooks = {
@@ -20,6 +23,16 @@ export const mochaHooks = {
     process.stdout.write(`[tests] ${describeEngine(engine)}\n`);
     const uri = engine.kind === 'external' ? withDbName(engine.uri, dbName) : engine.uri;
     await connectDatabase(uri, { monitorCommands: true }); // tests/helpers/commands.ts records them
+    inFlight = trackInFlight();
+  },
+  // A failed test (above all a timeout) reports what the database had not answered yet.
+  afterEach(this: Mocha.Context) {
+    if (this.currentTest?.state !== 'failed' || !inFlight) return;
+    const waiting = inFlight.report(2_000);
+    process.stdout.write(
+      `      [tests] after the failure: ${waiting.length} database command(s) unanswered for 2 s or more; ${droppedReplies()} out-of-order replies dropped so far\n`,
+    );
+    for (const line of waiting.slice(0, 20)) process.stdout.write(`        ${line}\n`);
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);

@@ -103,3 +103,27 @@ export async function commandsOf(action: () => Promise<unknown>): Promise<{ comm
   }
   return { commands, scans: scansIn(commands).map(describeCommand) };
 }
+
+/**
+ * Database commands sent and not yet answered, for the report on a failed test: a test that
+ * times out says which command it was waiting for (and on which connection), not just "20 s".
+ */
+export function trackInFlight(): { report(olderThanMs: number): string[] } {
+  const client = mongoose.connection.getClient();
+  const open = new Map<number, { at: number; text: string }>();
+  client.on('commandStarted', (ev: CommandStartedEvent) => {
+    const filtersOf = FILTERED[ev.commandName];
+    const filters = filtersOf ? filtersOf(ev.command).map((f) => JSON.stringify(f).slice(0, 200)) : [];
+    open.set(ev.requestId, {
+      at: Date.now(),
+      text: `${ev.commandName} ${String(ev.command[ev.commandName])} ${filters.join(' | ')} on ${ev.address} (${ev.connectionId})`,
+    });
+  });
+  const done = (ev: { requestId: number }) => void open.delete(ev.requestId);
+  client.on('commandSucceeded', done);
+  client.on('commandFailed', done);
+  return {
+    report: (olderThanMs) =>
+      [...open.values()].filter((c) => Date.now() - c.at >= olderThanMs).map((c) => `waiting ${Math.round((Date.now() - c.at) / 1000)} s: ${c.text}`),
+  };
+}
