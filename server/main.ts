@@ -17,6 +17,7 @@ import { recordRepair } from './arrears/record.ts';
 import { slotRepair } from './gigs/service/slots.ts';
 import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
+import { ensureRolls } from './courses/service/roll.ts';
 import { offerLapseJob } from './courses/service/offers.ts';
 import { summaryRepairJob } from './workshops/summaries.ts';
 import { loginFailureSweepJob } from './accounts/login-lock.ts';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
 
   if (await recoverIfUnclean(config.DATA_DIR, logger)) say('the last run stopped abruptly: derived counts were checked and repaired');
   shutdownParts.push(() => markCleanShutdown(config.DATA_DIR)); // runs before the database closes
+  if (await ensureRolls()) say('built the course rolls (who holds a seat, who waits) for the courses already stored');
 
   const seeded = config.SEED_ON_EMPTY && config.NODE_ENV !== 'production' && (await databaseIsEmpty());
   if (seeded) {

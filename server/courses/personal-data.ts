@@ -20,7 +20,7 @@ const enrolments: PersonalData = {
     kept: 'courses',
   }),
   async erase(ctx) {
-    for (const e of await Enrolment.find({ resident: ctx.userId, status: { $in: ['confirmed', 'waitlisted'] } }, { course: 1 }).lean()) {
+    for (const e of await Enrolment.find({ resident: ctx.userId, status: { $in: ['confirmed', 'waitlisted', 'offered'] } }, { course: 1 }).lean()) {
       try {
         await withdraw(String(e.course), ctx.id);
       } catch (err) {

@@ -23,7 +23,7 @@ export const categories = declareCache({ name: 'categories', ttlMs: 30_000, max:
 export const openPostings = declareCache({ name: 'open-postings', ttlMs: 5_000, max: 4, dropOn: ['Posting'] });
 
 /** Published courses with their seat counts (key "all"). */
-export const publishedCourses = declareCache({ name: 'published-courses', ttlMs: 5_000, max: 1, dropOn: ['Course', 'Seat'] });
+export const publishedCourses = declareCache({ name: 'published-courses', ttlMs: 5_000, max: 1, dropOn: ['Course', 'CourseRoll'] });
 
 /** Who a session belongs to (key: user id), read on every logged-in request. */
 export const sessionUsers = declareCache({ name: 'session-users', ttlMs: 5_000, max: 10_000, dropOn: ['User'] });

@@ -1,15 +1,17 @@
 // Reading courses: one course, seat counts, the public catalogue and the staff list.
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { Course, type CourseDoc } from '../../../models/course.ts';
 import { Enrolment } from '../../../models/enrolment.ts';
-import { Seat } from '../../../models/seat.ts';
+import { seatsTaken } from './roll.ts';
 import { Refusal } from '../../lib/refusal.ts';
 import { publishedCourses } from '../../store/index.ts';
 import { subtreeIds } from '../../centers/tree.ts';
 
+import { oid, isObjectId as isId } from '../../lib/ids.ts';
+
 export type LeanCourse = CourseDoc;
-export const oid = (id: string | Types.ObjectId) => (id instanceof Types.ObjectId ? id : new Types.ObjectId(id));
-export const isId = (id: unknown): id is string => typeof id === 'string' && /^[a-f\d]{24}$/i.test(id);
+
+export { oid, isId };
 
 export async function getCourse(id: string): Promise<LeanCourse> {
   if (!isId(id)) throw new Refusal('not-found', 'errors.notFound');
@@ -18,18 +20,13 @@ export async function getCourse(id: string): Promise<LeanCourse> {
   return c;
 }
 
-/** Seats taken per course, counted from the seat documents themselves. */
+/** Seats taken per course, from each course's roll (read by _id). */
 export async function seatCounts(courseIds: Types.ObjectId[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>(courseIds.map((id) => [String(id), 0]));
-  if (!courseIds.length) return out;
-  const seats = await Seat.find({ course: { $in: courseIds } }, { course: 1, _id: 0 }).lean();
-  for (const s of seats) out.set(String(s.course), (out.get(String(s.course)) ?? 0) + 1);
-  return out;
+  const counts = await Promise.all(courseIds.map(async (id) => [String(id), await seatsTaken(id)] as const));
+  return new Map(counts);
 }
 
-export async function seatsTaken(courseId: string | Types.ObjectId): Promise<number> {
-  return Seat.countDocuments({ course: oid(courseId) });
-}
+export { seatsTaken };
 
 export function nextSession(c: Pick<LeanCourse, 'sessions'>, now = new Date()) {
   return c.sessions.find((s) => s.endsAt > now) ?? null;

@@ -1,17 +1,16 @@
-import { isDuplicateKey } from '../../store/index.ts';
 // Residents enrol and withdraw; staff remove an enrolment.
 import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../../models/enrolment.ts';
-import { Seat } from '../../../models/seat.ts';
 import { User } from '../../../models/user.ts';
 import { Refusal } from '../../lib/refusal.ts';
 import { audit } from '../../audit/service.ts';
 import { notify } from '../../notifications/service.ts';
 
-import { getCourse, isId, seatsTaken, type LeanCourse } from './catalog.ts';
-import { activeEnrolment, positionOf } from './roster.ts';
-import { claimSeat, fillSeats, fillWithin } from './seats.ts';
+import { getCourse, isId, type LeanCourse } from './catalog.ts';
+import { activeEnrolment, joinWaitlist, leaveRoll, positionOf, readRoll, seatsTaken, takeSeat } from './roll.ts';
+import { fillSeats, fillWithin } from './seats.ts';
 import { acceptOffer, decideOffer, settleOffer } from './offers.ts';
-import { courseQueue } from '../../store/index.ts';
+import { courseQueue, isDuplicateKey } from '../../store/index.ts';
+import type { Types } from 'mongoose';
 import { enrolmentRepair } from './repairs.ts';
 
 export type EnrolResult = { status: 'confirmed' | 'waitlisted' | 'offered'; enrolmentId: string; position: number | null; already: boolean };
@@ -58,24 +57,11 @@ export async function enrol(courseId: string, residentId: string, opts: { source
       problem.params,
     );
 
-  // No look-up first (a scan on FerretDB): the unique activeKey turns a second enrolment of
-  // the same resident, at once or later, into a duplicate key answered below.
-  let enrolment: EnrolmentDoc;
+  let placed: Placed;
   try {
-    // Someone already waiting goes first: a newcomer joins the queue behind them.
-    const someoneWaiting = !!(await Enrolment.exists({ course: course._id, status: 'waitlisted' }));
-    const doc = await Enrolment.create({
-      course: course._id,
-      resident: resident._id,
-      activeKey: activeKeyOf(courseId, residentId),
-      status: someoneWaiting ? 'waitlisted' : 'pending',
-      residentName: resident.name,
-      residentPhone: resident.phone,
-      courseTitle: course.title,
-      center: course.center,
-      source: opts.source ?? 'self',
-    });
-    enrolment = doc.toObject() as EnrolmentDoc;
+    // One enrolment of a course at a time: the roll (who holds a seat, who waits) is read and
+    // written by _id, so its cost does not grow with the enrolments of past years.
+    placed = await courseQueue.run(courseId, () => place(course, resident, opts.source ?? 'self'));
   } catch (err) {
     if (!isDuplicateKey(err)) {
       enrolmentRepair.schedule(); // the insert may have landed without its answer reaching us
@@ -85,32 +71,56 @@ export async function enrol(courseId: string, residentId: string, opts: { source
     const again = await waitForSettled(courseId, residentId);
     return describe(again, true);
   }
-
-  let status: 'confirmed' | 'waitlisted' = 'waitlisted';
-  if (enrolment.status === 'pending') {
-    try {
-      status = (await claimSeat(course, enrolment._id, resident._id)) ? 'confirmed' : 'waitlisted';
-      await Enrolment.updateOne({ _id: enrolment._id }, { $set: { status, ...(status === 'confirmed' ? { confirmedAt: new Date() } : {}) } });
-    } catch (err) {
-      enrolmentRepair.schedule(); // the database failed between the two writes
-      throw err;
-    }
-  }
+  const { enrolment, status } = placed;
   const link = `/courses/${courseId}`;
   if (status === 'confirmed') {
     await notify(residentId, 'courseEnrolled', { course: course.title }, link);
-    return { status, enrolmentId: String(enrolment._id), position: null, already: false };
+    return { status, enrolmentId: String(enrolment), position: null, already: false };
   }
-  // A seat may have been freed while we queued: let the promoter look.
+  // Seats free while people wait (offers ran out in between): the promoter offers them in order.
   if ((await seatsTaken(course._id)) < course.capacity) await fillSeats(courseId);
-  const fresh = await Enrolment.findById(enrolment._id).lean<EnrolmentDoc>();
+  const fresh = await Enrolment.findById(enrolment).lean<EnrolmentDoc>();
   // Offered the seat while asking for one: they are here, so they take it.
   if (fresh?.status === 'offered') await acceptOffer(courseId, residentId).catch(() => null);
-  const settled = fresh?.status === 'offered' ? await Enrolment.findById(enrolment._id).lean<EnrolmentDoc>() : fresh;
+  const settled = fresh?.status === 'offered' ? await Enrolment.findById(enrolment).lean<EnrolmentDoc>() : fresh;
   if (settled?.status === 'confirmed' || settled?.status === 'offered') return describe(settled, false);
-  const position = await positionOf(courseId, enrolment._id);
+  const position = await positionOf(courseId, enrolment);
   await notify(residentId, 'courseWaitlisted', { course: course.title, position: String(position ?? '') }, link);
-  return { status: 'waitlisted', enrolmentId: String(enrolment._id), position, already: false };
+  return { status: 'waitlisted', enrolmentId: String(enrolment), position, already: false };
+}
+
+type Placed = { enrolment: Types.ObjectId; status: 'confirmed' | 'waitlisted' };
+
+/**
+ * Inserts the enrolment (the unique activeKey refuses a second one) and gives it a seat, or a
+ * place at the end of the waiting list when someone already waits or every seat is taken.
+ * Runs in the course's queue.
+ */
+async function place(course: LeanCourse, resident: { _id: Types.ObjectId; name: string; phone: string }, source: 'self' | 'desk'): Promise<Placed> {
+  const someoneWaiting = (await readRoll(course._id)).waiting.length > 0;
+  const doc = await Enrolment.create({
+    course: course._id,
+    resident: resident._id,
+    activeKey: activeKeyOf(String(course._id), String(resident._id)),
+    status: someoneWaiting ? 'waitlisted' : 'pending',
+    residentName: resident.name,
+    residentPhone: resident.phone,
+    courseTitle: course.title,
+    center: course.center,
+    source,
+  });
+  try {
+    if (!someoneWaiting && (await takeSeat(course, doc._id, resident._id))) {
+      await Enrolment.updateOne({ _id: doc._id }, { $set: { status: 'confirmed', confirmedAt: new Date() } });
+      return { enrolment: doc._id, status: 'confirmed' };
+    }
+    await joinWaitlist(course._id, doc._id, resident._id);
+    if (!someoneWaiting) await Enrolment.updateOne({ _id: doc._id }, { $set: { status: 'waitlisted' } });
+    return { enrolment: doc._id, status: 'waitlisted' };
+  } catch (err) {
+    enrolmentRepair.schedule(); // the database failed between the writes
+    throw err;
+  }
 }
 
 async function waitForSettled(courseId: string, residentId: string): Promise<EnrolmentDoc> {
@@ -157,7 +167,7 @@ function endEnrolment(found: EnrolmentDoc, status: 'withdrawn' | 'cancelled'): P
       await settleOffer(e, outcome, now);
     }
     await Enrolment.updateOne({ _id: e._id }, { $set: { status, activeKey: `${e.activeKey}:x:${String(e._id)}`, endedAt: now } });
-    await Seat.deleteOne({ enrolment: e._id });
+    await leaveRoll(e.course, e._id);
     return { promoted: await fillWithin(String(e.course), now) };
   });
 }

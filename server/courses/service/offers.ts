@@ -11,8 +11,8 @@ import { Refusal } from '../../lib/refusal.ts';
 import { notify } from '../../notifications/service.ts';
 import { courseQueue, isDuplicateKey } from '../../store/index.ts';
 import type { ScheduledJob } from '../../scheduler.ts';
-import { activeEnrolment } from './roster.ts';
-import { claimSeat, fillWithin, notifyOffer, whenParams } from './seats.ts';
+import { activeEnrolment, joinWaitlist, leaveRoll, seatIdOf, takeSeat } from './roll.ts';
+import { fillWithin, notifyOffer, whenParams } from './seats.ts';
 
 /** The first of accept, decline and lapse to insert its decision wins; the others read it. */
 export async function decideOffer(e: Pick<EnrolmentDoc, '_id' | 'course'>, outcome: OfferOutcome, now: Date): Promise<OfferOutcome> {
@@ -38,18 +38,20 @@ export async function settleOffer(e: EnrolmentDoc, outcome: OfferOutcome, now: D
     // Enrolment first, then the seat loses its expiry: a crash between leaves an expired held
     // seat of a confirmed enrolment, which the lapse job recognises as accepted.
     await Enrolment.updateOne({ _id: e._id, status: { $in: ['offered', 'waitlisted', 'pending'] } }, { $set: { status: 'confirmed', confirmedAt: now } });
-    const held = await Seat.updateOne({ enrolment: e._id }, { $set: { offerExpiresAt: null } });
+    const held = await Seat.updateOne({ _id: await seatIdOf(e.course, e._id) }, { $set: { offerExpiresAt: null } });
     if (held.matchedCount === 0) {
-      // The seat vanished (should not happen): take a free one, or go back to the waitlist.
+      // The seat vanished (should not happen): take a free one, or go back to the head of the list.
       const course = await Course.findById(e.course, { capacity: 1 }).lean();
-      if (!course || !(await claimSeat(course, e._id, e.resident)))
+      if (!course || !(await takeSeat(course, e._id, e.resident))) {
         await Enrolment.updateOne({ _id: e._id }, { $set: { status: 'waitlisted', confirmedAt: null } });
+        await joinWaitlist(e.course, e._id, e.resident, true);
+      }
     }
     return;
   }
   const status = outcome === 'cancelled' ? 'cancelled' : outcome;
   await Enrolment.updateOne({ _id: e._id, status: { $in: ['offered', 'waitlisted', 'pending'] } }, { $set: { status, endedAt: now, activeKey: endedKey(e) } });
-  await Seat.deleteOne({ enrolment: e._id });
+  await leaveRoll(e.course, e._id);
 }
 
 export type AcceptResult = 'accepted' | 'already';
@@ -110,12 +112,12 @@ async function noOffer(courseId: string, residentId: string): Promise<Refusal> {
  * a valid one not yet recorded on its enrolment becomes the offer. Runs in the course's queue.
  */
 export async function reconcileOfferSeat(
-  seat: Pick<SeatDoc, 'enrolment' | 'offerExpiresAt'> & { _id: unknown },
+  seat: Pick<SeatDoc, 'enrolment' | 'course' | 'offerExpiresAt'> & { _id: unknown },
   now: Date,
 ): Promise<'kept' | 'settled' | 'lapsed' | 'freed' | 'offered'> {
   const e = await Enrolment.findById(seat.enrolment).lean<EnrolmentDoc>();
   if (!e || !['offered', 'waitlisted', 'pending', 'confirmed'].includes(e.status)) {
-    await Seat.deleteOne({ _id: seat._id });
+    await leaveRoll(seat.course, seat.enrolment);
     return 'freed';
   }
   if (e.status === 'confirmed') {
@@ -131,7 +133,9 @@ export async function reconcileOfferSeat(
   if (e.status !== 'offered') {
     // Held but never recorded (a crash between the two writes): the resident was never told.
     if (expiresAt <= now) {
-      await Seat.deleteOne({ _id: seat._id });
+      // Freed, and the enrolment keeps its place at the head of the list (it was first).
+      await leaveRoll(e.course, e._id);
+      await joinWaitlist(e.course, e._id, e.resident, true);
       return 'freed';
     }
     await Enrolment.updateOne({ _id: e._id, status: e.status }, { $set: { status: 'offered', offeredAt: now, offerExpiresAt: expiresAt } });

@@ -3,13 +3,16 @@ import { Enrolment } from '../../../models/enrolment.ts';
 import { Seat } from '../../../models/seat.ts';
 import { fillSeats } from './seats.ts';
 import { repairOffers } from './offers.ts';
+import { rebuildAllRolls, rebuildLagging } from './roll.ts';
 
 /**
  * Repairs what a crash between two writes can leave behind, so seats and enrolments agree:
  * a seat held by an enrolment still marked pending or waiting confirms it; a seat whose
  * enrolment has ended (or vanished) is freed; a pending enrolment without a seat joins the
- * waitlist; seats held for offers are settled, kept, recorded or passed on (offers.ts); then
- * freed seats are offered to the waitlist. Run at start-up, before serving.
+ * waitlist; the rolls are rebuilt from what the seats and enrolments now say (every roll at
+ * start-up, the touched and lagging ones while serving); seats held for offers are settled, kept,
+ * recorded or passed on (offers.ts); then freed seats are offered to the waitlist. Run at
+ * start-up, before serving, and after a write failed half-way.
  */
 export async function repairEnrolments(olderThanMs = 0, now = new Date()): Promise<{ confirmed: number; freed: number; requeued: number; offers: number }> {
   const out = { confirmed: 0, freed: 0, requeued: 0, offers: 0 };
@@ -36,6 +39,8 @@ export async function repairEnrolments(olderThanMs = 0, now = new Date()): Promi
     courses.add(String(e.course));
     out.requeued += 1;
   }
+  if (olderThanMs === 0) for (const id of await rebuildAllRolls()) courses.add(id);
+  else for (const id of await rebuildLagging(courses)) courses.add(id);
   out.offers = await repairOffers(now);
   for (const id of courses) await fillSeats(id, now);
   return out;

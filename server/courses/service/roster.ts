@@ -2,22 +2,20 @@
 // and who may read the course's materials.
 import type { Types } from 'mongoose';
 import { Course } from '../../../models/course.ts';
-import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../../models/enrolment.ts';
+import { Enrolment } from '../../../models/enrolment.ts';
 import { Attendance } from '../../../models/attendance.ts';
 import { Completion } from '../../../models/completion.ts';
 import { canActOnCenter } from '../../centers/scope.ts';
 import { isId, oid, type LeanCourse } from './catalog.ts';
+import { activeEnrolment, positionOf, readRoll } from './roll.ts';
 
-/** Waiting enrolments in order: position = index + 1. */
+/** Waiting enrolments in order (position = index + 1): the roll's list, each read by _id. */
 export async function waitlist(courseId: string | Types.ObjectId) {
-  const list = await Enrolment.find(
-    { course: oid(courseId), status: 'waitlisted' },
-    { resident: 1, residentName: 1, residentPhone: 1, createdAt: 1, source: 1 },
-  )
-    .sort({ createdAt: 1, _id: 1 })
-    .lean();
-  list.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || String(a._id).localeCompare(String(b._id)));
-  return list;
+  const roll = await readRoll(courseId);
+  const rows = await Promise.all(
+    roll.waiting.map((w) => Enrolment.findById(w.e, { resident: 1, residentName: 1, residentPhone: 1, createdAt: 1, source: 1, status: 1 }).lean()),
+  );
+  return rows.filter((e) => e?.status === 'waitlisted').map((e) => e!);
 }
 
 /**
@@ -39,14 +37,7 @@ export async function offerQueue(courseId: string | Types.ObjectId) {
   return [...offered, ...waiting, ...ended];
 }
 
-export async function positionOf(courseId: string | Types.ObjectId, enrolmentId: string | Types.ObjectId): Promise<number | null> {
-  const idx = (await waitlist(courseId)).findIndex((e) => String(e._id) === String(enrolmentId));
-  return idx < 0 ? null : idx + 1;
-}
-
-export async function activeEnrolment(courseId: string, residentId: string) {
-  return Enrolment.findOne({ activeKey: activeKeyOf(courseId, residentId) }).lean<EnrolmentDoc>();
-}
+export { activeEnrolment, positionOf } from './roll.ts';
 
 export async function confirmedEnrolments(courseId: string | Types.ObjectId) {
   return Enrolment.find({ course: oid(courseId), status: 'confirmed' }, { resident: 1, residentName: 1, residentPhone: 1, source: 1, confirmedAt: 1 })

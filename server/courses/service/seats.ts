@@ -1,50 +1,17 @@
-// Seats: a confirmed place is a seat document under the unique {course, seatNo} index.
-import crypto from 'node:crypto';
+// Seats: a confirmed place, or one held for an offer, is a seat document under the unique
+// {course, seatNo} index; the course's roll (roll.ts) says which are taken and who waits.
 import type { Types } from 'mongoose';
 import { Course } from '../../../models/course.ts';
 import { Enrolment } from '../../../models/enrolment.ts';
-import { Seat } from '../../../models/seat.ts';
 import { notify } from '../../notifications/service.ts';
-import { courseQueue, isDuplicateKey } from '../../store/index.ts';
+import { courseQueue } from '../../store/index.ts';
 import { formatDate } from '../../lib/format.ts';
-import { seatsTaken, type LeanCourse } from './catalog.ts';
-import { waitlist } from './roster.ts';
-
-/**
- * Tries to give an enrolment a confirmed seat by inserting a seat document under the unique
- * {course, seatNo} index. Returns true when the enrolment holds a seat afterwards.
- */
-export async function claimSeat(
-  course: Pick<LeanCourse, '_id' | 'capacity'>,
-  enrolmentId: Types.ObjectId,
-  residentId: Types.ObjectId,
-  offerExpiresAt: Date | null = null,
-): Promise<boolean> {
-  for (let round = 0; round < 2; round += 1) {
-    const taken = new Set((await Seat.find({ course: course._id }, { seatNo: 1, _id: 0 }).lean()).map((s) => s.seatNo));
-    const free: number[] = [];
-    for (let n = 1; n <= course.capacity; n += 1) if (!taken.has(n)) free.push(n);
-    if (!free.length) return false;
-    // Start at a random free seat so simultaneous claims spread out instead of all colliding on seat 1.
-    const start = crypto.randomInt(free.length);
-    for (let i = 0; i < free.length; i += 1) {
-      const seatNo = free[(start + i) % free.length]!;
-      try {
-        await Seat.create({ course: course._id, seatNo, enrolment: enrolmentId, resident: residentId, offerExpiresAt });
-        return true;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        if (await Seat.exists({ enrolment: enrolmentId })) return true;
-      }
-    }
-  }
-  return false;
-}
+import { dropWaiting, readRoll, takeSeat } from './roll.ts';
 
 /**
  * Offers freed seats to the first waiting residents, in order: each offer holds a seat until the
- * course's offer hours have passed. One runner per course on this node (courseQueue); across
- * nodes the unique seat index still keeps confirmed + offered within capacity.
+ * course's offer hours have passed. One runner per course (courseQueue); the unique seat index
+ * keeps confirmed + offered within capacity whatever happens.
  */
 export function fillSeats(courseId: string, now = new Date()): Promise<number> {
   return courseQueue.run(courseId, () => fillWithin(courseId, now));
@@ -56,10 +23,17 @@ export async function fillWithin(courseId: string, now = new Date()): Promise<nu
   if (course?.status !== 'published') return 0;
   if (course.lastSessionAt && course.lastSessionAt <= now) return 0; // nothing left to come to
   let offered = 0;
-  for (const waiting of await waitlist(courseId)) {
-    if ((await seatsTaken(course._id)) >= course.capacity) break;
+  for (;;) {
+    const roll = await readRoll(courseId);
+    const next = roll.waiting[0];
+    if (!next || roll.seats.length >= course.capacity) break;
+    const waiting = await Enrolment.findById(next.e, { resident: 1, status: 1 }).lean();
+    if (waiting?.status !== 'waitlisted') {
+      await dropWaiting(courseId, next.e); // a roll that lagged behind its enrolment
+      continue;
+    }
     const expiresAt = new Date(now.getTime() + (course.offerHours ?? DEFAULT_OFFER_HOURS) * 3600_000);
-    if (!(await claimSeat(course, waiting._id, waiting.resident, expiresAt))) break;
+    if (!(await takeSeat(course, waiting._id, waiting.resident, expiresAt))) break;
     // The seat is held first, then the enrolment says so: a crash between the two leaves a held
     // seat of a waiting enrolment, which the repair turns into the offer (or frees once expired).
     await Enrolment.updateOne({ _id: waiting._id, status: 'waitlisted' }, { $set: { status: 'offered', offeredAt: now, offerExpiresAt: expiresAt } });

@@ -1,10 +1,11 @@
-import { Types } from 'mongoose';
 import { Refusal } from '../../lib/refusal.ts';
 import { canActOnCenter } from '../../centers/scope.ts';
 
 // Small helpers the gig service modules share.
 
-export const oid = (id: string) => new Types.ObjectId(id);
+import { oid } from '../../lib/ids.ts';
+
+export { oid };
 export const validId = (id: unknown): id is string => typeof id === 'string' && /^[a-f\d]{24}$/i.test(id);
 
 export type FieldResult<T = object> = ({ ok: true } & T) | { ok: false; field: string; key: string };
