@@ -12,6 +12,7 @@ import { PostingSlot } from '../models/posting-slot.ts';
 import { Course } from '../models/course.ts';
 import { Enrolment } from '../models/enrolment.ts';
 import { Seat } from '../models/seat.ts';
+import { rebuildAllRolls } from '../server/courses/service/roll.ts';
 import { Workshop } from '../models/workshop.ts';
 import { Task } from '../models/task.ts';
 import { Membership, membershipId } from '../models/membership.ts';
@@ -192,8 +193,9 @@ export async function generateYears(
     await generateLedger(town, y, r, new Types.ObjectId(ctx.users.miaoxiStaff!), scale);
     log(`year ${y} generated`);
   }
-  log('rebuilding summaries…');
+  log('rebuilding summaries and course rolls…');
   await rebuildSummaries();
+  await rebuildAllRolls(); // the generated seats and waiting lists, as the start-up repair would
   const workshop = town!.workshops[0]!._id;
   return { worker: String(town!.workers.find((w) => w.workshop.equals(workshop))!._id), workshop: String(workshop) };
 }

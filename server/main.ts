@@ -21,6 +21,7 @@ import { ensureRolls } from './courses/service/roll.ts';
 import { offerLapseJob } from './courses/service/offers.ts';
 import { summaryRepairJob } from './workshops/summaries.ts';
 import { loginFailureSweepJob } from './accounts/login-lock.ts';
+import { sessionSweepJob } from './http/session.ts';
 import { outboxJob } from './outbox/sender.ts';
 import { smsGateway } from './outbox/gateway.ts';
 import { connectNodeLocks } from './store/index.ts';
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     offerLapseJob,
     summaryRepairJob,
     loginFailureSweepJob,
+    sessionSweepJob,
     outboxJob(smsGateway(config)),
     deletionJob,
     ...backupJobs(backupSettings(config), logger),

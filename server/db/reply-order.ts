@@ -45,21 +45,20 @@ export function guardReplyOrder(onDrop: (info: { expected: number; got: number |
   };
   proto.readMany = async function* (this: ConnectionProto & { [SENT]?: number }, options) {
     const expected = this[SENT];
-    for (;;) {
-      let first = true;
-      let stale = false;
-      for await (const reply of readMany.call(this, options)) {
-        // Only a first reply names our request; the rest of a moreToCome stream name the previous reply.
-        if (first && typeof expected === 'number' && typeof reply.responseTo === 'number' && reply.responseTo !== expected) {
-          stale = true;
-          dropped += 1;
-          onDrop({ expected, got: reply.responseTo });
-          continue;
-        }
-        first = false;
-        yield reply;
+    let first = true;
+    for await (const reply of readMany.call(this, options)) {
+      // Only a first reply names our request; the rest of a moreToCome stream name the previous reply.
+      if (first && typeof expected === 'number' && typeof reply.responseTo === 'number' && reply.responseTo !== expected) {
+        dropped += 1;
+        onDrop({ expected, got: reply.responseTo });
+        // Marked as "more to come", the driver's reader goes on to the next message of the same
+        // read. Starting a new read instead would lose our reply when it came in the same chunk
+        // as the stray one: it sits in the old read's queue, and the command waits for ever.
+        reply.moreToCome = true;
+        continue;
       }
-      if (!stale) return;
+      first = false;
+      yield reply;
     }
   };
 }

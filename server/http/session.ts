@@ -3,6 +3,7 @@ import MongoStore from 'connect-mongo';
 import mongoose from 'mongoose';
 import type { Config } from '../config.ts';
 import { retryRead } from '../db/read-retry.ts';
+import type { ScheduledJob } from '../scheduler.ts';
 
 export const SESSION_COOKIE = 'doorstep.sid';
 
@@ -38,9 +39,10 @@ export function sessionMiddleware(config: Config, secret: string) {
     client: mongoose.connection.getClient() as unknown as Parameters<typeof MongoStore.create>[0]['client'],
     collectionName: 'sessions',
     stringify: false,
-    // FerretDB refuses TTL indexes (docs/ARCHITECTURE.md), so expired sessions are swept on a timer.
-    autoRemove: 'interval',
-    autoRemoveInterval: 10,
+    // FerretDB refuses TTL indexes (docs/ARCHITECTURE.md), so expired sessions are swept by a job
+    // (sessionSweepJob). Not by connect-mongo's 'interval': it deletes with w:0, and FerretDB answers
+    // even such a write, leaving a stray reply on the connection (server/db/reply-order.ts).
+    autoRemove: 'disabled',
     touchAfter: 15 * 60,
   } as ConstructorParameters<typeof MongoStore>[0]);
   const middleware = session({
@@ -60,3 +62,10 @@ export function sessionMiddleware(config: Config, secret: string) {
   });
   return { middleware, store };
 }
+
+/** Deletes expired sessions, acknowledged (one node's sweep is enough; others find nothing). */
+export const sessionSweepJob: ScheduledJob = {
+  name: 'sessions.sweep',
+  everyMs: 10 * 60_000,
+  run: () => mongoose.connection.collection('sessions').deleteMany({ expires: { $lt: new Date() } }),
+};
