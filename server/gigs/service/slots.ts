@@ -56,7 +56,7 @@ export async function accept(user: Express.User, applicationId: string): Promise
     slotRepair.schedule(); // the slot is claimed but the application not yet marked
     throw err;
   }
-  if (!res.matchedCount) {
+  if (!res.matchedCount && !(await markedWith(a._id, slotNo))) {
     // Withdrawn while we claimed: give the seat back.
     await freeSlot({ _id: a._id, posting: p._id, slotNo });
     throw new Refusal('conflict', 'gigs.errors.stale');
@@ -64,6 +64,12 @@ export async function accept(user: Express.User, applicationId: string): Promise
   await forgetPending(postingId, a._id);
   await notify(String(a.resident), 'gigApplicationAccepted', { title: p.title, employer: p.employerName }, '/me/applications');
   await settleFill(postingId);
+}
+
+/** The application is accepted with this slot already (a start-up repair on another node marked it for us). */
+async function markedWith(applicationId: Types.ObjectId, slotNo: number): Promise<boolean> {
+  const now = await Application.findById(applicationId, { status: 1, slotNo: 1 }).lean();
+  return now?.status === 'accepted' && now.slotNo === slotNo;
 }
 
 /**
@@ -169,10 +175,11 @@ async function restoreMissingSlots(held: ReadonlySet<string>, postings: Set<stri
   let restored = 0;
   for (const a of accepted) {
     if (held.has(String(a._id)) || !a.slotNo) continue;
-    if (await insertSlot({ posting: a.posting, slotNo: a.slotNo, application: a._id })) {
-      restored += 1;
-      postings.add(String(a.posting));
-    }
+    if (!(await insertSlot({ posting: a.posting, slotNo: a.slotNo, application: a._id }))) continue;
+    // Withdrawn meanwhile (another node already serving): the slot goes again.
+    if (!(await markedWith(a._id, a.slotNo))) await PostingSlot.deleteOne({ _id: numberedSlotId(String(a.posting), a.slotNo), application: a._id });
+    else restored += 1;
+    postings.add(String(a.posting));
   }
   return restored;
 }
