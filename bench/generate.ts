@@ -22,6 +22,8 @@ import { invalidateCenters } from '../server/centers/tree.ts';
 import { rebuildSummaries } from '../server/workshops/summaries.ts';
 import { withCheckChar } from '../server/gigs/credit-code.ts';
 import { dayKey } from '../server/lib/format.ts';
+import { numberedSlotId } from '../server/store/index.ts';
+import { repairPendingLists } from '../server/gigs/service/applicants.ts';
 import { seedDemo, type SeedContext } from '../server/seed/index.ts';
 
 /** One year of the town (the workshops and their workers stay; the rest is per year). */
@@ -304,14 +306,17 @@ async function generateYear(
       postingTitle: p.title,
       status: accepted ? 'accepted' : r.pick(['pending', 'rejected']),
       activeKey: key,
+      slotNo: accepted ? (filled.get(p._id) ?? 0) + 1 : null,
     });
     if (accepted) {
-      filled.set(p._id, (filled.get(p._id) ?? 0) + 1);
-      slots.push({ posting: p._id, slotNo: filled.get(p._id), application: id });
+      const slotNo = (filled.get(p._id) ?? 0) + 1;
+      filled.set(p._id, slotNo);
+      slots.push({ _id: numberedSlotId(String(p._id), slotNo), posting: p._id, slotNo, application: id });
     }
   }
   await insertInChunks(Application, applications);
   await insertInChunks(PostingSlot, slots);
+  await repairPendingLists(); // the pending applications listed per posting, as apply() does
 
   const courses = Array.from({ length: per(TOWN_YEAR.courses, scale) }, (_, i) => {
     const center = r.pick(town.villages);

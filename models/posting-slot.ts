@@ -1,8 +1,11 @@
-import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-// One accepted seat of a posting. slotNo runs 1..headcount under a unique index, so the
-// database refuses the (headcount+1)th accept even when many arrive at once (docs/ARCHITECTURE.md).
+// One accepted seat of a posting, under `_id` `<posting>:<slotNo>` (server/store/slots.ts)
+// with slotNo in 1..headcount, so the database refuses the (headcount+1)th accept even when
+// many arrive at once, and a posting's slots are read by `_id` (docs/ARCHITECTURE.md).
+// Slots written before the keyed `_id`s had ObjectIds; `migrateSlotIds` (gigs/service/slot-repair.ts) rewrites them at start.
 const postingSlotSchema = new Schema({
+  _id: { type: String, required: true },
   posting: { type: Schema.Types.ObjectId, ref: 'Posting', required: true },
   slotNo: { type: Number, required: true, min: 1 },
   application: { type: Schema.Types.ObjectId, ref: 'Application', required: true },
@@ -12,5 +15,5 @@ const postingSlotSchema = new Schema({
 postingSlotSchema.index({ posting: 1, slotNo: 1 }, { unique: true });
 postingSlotSchema.index({ application: 1 }, { unique: true });
 
-export type PostingSlotDoc = InferSchemaType<typeof postingSlotSchema> & { _id: Types.ObjectId };
+export type PostingSlotDoc = InferSchemaType<typeof postingSlotSchema>;
 export const PostingSlot = mongoose.model('PostingSlot', postingSlotSchema);

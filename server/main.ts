@@ -14,7 +14,7 @@ import { alertClaimSweepJob, alertRepairJob, matchingSettled } from './alerts/ma
 import { bucketRepair } from './alerts/buckets.ts';
 import { payAskJob } from './arrears/answers.ts';
 import { recordRepair } from './arrears/record.ts';
-import { slotRepair } from './gigs/service/slots.ts';
+import { migrateSlots, slotRepair } from './gigs/service/slots.ts';
 import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
 import { ensureRolls } from './courses/service/roll.ts';
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   if (await recoverIfUnclean(config.DATA_DIR, logger)) say('the last run stopped abruptly: derived counts were checked and repaired');
   shutdownParts.push(() => markCleanShutdown(config.DATA_DIR)); // runs before the database closes
   if (await ensureRolls()) say('built the course rolls (who holds a seat, who waits) for the courses already stored');
+  if (await migrateSlots()) say('posting slots rewritten under keyed ids (once per database)');
 
   const seeded = config.SEED_ON_EMPTY && config.NODE_ENV !== 'production' && (await databaseIsEmpty());
   if (seeded) {

@@ -7,6 +7,7 @@ import { getCenter } from '../centers/tree.ts';
 import { dayKey } from '../lib/format.ts';
 import { hashPassword } from '../accounts/passwords.ts';
 import { ensureBuiltinCategories } from '../gigs/service/categories.ts';
+import { notePending } from '../gigs/service/applicants.ts';
 import { withCheckChar } from '../gigs/credit-code.ts';
 import { DEMO_PASSWORD } from './accounts.ts';
 import type { SeedContext } from './index.ts';
@@ -359,7 +360,10 @@ export async function seedGigs(ctx: SeedContext): Promise<void> {
   const resident = await User.findById(ctx.users.resident, { name: 1, phone: 1 }).lean();
   const tea = await Posting.findById(ids[3], { employer: 1, title: 1 }).lean();
   if (resident && tea) {
+    const appId = new Types.ObjectId();
+    await notePending(String(tea._id), appId); // as apply() does: told when the posting fills
     await Application.create({
+      _id: appId,
       posting: tea._id,
       employer: tea.employer,
       resident: resident._id,

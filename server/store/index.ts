@@ -8,3 +8,4 @@ export { setStoreLogger, storeLog } from './log.ts';
 export { connectNodeLocks, redisNodeLocks, useNodeLocks } from './locks.ts';
 export { retryRead } from '../db/read-retry.ts';
 export { isDuplicateKey } from './errors.ts';
+export { claimNumberedSlot, countNumberedSlots, numberedSlotId, numberedSlots, type ClaimNumberedSlotOptions } from './slots.ts';

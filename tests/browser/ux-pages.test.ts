@@ -46,7 +46,7 @@ describe('browser: course form, course schedule and a hired worker’s page at 3
       contact: '王老板 13800000002',
     });
     const appId = await applications.apply({ id: r.id }, id, { message: '', availability: '' });
-    await PostingSlot.create({ posting: id, slotNo: 1, application: appId });
+    await PostingSlot.create({ _id: `${id}:1`, posting: id, slotNo: 1, application: appId });
     await Application.updateOne({ _id: appId }, { $set: { status: 'accepted', slotNo: 1 } });
     for (const width of [390, 1280]) {
       for (const lang of ['zh-CN', 'en']) {

@@ -7,6 +7,8 @@ import { actor, addMember, assertSummariesMatchLedger, key, makeShop } from '../
 import { Application } from '../../models/application.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { PostingSlot } from '../../models/posting-slot.ts';
+import { Posting } from '../../models/posting.ts';
+import { Notification } from '../../models/notification.ts';
 import * as applications from '../../server/gigs/service/applications.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
 import { dayKey } from '../../server/lib/format.ts';
@@ -66,34 +68,52 @@ describe('write paths issue no collection scans (command recording)', function (
     noScans(scans);
   });
 
-  // PENDING (scans postingslots): the compare-and-set Application.updateOne({ _id, status }) is
-  // key-addressed since our FerretDB build pushes any top-level _id down; settleFill (gigs/service/slots.ts) recounts a posting's slots with
-  // PostingSlot.countDocuments({ posting }); when the posting fills, Application.find({ posting,
-  // status: 'pending' }) finds whom to tell; a lost slot race asks PostingSlot.exists({ application }).
-  // Fix: slots under deterministic _ids `<posting>:<slotNo>` counted by _id (the one numbered-slot
-  // claim of item 1), applicants to tell kept on a per-posting document.
-  it.skip('gig accept', async () => {
-    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { headcount: 2 });
-    const resident = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
-    const appId = await applications.apply({ id: resident.id }, id, { message: '', availability: '' });
+  // The accept that fills a posting: the slot is claimed by inserting `<posting>:<slotNo>`
+  // (server/store/slots.ts), the posting's slots are counted by reading `<posting>:1..headcount`
+  // by _id, and the applicants still waiting are found on the posting's pending list (read by _id)
+  // and each read by _id, so none of it grows with the years of applications and slots around it.
+  it('gig accept (the one that fills the posting, with an applicant still waiting)', async () => {
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { headcount: 2, title: '满员通知' });
+    const [first, resident, waiting] = await Promise.all([0, 1, 2].map(() => makeUser({ role: 'resident', center: ctx.centers.miaoxi! })));
+    const firstApp = await applications.apply({ id: first!.id }, id, { message: '', availability: '' });
+    const appId = await applications.apply({ id: resident!.id }, id, { message: '', availability: '' });
+    await applications.apply({ id: waiting!.id }, id, { message: '', availability: '' });
+    await submitAccept(firstApp, id);
     const emp = await loggedIn('13800000002');
     const { scans } = await recordPost(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/accept`, {});
     assert.equal((await Application.findById(appId).lean())!.status, 'accepted');
+    const p = await Posting.findById(id).lean();
+    assert.equal(p!.status, 'filled');
+    assert.equal(p!.acceptedCount, 2);
+    assert.ok(await Notification.exists({ user: waiting!.id, type: 'gigPostingFilledApplicant' }), 'the waiting applicant is told');
+    assert.equal(await Notification.countDocuments({ type: 'gigPostingFilledApplicant', 'params.title': '满员通知' }), 1, 'and only they');
     noScans(scans);
   });
 
-  // PENDING (scans postingslots): withdraw (gigs/service/applications.ts) marks the
-  // application with Application.updateOne({ _id, status }) (key-addressed), frees the slot with
-  // PostingSlot.deleteOne({ application }) and recounts with PostingSlot.countDocuments({ posting }).
-  // Fix as for accept: delete `<posting>:<slotNo>` by _id (the application knows its slotNo).
-  it.skip('gig withdraw (of an accepted application)', async () => {
+  // Withdrawing an accepted application frees its slot by `_id` (`<posting>:<slotNo>`, the slotNo
+  // the application recorded) and recounts the posting's slots by `_id`.
+  it('gig withdraw (of an accepted application)', async () => {
     const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { headcount: 2 });
     const resident = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     const appId = await applications.apply({ id: resident.id }, id, { message: '', availability: '' });
     await submitAccept(appId, id);
+    assert.equal((await Posting.findById(id).lean())!.acceptedCount, 1);
     const ag = await loggedIn(resident.phone);
     const { scans } = await recordPost(ag, `/me/applications/${appId}/withdraw`, `/me/applications/${appId}/withdraw`, { confirm: 'yes', told: 'on' });
     assert.equal((await Application.findById(appId).lean())!.status, 'withdrawn');
+    assert.equal(await PostingSlot.countDocuments({ posting: id }), 0, 'the slot is freed');
+    assert.equal((await Posting.findById(id).lean())!.acceptedCount, 0);
+    noScans(scans);
+  });
+
+  // Rejecting a pending applicant: the application by _id, its posting's pending list by _id.
+  it('gig reject', async () => {
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!);
+    const resident = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    const appId = await applications.apply({ id: resident.id }, id, { message: '', availability: '' });
+    const emp = await loggedIn('13800000002');
+    const { scans } = await recordPost(emp, `/employer/postings/${id}`, `/employer/applications/${appId}/reject`, { confirm: 'yes' });
+    assert.equal((await Application.findById(appId).lean())!.status, 'rejected');
     noScans(scans);
   });
 

@@ -1,7 +1,7 @@
 import { isObjectId } from '../../lib/ids.ts';
+import { Types } from 'mongoose';
 import { isDuplicateKey } from '../../store/index.ts';
 import { Posting } from '../../../models/posting.ts';
-import { PostingSlot } from '../../../models/posting-slot.ts';
 import { Application } from '../../../models/application.ts';
 import { User } from '../../../models/user.ts';
 import { Refusal } from '../../lib/refusal.ts';
@@ -13,6 +13,8 @@ import { dayKey } from '../../lib/format.ts';
 import { getPosting } from './postings.ts';
 import { boardChanged } from './board.ts';
 import { oid, validId } from './shared.ts';
+import { forgetPending, notePending } from './applicants.ts';
+import { freeSlot, postingSlots } from './slots.ts';
 
 export async function apply(
   resident: { id: string },
@@ -25,9 +27,12 @@ export async function apply(
   if (p.status !== 'published' || p.endDay < dayKey()) throw new Refusal('conflict', 'gigs.errors.notOpen');
   const r = await User.findById(resident.id, { name: 1, phone: 1, role: 1, homeCenter: 1 }).lean();
   if (r?.role !== 'resident') throw new Refusal('not-found', 'errors.notFound');
+  const appId = new Types.ObjectId();
+  await notePending(String(p._id), appId); // listed first: whoever is told when the posting fills never misses it
   let id: string;
   try {
     const doc = await Application.create({
+      _id: appId,
       posting: p._id,
       employer: p.employer,
       resident: r._id,
@@ -76,16 +81,18 @@ export async function withdraw(user: Express.User, applicationId: string): Promi
     { $set: { status: 'withdrawn', activeKey: `${a.activeKey}:withdrawn:${applicationId}`, slotNo: null } },
   );
   if (!res.matchedCount) throw new Refusal('conflict', 'gigs.errors.stale');
+  if (a.status === 'pending') await forgetPending(String(a.posting), a._id);
   if (a.status === 'accepted') {
-    // The seat goes back; a filled posting opens again if it has not ended.
-    await PostingSlot.deleteOne({ application: a._id });
+    // The seat goes back (by its `_id`); a filled posting opens again if it has not ended.
+    await freeSlot(a);
     await postingQueue.run(String(a.posting), async () => {
-      const count = await PostingSlot.countDocuments({ posting: a.posting });
-      const p = await Posting.findById(a.posting, { status: 1, endDay: 1, centerPath: 1 }).lean();
-      const reopen = p?.status === 'filled' && p.endDay >= dayKey();
+      const p = await Posting.findById(a.posting, { status: 1, endDay: 1, centerPath: 1, headcount: 1 }).lean();
+      if (!p) return;
+      const count = (await postingSlots(String(a.posting), p.headcount)).length;
+      const reopen = p.status === 'filled' && p.endDay >= dayKey();
       await Posting.updateOne({ _id: a.posting }, { $set: { acceptedCount: count, ...(reopen ? { status: 'published' } : {}) } });
-      if (p && reopen) boardChanged(p.centerPath, String(a.posting), 'published');
-      else if (p?.status === 'published') boardChanged(p.centerPath, String(a.posting), 'seats');
+      if (reopen) boardChanged(p.centerPath, String(a.posting), 'published');
+      else if (p.status === 'published') boardChanged(p.centerPath, String(a.posting), 'seats');
     });
   }
 }
@@ -98,6 +105,7 @@ export async function rejectApplication(user: Express.User, applicationId: strin
   if (a.status !== 'pending') throw new Refusal('conflict', 'gigs.errors.appTransition', { from: a.status, to: 'rejected' });
   const res = await Application.updateOne({ _id: a._id, status: 'pending' }, { $set: { status: 'rejected' } });
   if (!res.matchedCount) throw new Refusal('conflict', 'gigs.errors.stale');
+  await forgetPending(String(a.posting), a._id);
   await notify(String(a.resident), 'gigApplicationRejected', { title: a.postingTitle }, '/me/applications');
 }
 

@@ -2,7 +2,6 @@ import { isObjectId } from '../../lib/ids.ts';
 import { isDuplicateKey } from '../../store/index.ts';
 import crypto from 'node:crypto';
 import { Posting, type PostingStatus, type PayType } from '../../../models/posting.ts';
-import { PostingSlot } from '../../../models/posting-slot.ts';
 import { Refusal } from '../../lib/refusal.ts';
 import { canActOnCenter } from '../../centers/scope.ts';
 import { getCenter } from '../../centers/tree.ts';
@@ -13,6 +12,7 @@ import type { PostingInput } from '../schemas.ts';
 import { listCategories } from './categories.ts';
 import { employerProfile } from './employers.ts';
 import { boardChanged } from './board.ts';
+import { postingSlots } from './slots.ts';
 import { LIST_FIELDS, oid, validId, type FieldResult } from './shared.ts';
 
 export const MAX_ATTACHMENTS = 5;
@@ -82,8 +82,10 @@ export async function updatePosting(user: Express.User, id: string, input: Posti
   const checked = await checkPostingInput(input);
   if (!checked.ok) return checked;
   if (input.endDay < dayKey()) return { ok: false, field: 'endDay', key: 'gigs.errors.endPassed' };
-  const accepted = await PostingSlot.countDocuments({ posting: p._id });
-  if (input.headcount < accepted) return { ok: false, field: 'headcount', key: 'gigs.errors.headcountBelowAccepted' };
+  const taken = await postingSlots(String(p._id), p.headcount);
+  if (input.headcount < taken.length) return { ok: false, field: 'headcount', key: 'gigs.errors.headcountBelowAccepted' };
+  // Slots are counted and claimed among 1..headcount: one numbered above the new headcount would be missed, and overfill.
+  if (taken.some((s) => s.slotNo > input.headcount)) return { ok: false, field: 'headcount', key: 'gigslots.headcountBelowSlot' };
   const removed = new Set(input.removeAttachments);
   const kept = (p.attachments ?? []).filter((a) => !removed.has(String(a.id)));
   if (kept.length + files.length > MAX_ATTACHMENTS) return { ok: false, field: 'attachments', key: 'errors.tooManyFiles' };
