@@ -7,6 +7,7 @@ import { Task } from '../../models/task.ts';
 import { Order } from '../../models/order.ts';
 import { boardOrders, boardStates, ledgerQueue, workshopStations, workshopTasks as tasksCache } from '../store/index.ts';
 import { Membership } from '../../models/membership.ts';
+import { readRoster } from './roster.ts';
 import { dayKey } from '../lib/format.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { audit } from '../audit/service.ts';
@@ -145,17 +146,21 @@ async function insert(period: string, workshopId: string, doc: Record<string, un
   return result;
 }
 
-/** Current totals of an original entry and the corrections made to it so far. */
+/**
+ * Current totals of an original entry with the corrections made to it so far, which its
+ * corrections summary `c:<entry>` adds up (read by _id: the ledger grows by tens of thousands of
+ * entries a year, and a query for them would read every one).
+ */
 export async function effective(original: { _id: Types.ObjectId; counted: number; rejected: number; accepted: number; amountFen: number }) {
-  const corrections = await LedgerEntry.find({ corrects: original._id }).sort({ createdAt: 1 }).lean();
-  const sum = { counted: original.counted, rejected: original.rejected, accepted: original.accepted, amountFen: original.amountFen };
-  for (const c of corrections) {
-    sum.counted += c.counted;
-    sum.rejected += c.rejected;
-    sum.accepted += c.accepted;
-    sum.amountFen += c.amountFen;
-  }
-  return { ...sum, corrections };
+  const id = summaryIds.corrections(String(original._id));
+  const c = (await readSummaries([id])).get(id)!;
+  return {
+    counted: original.counted + c.counted,
+    rejected: original.rejected + c.rejected,
+    accepted: original.accepted + c.accepted,
+    amountFen: original.amountFen + c.amountFen,
+    corrections: c.entries,
+  };
 }
 
 /**
@@ -276,22 +281,17 @@ export interface BoardState {
 }
 
 /**
- * Work stations (工位) 1..n are the workshop's members in the order they joined: a stable number a
- * worker knows as theirs. The public wall shows stations, never names, and in station order, so
- * nobody is ranked by output in front of the village; names are added for the workshop's own staff.
+ * Work stations (工位) 1..n are the workshop's members in the order they joined (its roster,
+ * roster.ts): a stable number a worker knows as theirs. The public wall shows stations, never
+ * names, and in station order, so nobody is ranked by output in front of the village; names are
+ * added for the workshop's own staff.
  */
-function stationMembers(workshopId: string) {
-  return workshopStations.get(workshopId, () =>
-    Membership.find({ workshop: new Types.ObjectId(workshopId) }, { resident: 1, residentName: 1, joinedAt: 1 })
-      .sort({ joinedAt: 1, _id: 1 })
-      .lean(),
-  );
-}
-
-/** Station number -> the member's name, for in-scope staff looking at the wall board. */
-export async function stationNames(workshopId: string): Promise<Record<number, string>> {
-  const members = await stationMembers(workshopId);
-  return Object.fromEntries(members.map((m, i) => [i + 1, m.residentName]));
+export function stationNames(workshopId: string): Promise<Record<number, string>> {
+  return workshopStations.get(workshopId, async () => {
+    const { members } = await readRoster(workshopId);
+    const docs = await Promise.all(members.map((m) => Membership.findById(m.id, { residentName: 1 }).lean()));
+    return Object.fromEntries(docs.map((d, i) => [i + 1, d?.residentName ?? '']));
+  });
 }
 
 /** A workshop's tasks (name order), through a short cache: every log form and board shows them. */
@@ -314,15 +314,15 @@ export function boardState(workshopId: string): Promise<BoardState> {
 
 async function computeBoardState(workshopId: string): Promise<BoardState> {
   const day = dayKey();
-  const [summaries, tasks, orders, members] = await Promise.all([
+  // Every read by _id: this runs after each entry, and orders and memberships grow with the years.
+  const [summaries, tasks, { orders, members }] = await Promise.all([
     readSummaries([summaryIds.shopDay(workshopId, day)]),
     workshopTasks(workshopId),
-    Order.find({ workshop: new Types.ObjectId(workshopId), status: 'open' }, { quantity: 1 }).lean(),
-    stationMembers(workshopId),
+    readRoster(workshopId),
   ]);
-  const stationOf = new Map(members.map((m, i) => [String(m.resident), i + 1]));
+  const stationOf = new Map(members.map((m, i) => [m.resident, i + 1]));
   let extra = members.length; // someone who logged today but has since left gets a number after the members
-  const progress = await readSummaries(orders.map((o) => summaryIds.order(String(o._id))));
+  const progress = await readSummaries(orders.map((o) => summaryIds.order(o.id)));
   const s = summaries.get(summaryIds.shopDay(workshopId, day))!;
   return {
     day,
@@ -334,7 +334,7 @@ async function computeBoardState(workshopId: string): Promise<BoardState> {
       .filter(([, w]) => w.accepted > 0)
       .map(([worker, w]) => ({ station: stationOf.get(worker) ?? ++extra, accepted: w.accepted }))
       .sort((a, b) => a.station - b.station),
-    orders: orders.map((o) => ({ id: String(o._id), done: progress.get(summaryIds.order(String(o._id)))!.accepted, quantity: o.quantity })),
+    orders: orders.map((o) => ({ id: o.id, done: progress.get(summaryIds.order(o.id))!.accepted, quantity: o.quantity })),
   };
 }
 

@@ -8,6 +8,7 @@ import { Task } from '../../models/task.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
 import { User } from '../../models/user.ts';
 import { sessionUser } from '../../server/accounts/service.ts';
+import { rosterJoined } from '../../server/workshops/roster.ts';
 
 /** The session user of a seeded account, for calling services directly. */
 export async function actor(id: string): Promise<Express.User> {
@@ -36,13 +37,15 @@ export async function makeShop(center: string, opts: { name?: string; rateFen?: 
 
 export async function addMember(workshopId: string, residentId: string) {
   const u = await User.findById(residentId, { name: 1, phone: 1 }).lean();
-  await Membership.create({
+  const m = await Membership.create({
     _id: membershipId(workshopId, residentId),
     workshop: workshopId,
     resident: residentId,
     residentName: u!.name,
     residentPhone: u!.phone,
   });
+  // As joining does (workshops/service.ts): the member gets the next station on the board's roster.
+  await rosterJoined(workshopId, m);
 }
 
 let n = 0;
