@@ -81,10 +81,9 @@ export async function logEntry(actor: Express.User, workshopId: string, input: L
   if (input.date > dayKey()) throw new LedgerRefusal('date', 'workshops.errors.future');
   const period = monthOf(input.date);
   const accepted = input.counted - input.rejected;
-  return insert(
-    period,
-    workshopId,
-    {
+  return insert(workshopId, async () => {
+    if (await isClosed(workshopId, period)) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
+    const doc = {
       idempotencyKey: input.idempotencyKey,
       workshop: w._id,
       center: w.center,
@@ -106,17 +105,27 @@ export async function logEntry(actor: Express.User, workshopId: string, input: L
       note: input.note,
       createdBy: new Types.ObjectId(actor.id),
       createdByName: actor.name,
-    },
-    true,
-  );
+    };
+    return { doc };
+  });
 }
 
-async function insert(period: string, workshopId: string, doc: Record<string, unknown>, refuseClosed: boolean): Promise<{ entry: Entry; duplicate: boolean }> {
-  // The closed check and the insert run in the workshop's ledger queue, which closing also
-  // takes, so no entry lands in a month while (or after) its statements are computed.
+type Stored = { entry: Entry; duplicate: boolean };
+/** What an insert's draft comes to: a document to store, or (a repeat with nothing left to do) the entry already stored. */
+type Draft = { doc: Record<string, unknown> } | { stored: Stored };
+
+/**
+ * Stores the entry `draft` makes and adds it to the summaries. The draft runs in the workshop's
+ * ledger queue with the insert, which closing a period and rebuilding the summaries also take:
+ * no entry lands in a month while (or after) its statements are computed, and what a draft
+ * reads (a closed period, the totals a correction corrects) stays true until its entry is in.
+ */
+async function insert(workshopId: string, draft: () => Promise<Draft>): Promise<Stored> {
   const result = await ledgerQueue.run(workshopId, async () => {
-    if (refuseClosed && (await isClosed(workshopId, period))) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
-    let stored: { entry: Entry; duplicate: boolean };
+    const d = await draft();
+    if ('stored' in d) return d.stored;
+    const doc = d.doc;
+    let stored: Stored;
     try {
       stored = { entry: (await LedgerEntry.create(doc)).toObject() as Entry, duplicate: false };
     } catch (err) {
@@ -168,61 +177,26 @@ export async function effective(original: { _id: Types.ObjectId; counted: number
  * right counts, at the original's rate. If the original's period is closed, the correction
  * goes into the current period and says which period it corrects.
  */
-export async function correctEntry(
-  actor: Express.User,
-  workshopId: string,
-  originalId: string,
-  input: { counted: number; rejected: number; reason: string; idempotencyKey: string },
-) {
+export async function correctEntry(actor: Express.User, workshopId: string, originalId: string, input: CorrectionInput) {
   // No look-up by key first (a scan on FerretDB): the unique index answers a repeated key on
   // insert, and a repeat whose first copy already landed finds no change left (below).
   const original = await getEntry(workshopId, originalId);
   if (original?.kind !== 'work') throw new LedgerRefusal('_form', 'errors.notFound');
   if (input.rejected > input.counted) throw new LedgerRefusal('rejected', 'workshops.errors.rejectedTooMany');
-  const now = await effective(original);
-  const dCounted = input.counted - now.counted;
-  const dRejected = input.rejected - now.rejected;
-  if (dCounted === 0 && dRejected === 0) {
-    const existing = await byKey(input.idempotencyKey);
-    if (existing) return { entry: existing, duplicate: true };
-    throw new LedgerRefusal('counted', 'workshops.errors.noChange');
-  }
-  const closed = await isClosed(workshopId, original.period);
-  const today = dayKey();
-  const period = closed ? monthOf(today) : original.period;
-  const accepted = dCounted - dRejected;
-  const result = await insert(
-    period,
-    workshopId,
-    {
-      idempotencyKey: input.idempotencyKey,
-      workshop: original.workshop,
-      center: original.center,
-      worker: original.worker,
-      workerName: original.workerName,
-      task: original.task,
-      taskName: original.taskName,
-      unit: original.unit,
-      order: original.order,
-      batch: original.batch,
-      kind: 'correction',
-      corrects: original._id,
-      reason: input.reason,
-      date: closed ? today : original.date,
-      period,
-      forClosedPeriod: closed ? original.period : '',
-      counted: dCounted,
-      rejected: dRejected,
-      accepted,
-      rateFen: original.rateFen,
-      amountFen: accepted * original.rateFen,
-      note: '',
-      createdBy: new Types.ObjectId(actor.id),
-      createdByName: actor.name,
-    },
-    // A correction of an open period must not land in it after it closed meanwhile.
-    !closed,
-  );
+  const result = await insert(workshopId, async () => {
+    // In the ledger queue: no other correction of this entry (nor a rebuild) moves these totals before ours lands.
+    const now = await effective(original);
+    const counted = input.counted - now.counted;
+    const rejected = input.rejected - now.rejected;
+    if (counted === 0 && rejected === 0) {
+      const existing = await byKey(input.idempotencyKey);
+      if (existing) return { stored: { entry: existing, duplicate: true } };
+      throw new LedgerRefusal('counted', 'workshops.errors.noChange');
+    }
+    // Closing a period takes the same queue, so this answer holds until the correction is in.
+    const closed = await isClosed(workshopId, original.period);
+    return { doc: correctionDoc(actor, original, input, { counted, rejected }, closed) };
+  });
   if (!result.duplicate) {
     await audit(actor, {
       action: 'workshop.entry.correct',
@@ -231,8 +205,8 @@ export async function correctEntry(
       center: String(original.center),
       details: {
         correction: String(result.entry._id),
-        counted: dCounted,
-        rejected: dRejected,
+        counted: result.entry.counted,
+        rejected: result.entry.rejected,
         amountFen: result.entry.amountFen,
         reason: input.reason,
         forClosedPeriod: result.entry.forClosedPeriod || undefined,
@@ -240,6 +214,41 @@ export async function correctEntry(
     });
   }
   return result;
+}
+
+type CorrectionInput = { counted: number; rejected: number; reason: string; idempotencyKey: string };
+
+/** A correction entry: the differences at the original's rate, in the current period if the original's is closed. */
+function correctionDoc(actor: Express.User, original: Entry, input: CorrectionInput, d: { counted: number; rejected: number }, closed: boolean) {
+  const today = dayKey();
+  const period = closed ? monthOf(today) : original.period;
+  const accepted = d.counted - d.rejected;
+  return {
+    idempotencyKey: input.idempotencyKey,
+    workshop: original.workshop,
+    center: original.center,
+    worker: original.worker,
+    workerName: original.workerName,
+    task: original.task,
+    taskName: original.taskName,
+    unit: original.unit,
+    order: original.order,
+    batch: original.batch,
+    kind: 'correction',
+    corrects: original._id,
+    reason: input.reason,
+    date: closed ? today : original.date,
+    period,
+    forClosedPeriod: closed ? original.period : '',
+    counted: d.counted,
+    rejected: d.rejected,
+    accepted,
+    rateFen: original.rateFen,
+    amountFen: accepted * original.rateFen,
+    note: '',
+    createdBy: new Types.ObjectId(actor.id),
+    createdByName: actor.name,
+  };
 }
 
 /** A ledger entry as pages show it (plain values; staff pages add who logged it). */

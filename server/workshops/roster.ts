@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { Membership } from '../../models/membership.ts';
 import { Order } from '../../models/order.ts';
 import { WorkshopRoster } from '../../models/workshop-roster.ts';
+import { Workshop } from '../../models/workshop.ts';
 import { isDuplicateKey, rosterQueue } from '../store/index.ts';
 import { markDirty } from './dirty.ts';
 
@@ -35,8 +36,8 @@ async function load(workshopId: string): Promise<Roster | null> {
   };
 }
 
-/** Recounts from the workshop's memberships and open orders (a query on each: repairs and a workshop's first use only). */
-async function rebuild(workshopId: string): Promise<Roster> {
+/** Counts from the workshop's memberships and open orders (a query on each: repairs and a workshop's first use only). */
+async function recount(workshopId: string): Promise<Roster> {
   const ws = new Types.ObjectId(workshopId);
   const [members, orders] = await Promise.all([
     Membership.find({ workshop: ws }, { resident: 1, joinedAt: 1 }).lean(),
@@ -46,18 +47,43 @@ async function rebuild(workshopId: string): Promise<Roster> {
     members: members.map((m) => ({ id: String(m._id), resident: String(m.resident), joinedAt: new Date(m.joinedAt) })).sort(byJoining),
     orders: orders.map((o) => ({ id: String(o._id), quantity: o.quantity })),
   };
+  return roster;
+}
+
+async function rebuild(workshopId: string): Promise<Roster> {
+  const roster = await recount(workshopId);
   await WorkshopRoster.updateOne({ _id: workshopId }, { $set: roster }, { upsert: true });
   return roster;
 }
 
-/** The workshop's roster: one read by _id (built from memberships and orders the first time). */
+// Workshops read without a roster (stored before rosters existed, or whose members were added
+// behind the service's back): counted for the reader, built by the repair job, not by a read.
+const missing = new Set<string>();
+
+/** The workshop's roster: one read by _id (counted from memberships and orders while it has none). */
 export async function readRoster(workshopId: string): Promise<Roster> {
-  return (await load(workshopId)) ?? rosterQueue.run(workshopId, async () => (await load(workshopId)) ?? rebuild(workshopId));
+  const r = await load(workshopId);
+  if (r) return r;
+  missing.add(workshopId);
+  return recount(workshopId);
 }
 
 /** Rebuilds the roster from memberships and open orders (with the summaries: rebuildSummaries). */
 export function rebuildRoster(workshopId: string): Promise<Roster> {
+  missing.delete(workshopId);
   return rosterQueue.run(workshopId, () => rebuild(workshopId));
+}
+
+/** Builds the rosters readers found missing (the summary repair job); how many it built. */
+export async function buildMissingRosters(): Promise<number> {
+  let n = 0;
+  for (const id of [...missing]) {
+    missing.delete(id);
+    if (!(await Workshop.exists({ _id: id }))) continue; // gone meanwhile (a test that emptied the database)
+    const built = await rosterQueue.run(id, async () => !(await load(id)) && !!(await rebuild(id)));
+    if (built) n += 1;
+  }
+  return n;
 }
 
 /** A new workshop starts with an empty roster, so its first member or order needs no rebuild. */
