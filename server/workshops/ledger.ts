@@ -7,11 +7,11 @@ import { Task } from '../../models/task.ts';
 import { Order } from '../../models/order.ts';
 import { boardOrders, boardStates, ledgerQueue, workshopStations, workshopTasks as tasksCache } from '../store/index.ts';
 import { Membership } from '../../models/membership.ts';
-import { readRoster } from './roster.ts';
+import { hasRoster, readRoster } from './roster.ts';
 import { dayKey } from '../lib/format.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { audit } from '../audit/service.ts';
-import { applyEntry, markDirty, readSummaries, summaryIds } from './summaries.ts';
+import { applyEntry, markDirty, readSummaries, rebuildSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getWorkshop } from './service.ts';
 import { Refusal } from '../lib/refusal.ts';
 
@@ -183,6 +183,8 @@ export async function correctEntry(actor: Express.User, workshopId: string, orig
   const original = await getEntry(workshopId, originalId);
   if (original?.kind !== 'work') throw new LedgerRefusal('_form', 'errors.notFound');
   if (input.rejected > input.counted) throw new LedgerRefusal('rejected', 'workshops.errors.rejectedTooMany');
+  // Data from before corrections totals (no roster yet, roster.ts): summed from the ledger once first.
+  if (!(await hasRoster(workshopId))) await rebuildSummaries(workshopId);
   const result = await insert(workshopId, async () => {
     // In the ledger queue: no other correction of this entry (nor a rebuild) moves these totals before ours lands.
     const now = await effective(original);

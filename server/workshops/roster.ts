@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
 import { Membership } from '../../models/membership.ts';
 import { Order } from '../../models/order.ts';
-import { WorkshopRoster } from '../../models/workshop-roster.ts';
 import { Workshop } from '../../models/workshop.ts';
+import { WorkshopRoster } from '../../models/workshop-roster.ts';
 import { isDuplicateKey, rosterQueue } from '../store/index.ts';
 import { markDirty } from './dirty.ts';
 
@@ -10,7 +10,13 @@ import { markDirty } from './dirty.ts';
 // its work stations (工位) 1..n, and its open orders. The live board is refreshed after every
 // entry, so it reads this one document by _id; memberships and orders grow with the years and a
 // query on them would read every one stored (FerretDB). Joining and new orders change it
-// through rosterQueue (one writer per workshop, on every node); rebuildSummaries rebuilds it.
+// through rosterQueue (one writer per workshop, on every node).
+//
+// A roster is stored only by startRoster (a new workshop) and by rebuildSummaries (which rebuilds
+// the workshop's summaries with it). So a workshop with a roster has summaries of this version's
+// shape — corrections totals `c:<entry>` included — and one without (data from before rosters) is
+// marked for the repair job, which rebuilds both; until then its board is counted from the
+// collections, as before.
 
 export interface RosterMember {
   /** The membership's _id. */
@@ -36,75 +42,60 @@ async function load(workshopId: string): Promise<Roster | null> {
   };
 }
 
-/** Counts from the workshop's memberships and open orders (a query on each: repairs and a workshop's first use only). */
+/** Counts from the workshop's memberships and open orders (a query on each: rebuilds and workshops without a roster only). */
 async function recount(workshopId: string): Promise<Roster> {
   const ws = new Types.ObjectId(workshopId);
   const [members, orders] = await Promise.all([
     Membership.find({ workshop: ws }, { resident: 1, joinedAt: 1 }).lean(),
     Order.find({ workshop: ws, status: 'open' }, { quantity: 1 }).sort({ _id: 1 }).lean(),
   ]);
-  const roster: Roster = {
+  return {
     members: members.map((m) => ({ id: String(m._id), resident: String(m.resident), joinedAt: new Date(m.joinedAt) })).sort(byJoining),
     orders: orders.map((o) => ({ id: String(o._id), quantity: o.quantity })),
   };
-  return roster;
 }
 
-async function rebuild(workshopId: string): Promise<Roster> {
-  const roster = await recount(workshopId);
-  await WorkshopRoster.updateOne({ _id: workshopId }, { $set: roster }, { upsert: true });
-  return roster;
+/** True when the workshop has a roster, i.e. its summaries were rebuilt since rosters exist (see above). */
+export async function hasRoster(workshopId: string): Promise<boolean> {
+  return !!(await WorkshopRoster.exists({ _id: workshopId }));
 }
 
-// Workshops read without a roster (stored before rosters existed, or whose members were added
-// behind the service's back): counted for the reader, built by the repair job, not by a read.
-const missing = new Set<string>();
-
-/** The workshop's roster: one read by _id (counted from memberships and orders while it has none). */
+/** The workshop's roster: one read by _id (counted from the collections, and marked for the repair job, while it has none). */
 export async function readRoster(workshopId: string): Promise<Roster> {
   const r = await load(workshopId);
   if (r) return r;
-  missing.add(workshopId);
+  markDirty(workshopId);
   return recount(workshopId);
 }
 
-/** Rebuilds the roster from memberships and open orders (with the summaries: rebuildSummaries). */
-export function rebuildRoster(workshopId: string): Promise<Roster> {
-  missing.delete(workshopId);
-  return rosterQueue.run(workshopId, () => rebuild(workshopId));
+/** Rebuilds the roster from memberships and open orders: part of rebuildSummaries (summaries.ts). */
+export function rebuildRoster(workshopId: string): Promise<void> {
+  return rosterQueue.run(workshopId, async () => {
+    // A workshop gone meanwhile (a test that emptied the database) gets none.
+    if (!(await Workshop.exists({ _id: workshopId }))) return void (await WorkshopRoster.deleteOne({ _id: workshopId }));
+    await WorkshopRoster.updateOne({ _id: workshopId }, { $set: await recount(workshopId) }, { upsert: true });
+  });
 }
 
-/** Builds the rosters readers found missing (the summary repair job); how many it built. */
-export async function buildMissingRosters(): Promise<number> {
-  let n = 0;
-  for (const id of [...missing]) {
-    missing.delete(id);
-    if (!(await Workshop.exists({ _id: id }))) continue; // gone meanwhile (a test that emptied the database)
-    const built = await rosterQueue.run(id, async () => !(await load(id)) && !!(await rebuild(id)));
-    if (built) n += 1;
-  }
-  return n;
-}
-
-/** A new workshop starts with an empty roster, so its first member or order needs no rebuild. */
+/** A new workshop starts with an empty roster: nothing to rebuild, and its first member or order needs no query. */
 export async function startRoster(workshopId: string): Promise<void> {
   try {
     await WorkshopRoster.create({ _id: workshopId, members: [], orders: [] });
   } catch (err) {
-    if (!isDuplicateKey(err)) markDirty(workshopId); // missing, it is built on first use anyway
+    if (!isDuplicateKey(err)) markDirty(workshopId); // the repair job builds it
   }
 }
 
 /**
  * Applies `edit` under the workshop's roster queue (FerretDB updates are read-then-write). A
- * workshop without a roster yet gets one built from what is stored, the new record included. If
- * the write fails the workshop is marked for the repair job, which rebuilds the roster.
+ * workshop without a roster is marked for the repair job, which builds it from what is stored,
+ * the new record included; so is one whose roster write fails.
  */
 async function change(workshopId: string, edit: (r: Roster) => Partial<Roster> | null): Promise<void> {
   try {
     await rosterQueue.run(workshopId, async () => {
       const r = await load(workshopId);
-      if (!r) return void (await rebuild(workshopId));
+      if (!r) return markDirty(workshopId);
       const set = edit(r);
       if (set) await WorkshopRoster.updateOne({ _id: workshopId }, { $set: set });
     });

@@ -4,7 +4,7 @@ import { SummaryKind, WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { ledgerQueue, retryRead, scopeReports, summaryQueue } from '../store/index.ts';
 import { dirtyWorkshops, markClean, markDirty } from './dirty.ts';
-import { buildMissingRosters, rebuildRoster } from './roster.ts';
+import { rebuildRoster } from './roster.ts';
 
 export { hasDirtySummaries, markDirty } from './dirty.ts';
 
@@ -228,14 +228,14 @@ function rebuildFromLedger(workshopId: string): Promise<number> {
   });
 }
 
-/** Rebuilds the summaries and roster of workshops marked dirty (dirty.ts) and builds missing rosters (a scheduled job). */
+/** Rebuilds the summaries and roster of workshops marked dirty (dirty.ts; rosters found missing too): a scheduled job. */
 export async function repairDirtySummaries(): Promise<number> {
   let n = 0;
   for (const id of dirtyWorkshops()) {
     await rebuildSummaries(id);
     n += 1;
   }
-  return n + (await buildMissingRosters());
+  return n;
 }
 
 /** Reads summaries by _id (one lookup each); missing ones come back as zeros. */

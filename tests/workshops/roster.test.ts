@@ -6,10 +6,11 @@ import type { SeedContext } from '../../server/seed/index.ts';
 import { Membership } from '../../models/membership.ts';
 import { Order } from '../../models/order.ts';
 import { WorkshopRoster } from '../../models/workshop-roster.ts';
+import { WorkSummary } from '../../models/work-summary.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
 import { readRoster } from '../../server/workshops/roster.ts';
-import { rebuildSummaries, repairDirtySummaries } from '../../server/workshops/summaries.ts';
+import { rebuildSummaries, repairDirtySummaries, summaryIds } from '../../server/workshops/summaries.ts';
 import { actor, addMember, assertSummariesMatchLedger, key, makeShop, seededShop } from './helpers.ts';
 
 // The live board is refreshed after every entry from the workshop's roster (workshops/roster.ts:
@@ -121,9 +122,18 @@ describe('workshops: the board roster (stations and open orders read by _id)', (
     assert.equal(now.corrections, 2);
     assert.equal(now.amountFen, now.accepted * 50);
     await assertSummariesMatchLedger(shop.id);
+
+    // Data from before corrections totals: no `c:` summary and no roster. The next correction sums the ledger first.
+    await WorkSummary.deleteOne({ _id: summaryIds.corrections(id) });
+    await WorkshopRoster.deleteOne({ _id: shop.id });
+    await ledger.correctEntry(staff, shop.id, id, { counted: 10, rejected: 0, reason: '再复核', idempotencyKey: key() });
+    const after = await ledger.effective(entry);
+    assert.deepEqual([after.counted, after.rejected, after.corrections], [10, 0, 3]);
+    assert.ok(await WorkshopRoster.exists({ _id: shop.id }), 'rebuilt with the summaries');
+    await assertSummariesMatchLedger(shop.id);
     const ag = await loggedIn('13800000001');
     const form = await ag.get(`/staff/workshops/${shop.id}/entries/${id}/correct`);
     assert.equal(form.status, 200);
-    assert.match(form.text, new RegExp(`${now.counted} − ${now.rejected} = ${now.accepted}`));
+    assert.match(form.text, new RegExp(`${after.counted} − ${after.rejected} = ${after.accepted}`));
   });
 });
