@@ -7,13 +7,14 @@ import mongoose, { Schema } from 'mongoose';
 //   sd:<workshop>:<yyyy-mm-dd>            a workshop's day (live board)
 //   sm:<workshop>:<yyyy-mm>               a workshop's month (reports)
 //   o:<order>                             an order's progress (key = order id)
+//   c:<entry>                             an entry's corrections so far (key = the corrected entry's id)
 // `tasks.<taskId>` = { accepted, amountFen }; on workshop summaries `workers.<userId>` =
 // { accepted, amountFen, name } (name = given name only, for the public board).
 /**
- * The five summaries a ledger entry adds to, by name. The stored codes are short because they
+ * The summaries a ledger entry adds to, by name (four, its order's, and a correction its original's). The stored codes are short because they
  * also begin every summary's _id (one per worker and day for years of data).
  */
-export const SummaryKind = { workerDay: 'wd', workerMonth: 'wm', shopDay: 'sd', shopMonth: 'sm', order: 'o' } as const;
+export const SummaryKind = { workerDay: 'wd', workerMonth: 'wm', shopDay: 'sd', shopMonth: 'sm', order: 'o', corrections: 'c' } as const;
 export type SummaryKind = (typeof SummaryKind)[keyof typeof SummaryKind];
 
 const workSummarySchema = new Schema(

@@ -44,7 +44,7 @@ export const workshopList = declareCache({ name: 'workshop-list', ttlMs: 5_000, 
 export const workshopTasks = declareCache({ name: 'workshop-tasks', ttlMs: 5_000, max: 1_000, dropOn: ['Task'] });
 
 /** Today's live board of a workshop (key: workshop id). Dropped by publishBoard (workshops/ledger.ts) with boardOrders. */
-/** A workshop's members in joining order: their work-station (工位) numbers on the wall board. */
+/** Station number -> member's name, for the workshop's staff at the wall board (key: workshop id; stations from its roster). */
 export const workshopStations = declareCache({ name: 'workshop-stations', ttlMs: 5_000, max: 1_000, dropOn: ['Membership'] });
 
 /** Staff job and course reports: one scan of their source collections a minute, shared by all staff. */

@@ -43,6 +43,8 @@ export const unreadQueue = keyedQueue('unread');
 export const ledgerQueue = keyedQueue('ledger');
 /** One summary document's $inc (key: summary _id). */
 export const summaryQueue = keyedQueue('summary');
+/** A workshop's board roster: members in joining order and open orders (key: workshop id). */
+export const rosterQueue = keyedQueue('roster');
 /** Marking statements of a closed pay period paid (key: pay period _id). */
 export const payPeriodQueue = keyedQueue('period');
 /** Adding an alert id to or removing it from one alert bucket (key: bucket _id). */

@@ -7,10 +7,11 @@ import { Task } from '../../models/task.ts';
 import { Order } from '../../models/order.ts';
 import { boardOrders, boardStates, ledgerQueue, workshopStations, workshopTasks as tasksCache } from '../store/index.ts';
 import { Membership } from '../../models/membership.ts';
+import { hasRoster, readRoster } from './roster.ts';
 import { dayKey } from '../lib/format.ts';
 import { emit, rooms } from '../realtime/hub.ts';
 import { audit } from '../audit/service.ts';
-import { applyEntry, markDirty, readSummaries, summaryIds } from './summaries.ts';
+import { applyEntry, markDirty, readSummaries, rebuildSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getWorkshop } from './service.ts';
 import { Refusal } from '../lib/refusal.ts';
 
@@ -80,10 +81,9 @@ export async function logEntry(actor: Express.User, workshopId: string, input: L
   if (input.date > dayKey()) throw new LedgerRefusal('date', 'workshops.errors.future');
   const period = monthOf(input.date);
   const accepted = input.counted - input.rejected;
-  return insert(
-    period,
-    workshopId,
-    {
+  return insert(workshopId, async () => {
+    if (await isClosed(workshopId, period)) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
+    const doc = {
       idempotencyKey: input.idempotencyKey,
       workshop: w._id,
       center: w.center,
@@ -105,17 +105,27 @@ export async function logEntry(actor: Express.User, workshopId: string, input: L
       note: input.note,
       createdBy: new Types.ObjectId(actor.id),
       createdByName: actor.name,
-    },
-    true,
-  );
+    };
+    return { doc };
+  });
 }
 
-async function insert(period: string, workshopId: string, doc: Record<string, unknown>, refuseClosed: boolean): Promise<{ entry: Entry; duplicate: boolean }> {
-  // The closed check and the insert run in the workshop's ledger queue, which closing also
-  // takes, so no entry lands in a month while (or after) its statements are computed.
+type Stored = { entry: Entry; duplicate: boolean };
+/** What an insert's draft comes to: a document to store, or (a repeat with nothing left to do) the entry already stored. */
+type Draft = { doc: Record<string, unknown> } | { stored: Stored };
+
+/**
+ * Stores the entry `draft` makes and adds it to the summaries. The draft runs in the workshop's
+ * ledger queue with the insert, which closing a period and rebuilding the summaries also take:
+ * no entry lands in a month while (or after) its statements are computed, and what a draft
+ * reads (a closed period, the totals a correction corrects) stays true until its entry is in.
+ */
+async function insert(workshopId: string, draft: () => Promise<Draft>): Promise<Stored> {
   const result = await ledgerQueue.run(workshopId, async () => {
-    if (refuseClosed && (await isClosed(workshopId, period))) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
-    let stored: { entry: Entry; duplicate: boolean };
+    const d = await draft();
+    if ('stored' in d) return d.stored;
+    const doc = d.doc;
+    let stored: Stored;
     try {
       stored = { entry: (await LedgerEntry.create(doc)).toObject() as Entry, duplicate: false };
     } catch (err) {
@@ -145,17 +155,21 @@ async function insert(period: string, workshopId: string, doc: Record<string, un
   return result;
 }
 
-/** Current totals of an original entry and the corrections made to it so far. */
+/**
+ * Current totals of an original entry with the corrections made to it so far, which its
+ * corrections summary `c:<entry>` adds up (read by _id: the ledger grows by tens of thousands of
+ * entries a year, and a query for them would read every one).
+ */
 export async function effective(original: { _id: Types.ObjectId; counted: number; rejected: number; accepted: number; amountFen: number }) {
-  const corrections = await LedgerEntry.find({ corrects: original._id }).sort({ createdAt: 1 }).lean();
-  const sum = { counted: original.counted, rejected: original.rejected, accepted: original.accepted, amountFen: original.amountFen };
-  for (const c of corrections) {
-    sum.counted += c.counted;
-    sum.rejected += c.rejected;
-    sum.accepted += c.accepted;
-    sum.amountFen += c.amountFen;
-  }
-  return { ...sum, corrections };
+  const id = summaryIds.corrections(String(original._id));
+  const c = (await readSummaries([id])).get(id)!;
+  return {
+    counted: original.counted + c.counted,
+    rejected: original.rejected + c.rejected,
+    accepted: original.accepted + c.accepted,
+    amountFen: original.amountFen + c.amountFen,
+    corrections: c.entries,
+  };
 }
 
 /**
@@ -163,61 +177,28 @@ export async function effective(original: { _id: Types.ObjectId; counted: number
  * right counts, at the original's rate. If the original's period is closed, the correction
  * goes into the current period and says which period it corrects.
  */
-export async function correctEntry(
-  actor: Express.User,
-  workshopId: string,
-  originalId: string,
-  input: { counted: number; rejected: number; reason: string; idempotencyKey: string },
-) {
+export async function correctEntry(actor: Express.User, workshopId: string, originalId: string, input: CorrectionInput) {
   // No look-up by key first (a scan on FerretDB): the unique index answers a repeated key on
   // insert, and a repeat whose first copy already landed finds no change left (below).
   const original = await getEntry(workshopId, originalId);
   if (original?.kind !== 'work') throw new LedgerRefusal('_form', 'errors.notFound');
   if (input.rejected > input.counted) throw new LedgerRefusal('rejected', 'workshops.errors.rejectedTooMany');
-  const now = await effective(original);
-  const dCounted = input.counted - now.counted;
-  const dRejected = input.rejected - now.rejected;
-  if (dCounted === 0 && dRejected === 0) {
-    const existing = await byKey(input.idempotencyKey);
-    if (existing) return { entry: existing, duplicate: true };
-    throw new LedgerRefusal('counted', 'workshops.errors.noChange');
-  }
-  const closed = await isClosed(workshopId, original.period);
-  const today = dayKey();
-  const period = closed ? monthOf(today) : original.period;
-  const accepted = dCounted - dRejected;
-  const result = await insert(
-    period,
-    workshopId,
-    {
-      idempotencyKey: input.idempotencyKey,
-      workshop: original.workshop,
-      center: original.center,
-      worker: original.worker,
-      workerName: original.workerName,
-      task: original.task,
-      taskName: original.taskName,
-      unit: original.unit,
-      order: original.order,
-      batch: original.batch,
-      kind: 'correction',
-      corrects: original._id,
-      reason: input.reason,
-      date: closed ? today : original.date,
-      period,
-      forClosedPeriod: closed ? original.period : '',
-      counted: dCounted,
-      rejected: dRejected,
-      accepted,
-      rateFen: original.rateFen,
-      amountFen: accepted * original.rateFen,
-      note: '',
-      createdBy: new Types.ObjectId(actor.id),
-      createdByName: actor.name,
-    },
-    // A correction of an open period must not land in it after it closed meanwhile.
-    !closed,
-  );
+  // Data from before corrections totals (no roster yet, roster.ts): summed from the ledger once first.
+  if (!(await hasRoster(workshopId))) await rebuildSummaries(workshopId);
+  const result = await insert(workshopId, async () => {
+    // In the ledger queue: no other correction of this entry (nor a rebuild) moves these totals before ours lands.
+    const now = await effective(original);
+    const counted = input.counted - now.counted;
+    const rejected = input.rejected - now.rejected;
+    if (counted === 0 && rejected === 0) {
+      const existing = await byKey(input.idempotencyKey);
+      if (existing) return { stored: { entry: existing, duplicate: true } };
+      throw new LedgerRefusal('counted', 'workshops.errors.noChange');
+    }
+    // Closing a period takes the same queue, so this answer holds until the correction is in.
+    const closed = await isClosed(workshopId, original.period);
+    return { doc: correctionDoc(actor, original, input, { counted, rejected }, closed) };
+  });
   if (!result.duplicate) {
     await audit(actor, {
       action: 'workshop.entry.correct',
@@ -226,8 +207,8 @@ export async function correctEntry(
       center: String(original.center),
       details: {
         correction: String(result.entry._id),
-        counted: dCounted,
-        rejected: dRejected,
+        counted: result.entry.counted,
+        rejected: result.entry.rejected,
         amountFen: result.entry.amountFen,
         reason: input.reason,
         forClosedPeriod: result.entry.forClosedPeriod || undefined,
@@ -235,6 +216,41 @@ export async function correctEntry(
     });
   }
   return result;
+}
+
+type CorrectionInput = { counted: number; rejected: number; reason: string; idempotencyKey: string };
+
+/** A correction entry: the differences at the original's rate, in the current period if the original's is closed. */
+function correctionDoc(actor: Express.User, original: Entry, input: CorrectionInput, d: { counted: number; rejected: number }, closed: boolean) {
+  const today = dayKey();
+  const period = closed ? monthOf(today) : original.period;
+  const accepted = d.counted - d.rejected;
+  return {
+    idempotencyKey: input.idempotencyKey,
+    workshop: original.workshop,
+    center: original.center,
+    worker: original.worker,
+    workerName: original.workerName,
+    task: original.task,
+    taskName: original.taskName,
+    unit: original.unit,
+    order: original.order,
+    batch: original.batch,
+    kind: 'correction',
+    corrects: original._id,
+    reason: input.reason,
+    date: closed ? today : original.date,
+    period,
+    forClosedPeriod: closed ? original.period : '',
+    counted: d.counted,
+    rejected: d.rejected,
+    accepted,
+    rateFen: original.rateFen,
+    amountFen: accepted * original.rateFen,
+    note: '',
+    createdBy: new Types.ObjectId(actor.id),
+    createdByName: actor.name,
+  };
 }
 
 /** A ledger entry as pages show it (plain values; staff pages add who logged it). */
@@ -276,22 +292,17 @@ export interface BoardState {
 }
 
 /**
- * Work stations (工位) 1..n are the workshop's members in the order they joined: a stable number a
- * worker knows as theirs. The public wall shows stations, never names, and in station order, so
- * nobody is ranked by output in front of the village; names are added for the workshop's own staff.
+ * Work stations (工位) 1..n are the workshop's members in the order they joined (its roster,
+ * roster.ts): a stable number a worker knows as theirs. The public wall shows stations, never
+ * names, and in station order, so nobody is ranked by output in front of the village; names are
+ * added for the workshop's own staff.
  */
-function stationMembers(workshopId: string) {
-  return workshopStations.get(workshopId, () =>
-    Membership.find({ workshop: new Types.ObjectId(workshopId) }, { resident: 1, residentName: 1, joinedAt: 1 })
-      .sort({ joinedAt: 1, _id: 1 })
-      .lean(),
-  );
-}
-
-/** Station number -> the member's name, for in-scope staff looking at the wall board. */
-export async function stationNames(workshopId: string): Promise<Record<number, string>> {
-  const members = await stationMembers(workshopId);
-  return Object.fromEntries(members.map((m, i) => [i + 1, m.residentName]));
+export function stationNames(workshopId: string): Promise<Record<number, string>> {
+  return workshopStations.get(workshopId, async () => {
+    const { members } = await readRoster(workshopId);
+    const docs = await Promise.all(members.map((m) => Membership.findById(m.id, { residentName: 1 }).lean()));
+    return Object.fromEntries(docs.map((d, i) => [i + 1, d?.residentName ?? '']));
+  });
 }
 
 /** A workshop's tasks (name order), through a short cache: every log form and board shows them. */
@@ -314,15 +325,15 @@ export function boardState(workshopId: string): Promise<BoardState> {
 
 async function computeBoardState(workshopId: string): Promise<BoardState> {
   const day = dayKey();
-  const [summaries, tasks, orders, members] = await Promise.all([
+  // Every read by _id: this runs after each entry, and orders and memberships grow with the years.
+  const [summaries, tasks, { orders, members }] = await Promise.all([
     readSummaries([summaryIds.shopDay(workshopId, day)]),
     workshopTasks(workshopId),
-    Order.find({ workshop: new Types.ObjectId(workshopId), status: 'open' }, { quantity: 1 }).lean(),
-    stationMembers(workshopId),
+    readRoster(workshopId),
   ]);
-  const stationOf = new Map(members.map((m, i) => [String(m.resident), i + 1]));
+  const stationOf = new Map(members.map((m, i) => [m.resident, i + 1]));
   let extra = members.length; // someone who logged today but has since left gets a number after the members
-  const progress = await readSummaries(orders.map((o) => summaryIds.order(String(o._id))));
+  const progress = await readSummaries(orders.map((o) => summaryIds.order(o.id)));
   const s = summaries.get(summaryIds.shopDay(workshopId, day))!;
   return {
     day,
@@ -334,7 +345,7 @@ async function computeBoardState(workshopId: string): Promise<BoardState> {
       .filter(([, w]) => w.accepted > 0)
       .map(([worker, w]) => ({ station: stationOf.get(worker) ?? ++extra, accepted: w.accepted }))
       .sort((a, b) => a.station - b.station),
-    orders: orders.map((o) => ({ id: String(o._id), done: progress.get(summaryIds.order(String(o._id)))!.accepted, quantity: o.quantity })),
+    orders: orders.map((o) => ({ id: o.id, done: progress.get(summaryIds.order(o.id))!.accepted, quantity: o.quantity })),
   };
 }
 

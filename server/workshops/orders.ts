@@ -8,6 +8,7 @@ import { dayKey } from '../lib/format.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getTask } from './service.ts';
 import { logEntry, LedgerRefusal } from './ledger.ts';
+import { rosterOrderOpened } from './roster.ts';
 
 type Shop = { _id: unknown; center: unknown };
 
@@ -28,6 +29,8 @@ export async function createOrder(
     rateFen: input.rateFen,
     deadline: input.deadline,
   });
+  // On the live board from now on (its open orders are kept on the workshop's roster).
+  await rosterOrderOpened(String(w._id), o);
   await audit(actor, {
     action: 'workshop.order.create',
     targetType: 'order',

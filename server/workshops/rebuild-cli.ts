@@ -1,6 +1,7 @@
 // `node server/workshops/rebuild-cli.ts [workshopId]`: recomputes the workshop summaries
-// (worker day/month, workshop day/month, order progress) from the ledger. Run it after a
-// crash between an entry's insert and its summary update, with no entries being logged.
+// (worker day/month, workshop day/month, order progress, an entry's corrections) from the ledger
+// and the board rosters from memberships and orders. Run it after a crash between an entry's
+// insert and its summary update, with no entries being logged.
 import { loadConfig } from '../config.ts';
 import { startDatabase, describeEngine } from '../db/start.ts';
 import { connectDatabase, disconnectDatabase } from '../db/connection.ts';
@@ -14,7 +15,7 @@ say(describeEngine(engine));
 try {
   await connectDatabase(engine.uri);
   const n = await rebuildSummaries(process.argv[2]);
-  say(`rebuilt ${n} workshop summaries from the ledger`);
+  say(`rebuilt ${n} workshop summaries from the ledger, and the workshops' board rosters`);
 } catch (err) {
   process.stderr.write(`${(err as Error).stack}\n`);
   process.exitCode = 1;

@@ -15,6 +15,7 @@ import { hasCompleted } from '../courses/completion.ts';
 import { subtreeIds } from '../centers/tree.ts';
 import { notify } from '../notifications/service.ts';
 import { workshopList, workshops } from '../store/index.ts';
+import { rosterJoined, startRoster } from './roster.ts';
 
 export interface WorkshopInput {
   name: string;
@@ -66,6 +67,7 @@ async function leadName(lead: string | null): Promise<string> {
 
 export async function createWorkshop(actor: Express.User, input: WorkshopInput): Promise<string> {
   const doc = await Workshop.create({ ...input, leadName: await leadName(input.lead) });
+  await startRoster(String(doc._id));
   await audit(actor, { action: 'workshop.create', targetType: 'workshop', targetId: String(doc._id), center: input.center, details: { name: input.name } });
   return String(doc._id);
 }
@@ -148,8 +150,9 @@ export async function listMembers(workshopId: string) {
 }
 
 async function insertMembership(w: { _id: unknown }, resident: { _id: unknown; name: string; phone: string }, extra: Record<string, unknown> = {}) {
+  let m: { _id: unknown; resident: unknown; joinedAt: Date };
   try {
-    await Membership.create({
+    m = await Membership.create({
       _id: membershipId(String(w._id), String(resident._id)),
       workshop: new Types.ObjectId(String(w._id)),
       resident: new Types.ObjectId(String(resident._id)),
@@ -157,11 +160,13 @@ async function insertMembership(w: { _id: unknown }, resident: { _id: unknown; n
       residentPhone: resident.phone,
       ...extra,
     });
-    return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false; // already a member: joining twice is harmless
     throw err;
   }
+  // Their work station on the wall board: the next number in the workshop's roster.
+  await rosterJoined(String(w._id), m);
+  return true;
 }
 
 export type JoinResult = { status: 'joined' | 'already' } | { status: 'needsTraining' };

@@ -3,6 +3,10 @@ import { Workshop } from '../../models/workshop.ts';
 import { SummaryKind, WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { ledgerQueue, retryRead, scopeReports, summaryQueue } from '../store/index.ts';
+import { dirtyWorkshops, markClean, markDirty } from './dirty.ts';
+import { rebuildRoster } from './roster.ts';
+
+export { hasDirtySummaries, markDirty } from './dirty.ts';
 
 /** The part of a ledger entry the summaries need. */
 export interface EntryLike {
@@ -11,6 +15,8 @@ export interface EntryLike {
   workerName: string;
   task: unknown;
   order?: unknown;
+  /** On a correction: the entry it corrects. */
+  corrects?: unknown;
   date: string;
   period: string;
   counted: number;
@@ -47,6 +53,7 @@ export const summaryIds = {
   shopDay: (workshop: string, day: string) => `${SummaryKind.shopDay}:${workshop}:${day}`,
   shopMonth: (workshop: string, month: string) => `${SummaryKind.shopMonth}:${workshop}:${month}`,
   order: (order: string) => `${SummaryKind.order}:${order}`,
+  corrections: (entry: string) => `${SummaryKind.corrections}:${entry}`,
 };
 
 /** What the public board may show of a name: the given name (名), never the full name. */
@@ -66,10 +73,12 @@ function targets(e: EntryLike): { id: string; kind: SummaryDoc['kind']; worker: 
     { id: summaryIds.shopMonth(ws, e.period), kind: SummaryKind.shopMonth, worker: '', key: e.period },
   ];
   if (e.order) list.push({ id: summaryIds.order(String(e.order)), kind: SummaryKind.order, worker: '', key: String(e.order) });
+  // What an entry's corrections add up to: a correction reads it by _id instead of querying the ledger.
+  if (e.corrects) list.push({ id: summaryIds.corrections(String(e.corrects)), kind: SummaryKind.corrections, worker: w, key: String(e.corrects) });
   return list;
 }
 
-/** Adds one entry to its summaries (four, plus its order's), each under its own per-key queue. */
+/** Adds one entry to its summaries (four, plus its order's and, for a correction, its original's), each under its own per-key queue. */
 export async function applyEntry(e: EntryLike): Promise<void> {
   const task = String(e.task);
   const worker = String(e.worker);
@@ -166,6 +175,7 @@ const ENTRY_FIELDS = {
   workerName: 1,
   task: 1,
   order: 1,
+  corrects: 1,
   date: 1,
   period: 1,
   counted: 1,
@@ -176,8 +186,9 @@ const ENTRY_FIELDS = {
 
 /**
  * Recomputes every summary of a workshop (or all workshops) from the ledger and replaces the
- * stored ones. Repairs a crash between an entry's insert and its summary update; run it when
- * no entries are being logged (e.g. from the seed, a maintenance command or a test).
+ * stored ones, and rebuilds its board roster (roster.ts) from its memberships and orders.
+ * Repairs a crash between an entry's insert and its summary update; run it when no entries
+ * are being logged (e.g. from the seed, a maintenance command or a test).
  */
 export async function rebuildSummaries(workshopId?: string): Promise<number> {
   if (!workshopId) {
@@ -185,6 +196,19 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
     for (const id of await Workshop.distinct('_id')) n += await rebuildSummaries(String(id));
     return n;
   }
+  // Clean from here on: a write that fails while (or after) this runs marks the workshop again.
+  markClean(workshopId);
+  try {
+    const n = await rebuildFromLedger(workshopId);
+    await rebuildRoster(workshopId);
+    return n;
+  } catch (err) {
+    markDirty(workshopId);
+    throw err;
+  }
+}
+
+function rebuildFromLedger(workshopId: string): Promise<number> {
   // Under the workshop's ledger lock: no entry is inserted or applied while we recompute.
   return ledgerQueue.run(workshopId, async () => {
     // Streamed: a town's year of entries need not sit in memory at once, only the totals.
@@ -199,27 +223,15 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
     const docs = [...totals.values()];
     await WorkSummary.deleteMany({ workshop: workshopId });
     for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
-    dirty.delete(workshopId);
     scopeReports.dropAll();
     return docs.length;
   });
 }
 
-// Workshops whose summaries may be off because an update failed half-way; repaired by a job.
-const dirty = new Set<string>();
-
-export function markDirty(workshopId: string): void {
-  dirty.add(workshopId);
-}
-
-export function hasDirtySummaries(): boolean {
-  return dirty.size > 0;
-}
-
-/** Rebuilds the summaries of workshops marked dirty (a scheduled job). */
+/** Rebuilds the summaries and roster of workshops marked dirty (dirty.ts; rosters found missing too): a scheduled job. */
 export async function repairDirtySummaries(): Promise<number> {
   let n = 0;
-  for (const id of [...dirty]) {
+  for (const id of dirtyWorkshops()) {
     await rebuildSummaries(id);
     n += 1;
   }

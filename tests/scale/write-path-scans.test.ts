@@ -117,12 +117,11 @@ describe('write paths issue no collection scans (command recording)', function (
     noScans(scans);
   });
 
-  // PENDING (scans orders, memberships): the entry itself is key-addressed, but the live-board
-  // refresh it starts (publishBoard -> computeBoardState, workshops/ledger.ts) reads
-  // Order.find({ workshop, status: 'open' }) on every entry and Membership.find({ workshop }) when
-  // the workshop-stations cache is cold. Fix: keep a workshop's open orders and station list on a
-  // per-workshop document (or a cache dropped only by Order/Membership writes, not by entries).
-  it.skip('piece-work entry', async () => {
+  // The entry (task, membership, closed period: by _id; the insert; its summaries by _id) and the
+  // live-board refresh it starts (publishBoard -> computeBoardState, workshops/ledger.ts), which
+  // takes the workshop's open orders and stations from its roster (workshops/roster.ts, one
+  // document under the workshop's id) instead of querying orders and memberships.
+  it('piece-work entry', async () => {
     const shop = await makeShop(ctx.centers.miaoxi!);
     const worker = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     await addMember(shop.id, worker.id);
@@ -134,11 +133,10 @@ describe('write paths issue no collection scans (command recording)', function (
     noScans(scans);
   });
 
-  // PENDING (scans ledgerentries): effective() (workshops/ledger.ts) sums an entry's corrections with
-  // LedgerEntry.find({ corrects }); plus the board refresh as for an entry. (The up-front
-  // LedgerEntry.findOne({ idempotencyKey }) is gone: the unique index answers a repeat.) Fix: a
-  // per-entry corrections total under a deterministic summary _id, updated with the summaries.
-  it.skip('piece-work correction', async () => {
+  // effective() (workshops/ledger.ts) reads what an entry's corrections add up to from its summary
+  // `c:<entry>` by _id (not the ledger), the correction's summaries and the board refresh are by
+  // _id as for an entry, and a repeated key is answered by the unique index (no look-up first).
+  it('piece-work correction', async () => {
     const shop = await makeShop(ctx.centers.miaoxi!);
     const worker = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
     await addMember(shop.id, worker.id);

@@ -8,6 +8,7 @@ import { Task } from '../../models/task.ts';
 import { Membership, membershipId } from '../../models/membership.ts';
 import { User } from '../../models/user.ts';
 import { sessionUser } from '../../server/accounts/service.ts';
+import { rosterJoined, startRoster } from '../../server/workshops/roster.ts';
 
 /** The session user of a seeded account, for calling services directly. */
 export async function actor(id: string): Promise<Express.User> {
@@ -31,18 +32,21 @@ export async function makeShop(center: string, opts: { name?: string; rateFen?: 
     trainingCategory: opts.trainingCategory ?? '',
   });
   const t = await Task.create({ workshop: w._id, name: '彩灯组装', unit: '盏', rateFen: opts.rateFen ?? 80 });
+  await startRoster(String(w._id)); // as createWorkshop does (workshops/service.ts)
   return { id: String(w._id), center, taskId: String(t._id) };
 }
 
 export async function addMember(workshopId: string, residentId: string) {
   const u = await User.findById(residentId, { name: 1, phone: 1 }).lean();
-  await Membership.create({
+  const m = await Membership.create({
     _id: membershipId(workshopId, residentId),
     workshop: workshopId,
     resident: residentId,
     residentName: u!.name,
     residentPhone: u!.phone,
   });
+  // As joining does (workshops/service.ts): the member gets the next station on the board's roster.
+  await rosterJoined(workshopId, m);
 }
 
 let n = 0;
