@@ -369,7 +369,7 @@ async function generateYear(
     });
     if (confirmed) {
       seated.set(c._id, seatNo);
-      seats.push({ _id: id, course: c._id, seatNo, enrolment: id, resident: res._id });
+      seats.push({ _id: numberedSlotId(String(c._id), seatNo), course: c._id, seatNo, enrolment: id, resident: res._id });
     }
   }
   await insertInChunks(Enrolment, enrolments);

@@ -10,7 +10,7 @@ import mongoose, { Schema, type Types } from 'mongoose';
 const rollSchema = new Schema({
   _id: { type: Schema.Types.ObjectId, required: true },
   // One entry per seat document of the course: its number, its enrolment, resident and _id.
-  seats: [{ _id: false, n: Number, e: Schema.Types.ObjectId, r: Schema.Types.ObjectId, id: Schema.Types.ObjectId }],
+  seats: [{ _id: false, n: Number, e: Schema.Types.ObjectId, r: Schema.Types.ObjectId, id: Schema.Types.Mixed }],
   // Waiting enrolments in the order they joined (position = index + 1).
   waiting: [{ _id: false, e: Schema.Types.ObjectId, r: Schema.Types.ObjectId }],
 });
@@ -19,7 +19,8 @@ export interface RollSeat {
   n: number;
   e: Types.ObjectId;
   r: Types.ObjectId;
-  id: Types.ObjectId;
+  /** The seat document's `_id`: `<course>:<n>`, or an ObjectId for seats stored before numbered slots. */
+  id: string | Types.ObjectId;
 }
 export interface RollWaiting {
   e: Types.ObjectId;

@@ -4,6 +4,8 @@ import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 // unique indexes (not a counter) keep a course from overbooking and an enrolment from
 // holding two seats, also on FerretDB where updates are not atomic (docs/ARCHITECTURE.md, "The database engine").
 const seatSchema = new Schema({
+  // `<course>:<seatNo>` (server/store/slots.ts); seats stored before numbered slots keep their ObjectId.
+  _id: { type: Schema.Types.Mixed, required: true },
   course: { type: Schema.Types.ObjectId, ref: 'Course', required: true },
   seatNo: { type: Number, required: true, min: 1 },
   enrolment: { type: Schema.Types.ObjectId, ref: 'Enrolment', required: true },
@@ -17,5 +19,5 @@ const seatSchema = new Schema({
 seatSchema.index({ course: 1, seatNo: 1 }, { unique: true });
 seatSchema.index({ enrolment: 1 }, { unique: true });
 
-export type SeatDoc = InferSchemaType<typeof seatSchema> & { _id: Types.ObjectId };
+export type SeatDoc = InferSchemaType<typeof seatSchema> & { _id: string | Types.ObjectId };
 export const Seat = mongoose.model('Seat', seatSchema);

@@ -2,6 +2,7 @@ import { Course, type CourseCategory } from '../../models/course.ts';
 import { Enrolment, activeKeyOf } from '../../models/enrolment.ts';
 import { Seat } from '../../models/seat.ts';
 import { rebuildRoll } from '../courses/service/roll.ts';
+import { numberedSlotId } from '../store/index.ts';
 import { Attendance } from '../../models/attendance.ts';
 import { User } from '../../models/user.ts';
 import { hashPassword } from '../accounts/passwords.ts';
@@ -235,7 +236,7 @@ export async function seedCourses(ctx: SeedContext): Promise<void> {
         center: centerId,
         confirmedAt: new Date(),
       });
-      await Seat.create({ _id: e._id, course: doc._id, seatNo: 1, enrolment: e._id, resident: residentId });
+      await Seat.create({ _id: numberedSlotId(String(doc._id), 1), course: doc._id, seatNo: 1, enrolment: e._id, resident: residentId });
       await rebuildRoll(doc._id);
       for (const s of doc.sessions)
         await Attendance.create({

@@ -167,7 +167,7 @@ function endEnrolment(found: EnrolmentDoc, status: 'withdrawn' | 'cancelled'): P
       await settleOffer(e, outcome, now);
     }
     await Enrolment.updateOne({ _id: e._id }, { $set: { status, activeKey: `${e.activeKey}:x:${String(e._id)}`, endedAt: now } });
-    await leaveRoll(e.course, e._id);
+    await leaveRoll(e.course, e._id, { held: e.status === 'confirmed' || e.status === 'offered' });
     return { promoted: await fillWithin(String(e.course), now) };
   });
 }

@@ -38,7 +38,8 @@ export async function settleOffer(e: EnrolmentDoc, outcome: OfferOutcome, now: D
     // Enrolment first, then the seat loses its expiry: a crash between leaves an expired held
     // seat of a confirmed enrolment, which the lapse job recognises as accepted.
     await Enrolment.updateOne({ _id: e._id, status: { $in: ['offered', 'waitlisted', 'pending'] } }, { $set: { status: 'confirmed', confirmedAt: now } });
-    const held = await Seat.updateOne({ _id: await seatIdOf(e.course, e._id) }, { $set: { offerExpiresAt: null } });
+    const seatId = await seatIdOf(e.course, e._id);
+    const held = await Seat.updateOne(seatId != null ? { _id: seatId } : { enrolment: e._id }, { $set: { offerExpiresAt: null } });
     if (held.matchedCount === 0) {
       // The seat vanished (should not happen): take a free one, or go back to the head of the list.
       const course = await Course.findById(e.course, { capacity: 1 }).lean();
@@ -51,7 +52,7 @@ export async function settleOffer(e: EnrolmentDoc, outcome: OfferOutcome, now: D
   }
   const status = outcome === 'cancelled' ? 'cancelled' : outcome;
   await Enrolment.updateOne({ _id: e._id, status: { $in: ['offered', 'waitlisted', 'pending'] } }, { $set: { status, endedAt: now, activeKey: endedKey(e) } });
-  await leaveRoll(e.course, e._id);
+  await leaveRoll(e.course, e._id, { held: e.status === 'offered' });
 }
 
 export type AcceptResult = 'accepted' | 'already';
@@ -117,7 +118,7 @@ export async function reconcileOfferSeat(
 ): Promise<'kept' | 'settled' | 'lapsed' | 'freed' | 'offered'> {
   const e = await Enrolment.findById(seat.enrolment).lean<EnrolmentDoc>();
   if (!e || !['offered', 'waitlisted', 'pending', 'confirmed'].includes(e.status)) {
-    await leaveRoll(seat.course, seat.enrolment);
+    await leaveRoll(seat.course, seat.enrolment, { seatId: seat._id });
     return 'freed';
   }
   if (e.status === 'confirmed') {
@@ -134,7 +135,7 @@ export async function reconcileOfferSeat(
     // Held but never recorded (a crash between the two writes): the resident was never told.
     if (expiresAt <= now) {
       // Freed, and the enrolment keeps its place at the head of the list (it was first).
-      await leaveRoll(e.course, e._id);
+      await leaveRoll(e.course, e._id, { seatId: seat._id });
       await joinWaitlist(e.course, e._id, e.resident, true);
       return 'freed';
     }

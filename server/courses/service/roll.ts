@@ -8,7 +8,7 @@ import type { Types } from 'mongoose';
 import { CourseRoll, type RollDoc } from '../../../models/course-roll.ts';
 import { Seat } from '../../../models/seat.ts';
 import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../../models/enrolment.ts';
-import { courseQueue, isDuplicateKey } from '../../store/index.ts';
+import { claimNumberedSlot, courseQueue, numberedSlotId } from '../../store/index.ts';
 import { enrolmentRepair } from './repairs.ts';
 import { oid } from '../../lib/ids.ts';
 
@@ -35,36 +35,49 @@ async function saveRoll(roll: RollDoc): Promise<void> {
 }
 
 /**
- * Gives the enrolment a seat (held for an offer until `offerExpiresAt`, or confirmed) by inserting
- * the lowest free seat number, and takes it off the waiting list. False when every seat is taken.
+ * Gives the enrolment a seat (held for an offer until `offerExpiresAt`, or confirmed): the lowest
+ * number free on the roll, claimed as a numbered slot `<course>:<n>` (server/store/slots.ts), so
+ * the `_id` and {course, seatNo} indexes refuse a taken number. Takes the enrolment off the
+ * waiting list. False when every seat is taken.
  */
 export async function takeSeat(
   course: { _id: Types.ObjectId; capacity: number },
   enrolment: Types.ObjectId,
   resident: Types.ObjectId,
   offerExpiresAt: Date | null = null,
-  rebuilt = false,
 ): Promise<boolean> {
   const roll = await readRoll(course._id);
   if (roll.seats.some((s) => same(s.e, enrolment))) return true;
   const taken = new Set(roll.seats.map((s) => s.n));
-  for (let n = 1; n <= course.capacity; n += 1) {
-    if (taken.has(n)) continue;
-    try {
-      // The seat's _id is its enrolment's: freeing or updating it later is an _id write.
-      await Seat.create({ _id: enrolment, course: course._id, seatNo: n, enrolment, resident, offerExpiresAt });
-    } catch (err) {
-      if (!isDuplicateKey(err) || rebuilt) throw err;
-      // The roll lags behind the seats: read them once, then claim again.
-      await rebuildRoll(course._id);
-      return takeSeat(course, enrolment, resident, offerExpiresAt, true);
-    }
-    roll.seats.push({ n, e: enrolment, r: resident, id: enrolment });
-    roll.waiting = roll.waiting.filter((w) => !same(w.e, enrolment));
-    await saveRoll(roll);
-    return true;
+  let first = 1;
+  while (taken.has(first)) first += 1;
+  if (first > course.capacity) return false;
+  let lagged = false;
+  const n = await claimNumberedSlot(
+    Seat,
+    String(course._id),
+    course.capacity,
+    (seatNo) => ({ course: course._id, seatNo, enrolment, resident, offerExpiresAt }),
+    {
+      first,
+      // A number the roll showed free is taken: the roll lags behind the seats (a crash between
+      // two writes, or a seat stored before numbered slots). It is rebuilt below.
+      refused: () => {
+        lagged = true;
+      },
+    },
+  );
+  // Refused everywhere (every seat taken, or by the {enrolment} index: a seat the roll missed) or
+  // somewhere: read the seats once and answer from them.
+  if (lagged || !n) {
+    await rebuildRoll(course._id);
+    const fresh = await readRoll(course._id);
+    return fresh.seats.some((s) => same(s.e, enrolment));
   }
-  return false;
+  roll.seats.push({ n, e: enrolment, r: resident, id: numberedSlotId(String(course._id), n) });
+  roll.waiting = roll.waiting.filter((w) => !same(w.e, enrolment));
+  await saveRoll(roll);
+  return true;
 }
 
 /** Puts a waiting enrolment on the list: at the end, or first (an accepted offer whose seat was lost). */
@@ -84,21 +97,24 @@ export async function dropWaiting(courseId: Id, enrolment: Types.ObjectId): Prom
   await saveRoll(roll);
 }
 
-/** Takes an enrolment off the roll: frees the seat it holds, or its place on the waiting list. */
-export async function leaveRoll(courseId: Id, enrolment: Types.ObjectId): Promise<void> {
+/**
+ * Takes an enrolment off the roll: frees the seat it holds (by the `_id` the roll knows, or
+ * `seatId`), or its place on the waiting list. `held`: the enrolment is known to hold a seat, so a
+ * seat the roll does not know of (it lagged) is found by its enrolment, once.
+ */
+export async function leaveRoll(courseId: Id, enrolment: Types.ObjectId, opts: { held?: boolean; seatId?: unknown } = {}): Promise<void> {
   const roll = await readRoll(courseId);
-  const seat = roll.seats.find((s) => same(s.e, enrolment));
-  const freed = await Seat.deleteOne({ _id: seat?.id ?? enrolment });
-  // A seat the roll does not know of (it lagged) still goes: found by its enrolment, once.
-  if (!freed.deletedCount && !seat) await Seat.deleteOne({ enrolment });
+  const id = roll.seats.find((s) => same(s.e, enrolment))?.id ?? opts.seatId;
+  const freed = id != null ? (await Seat.deleteOne({ _id: id })).deletedCount : 0;
+  if (!freed && opts.held) await Seat.deleteOne({ enrolment });
   roll.seats = roll.seats.filter((s) => !same(s.e, enrolment));
   roll.waiting = roll.waiting.filter((w) => !same(w.e, enrolment));
   await saveRoll(roll);
 }
 
-/** The _id of the seat an enrolment holds (its own for seats claimed since rolls exist). */
-export async function seatIdOf(courseId: Id, enrolment: Types.ObjectId): Promise<Types.ObjectId> {
-  return (await readRoll(courseId)).seats.find((s) => same(s.e, enrolment))?.id ?? enrolment;
+/** The _id of the seat an enrolment holds, as the roll knows it. */
+export async function seatIdOf(courseId: Id, enrolment: Types.ObjectId): Promise<string | Types.ObjectId | undefined> {
+  return (await readRoll(courseId)).seats.find((s) => same(s.e, enrolment))?.id;
 }
 
 /** Rebuilds one course's roll from its seats and waiting enrolments (scans: only for repairs). */
@@ -122,7 +138,7 @@ function rollOf(course: Types.ObjectId, seats: SeatRow[], waiting: WaitingRow[])
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || String(a._id).localeCompare(String(b._id)));
   return {
     _id: course,
-    seats: [...seats].sort((a, b) => a.seatNo - b.seatNo).map((s) => ({ n: s.seatNo, e: s.enrolment, r: s.resident, id: s._id as Types.ObjectId })),
+    seats: [...seats].sort((a, b) => a.seatNo - b.seatNo).map((s) => ({ n: s.seatNo, e: s.enrolment, r: s.resident, id: s._id as string | Types.ObjectId })),
     waiting: inOrder.map((w) => ({ e: w._id, r: w.resident })),
   };
 }
