@@ -8,6 +8,8 @@ import { enrol } from '../../server/courses/service/enrolment.ts';
 import { repairEnrolments } from '../../server/courses/service/repairs.ts';
 import { activeEnrolment, ensureRolls, positionOf, readRoll, seatsTaken } from '../../server/courses/service/roll.ts';
 import { makeCourse } from './fixtures.ts';
+import { loggedIn, submit } from '../helpers/app.ts';
+import { withdraw } from '../../server/courses/service/enrolment.ts';
 
 // The roll (who holds a seat, who waits) is derived from the seats and enrolments: these tests
 // take it away or make it lag the way a crash or an upgrade would, and check that seats are
@@ -65,5 +67,37 @@ describe('courses: the roll follows the seats', () => {
     assert.equal((await activeEnrolment(course, waiting))!.status, 'offered');
     assert.equal(await seatsTaken(course), 1);
     assert.equal(await Seat.countDocuments({ course }), 1);
+  });
+
+  it('the capacity cannot drop below a seat number still held (the numbers below would be claimed again)', async () => {
+    const course = await makeCourse({ center: ctx.centers.miaoxi!, capacity: 3 });
+    const people = [await person(), await person(), await person()];
+    for (const p of people) await enrol(course, p);
+    await withdraw(course, people[0]!);
+    await withdraw(course, people[1]!);
+    assert.deepEqual(
+      (await readRoll(course)).seats.map((s) => s.n),
+      [3],
+      'one person left, holding seat 3',
+    );
+    const staff = await loggedIn('13800000001');
+    const day = new Date(Date.now() + 2 * 86400_000).toISOString().slice(0, 10);
+    const fields = {
+      title: '名额测试课',
+      category: 'baking',
+      center: ctx.centers.miaoxi!,
+      completionPercent: '80',
+      offerHours: '24',
+      sessionDate: day,
+      sessionStart: '09:00',
+      sessionEnd: '11:00',
+      sessionTopic: '',
+    };
+    const refused = await submit(staff, `/staff/courses/${course}/edit`, `/staff/courses/${course}`, { ...fields, capacity: '2' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /第 3 号名额已有人/);
+    assert.match(refused.text, /name="capacity"[^>]*value="2"/, 'what was typed comes back');
+    const ok = await submit(staff, `/staff/courses/${course}/edit`, `/staff/courses/${course}`, { ...fields, capacity: '3' });
+    assert.equal(ok.status, 302);
   });
 });

@@ -8,7 +8,8 @@ import { notify } from '../../notifications/service.ts';
 import { getCenter } from '../../centers/tree.ts';
 import { deleteFile, type StoredFile } from '../../files/store.ts';
 import type { CourseInput } from '../schemas.ts';
-import { oid, seatsTaken, type LeanCourse } from './catalog.ts';
+import { oid, type LeanCourse } from './catalog.ts';
+import { readRoll } from './roll.ts';
 import { fillSeats } from './seats.ts';
 
 function sessionsFrom(input: CourseInput['sessions']) {
@@ -40,8 +41,12 @@ export type UpdateResult = { ok: true } | { ok: false; field: string; key: strin
 
 export async function updateCourse(actor: Express.User, course: LeanCourse, input: CourseInput): Promise<UpdateResult> {
   if (course.status === 'completed' || course.status === 'cancelled') throw new Refusal('conflict', 'courses.errors.closed');
-  const taken = await seatsTaken(course._id);
-  if (input.capacity < taken) return { ok: false, field: 'capacity', key: 'courses.errors.capacityBelowTaken', params: { taken: String(taken) } };
+  const seats = (await readRoll(course._id)).seats;
+  if (input.capacity < seats.length) return { ok: false, field: 'capacity', key: 'courses.errors.capacityBelowTaken', params: { taken: String(seats.length) } };
+  // Seats are numbered 1..capacity: a seat numbered above the new capacity would not count, and
+  // the freed numbers below it could be claimed again (more people than seats).
+  const highest = Math.max(0, ...seats.map((s) => s.n));
+  if (input.capacity < highest) return { ok: false, field: 'capacity', key: 'courses.errors.capacityBelowSeatNo', params: { n: String(highest) } };
   // Sessions that already have attendance cannot be dropped.
   const keep = new Set(input.sessions.filter((s) => s.id).map((s) => s.id));
   const dropped = course.sessions.filter((s) => !keep.has(String(s._id))).map((s) => s._id);
