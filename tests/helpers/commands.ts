@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
+import { csrfFrom, type Agent } from './app.ts';
 import type { CommandStartedEvent, Document } from 'mongodb';
 
 // Records the database commands issued between two points (the driver's command monitoring;
@@ -127,3 +129,23 @@ export function trackInFlight(): { report(olderThanMs: number): string[] } {
       [...open.values()].filter((c) => Date.now() - c.at >= olderThanMs).map((c) => `waiting ${Math.round((Date.now() - c.at) / 1000)} s: ${c.text}`),
   };
 }
+
+/** GETs the page (token, cookies), then records only the POST of its form to `action`. */
+export async function recordPost(ag: Agent, page: string, action: string, fields: Record<string, string> = {}) {
+  const form = await ag.get(page);
+  assert.ok(form.status < 400, `GET ${page} → ${form.status}`);
+  let status = 0;
+  const recorded = await commandsOf(async () => {
+    status = (
+      await ag
+        .post(action)
+        .type('form')
+        .send({ ...fields, _csrf: csrfFrom(form.text) })
+    ).status;
+  });
+  assert.ok(status > 0 && status < 400, `POST ${action} → ${status}`);
+  return recorded;
+}
+
+/** Fails, naming each one, when a write path issued scans. */
+export const noScans = (scans: string[]) => assert.deepEqual(scans, [], `scans on a write path:\n${scans.join('\n')}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { csrfFrom, loggedIn, type Agent } from '../helpers/app.ts';
+import { loggedIn } from '../helpers/app.ts';
 import { freshDemo, makeUser } from '../helpers/data.ts';
-import { commandsOf } from '../helpers/commands.ts';
+import { noScans, recordPost } from '../helpers/commands.ts';
 import { makeCourse } from '../courses/fixtures.ts';
 import { Attendance } from '../../models/attendance.ts';
 import { Course } from '../../models/course.ts';
@@ -13,24 +13,6 @@ import type { SeedContext } from '../../server/seed/index.ts';
 // Issue 11, item 2, for courses: enrolling (into a seat or onto the waiting list), withdrawing
 // (which offers the freed seat to the next person) and checking in read the course's roll and
 // the enrolments they touch by `_id`, never the seats or enrolments of every course ever held.
-
-async function recordPost(ag: Agent, page: string, action: string, fields: Record<string, string> = {}) {
-  const form = await ag.get(page);
-  assert.ok(form.status < 400, `GET ${page} → ${form.status}`);
-  let status = 0;
-  const recorded = await commandsOf(async () => {
-    status = (
-      await ag
-        .post(action)
-        .type('form')
-        .send({ ...fields, _csrf: csrfFrom(form.text) })
-    ).status;
-  });
-  assert.ok(status > 0 && status < 400, `POST ${action} → ${status}`);
-  return recorded;
-}
-
-const noScans = (scans: string[]) => assert.deepEqual(scans, [], `scans on a write path:\n${scans.join('\n')}`);
 
 async function resident(ctx: SeedContext) {
   const u = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, birthYear: 1975 });

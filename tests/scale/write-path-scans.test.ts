@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { csrfFrom, loggedIn, type Agent } from '../helpers/app.ts';
+import { loggedIn } from '../helpers/app.ts';
 import { freshDemo, makeUser } from '../helpers/data.ts';
-import { commandsOf } from '../helpers/commands.ts';
+import { commandsOf, noScans, recordPost } from '../helpers/commands.ts';
 import { publishedPosting } from '../gigs/helpers.ts';
 import { actor, addMember, assertSummariesMatchLedger, key, makeShop } from '../workshops/helpers.ts';
 import { Application } from '../../models/application.ts';
@@ -17,25 +17,6 @@ import type { SeedContext } from '../../server/seed/index.ts';
 // Issue 11, item 2: a write path's cost must not grow with the years of data around it, so on
 // collections that grow with time every query it issues addresses documents by `_id`.
 // Each test records the commands of one request (tests/helpers/commands.ts) and fails on a scan.
-
-/** GETs the page (token, cookies), then records only the POST. */
-async function recordPost(ag: Agent, page: string, action: string, fields: Record<string, string>) {
-  const form = await ag.get(page);
-  assert.ok(form.status < 400, `GET ${page} → ${form.status}`);
-  let status = 0;
-  const recorded = await commandsOf(async () => {
-    status = (
-      await ag
-        .post(action)
-        .type('form')
-        .send({ ...fields, _csrf: csrfFrom(form.text) })
-    ).status;
-  });
-  assert.ok(status > 0 && status < 400, `POST ${action} → ${status}`);
-  return recorded;
-}
-
-const noScans = (scans: string[]) => assert.deepEqual(scans, [], `scans on a write path:\n${scans.join('\n')}`);
 
 describe('write paths issue no collection scans (command recording)', function () {
   this.timeout(120_000);
