@@ -39,7 +39,7 @@ export async function settleOffer(e: EnrolmentDoc, outcome: OfferOutcome, now: D
     // seat of a confirmed enrolment, which the lapse job recognises as accepted.
     await Enrolment.updateOne({ _id: e._id, status: { $in: ['offered', 'waitlisted', 'pending'] } }, { $set: { status: 'confirmed', confirmedAt: now } });
     const seatId = await seatIdOf(e.course, e._id);
-    const held = await Seat.updateOne(seatId != null ? { _id: seatId } : { enrolment: e._id }, { $set: { offerExpiresAt: null } });
+    const held = await Seat.updateOne(seatId != null ? { _id: seatId, enrolment: e._id } : { enrolment: e._id }, { $set: { offerExpiresAt: null } });
     if (held.matchedCount === 0) {
       // The seat vanished (should not happen): take a free one, or go back to the head of the list.
       const course = await Course.findById(e.course, { capacity: 1 }).lean();
@@ -122,7 +122,7 @@ export async function reconcileOfferSeat(
     return 'freed';
   }
   if (e.status === 'confirmed') {
-    await Seat.updateOne({ _id: seat._id }, { $set: { offerExpiresAt: null } }); // an accept cut short
+    await Seat.updateOne({ _id: seat._id, enrolment: seat.enrolment }, { $set: { offerExpiresAt: null } }); // an accept cut short
     return 'settled';
   }
   const decided = await OfferDecision.findById(String(e._id), { outcome: 1 }).lean();

@@ -105,7 +105,8 @@ export async function dropWaiting(courseId: Id, enrolment: Types.ObjectId): Prom
 export async function leaveRoll(courseId: Id, enrolment: Types.ObjectId, opts: { held?: boolean; seatId?: unknown } = {}): Promise<void> {
   const roll = await readRoll(courseId);
   const id = roll.seats.find((s) => same(s.e, enrolment))?.id ?? opts.seatId;
-  const freed = id != null ? (await Seat.deleteOne({ _id: id })).deletedCount : 0;
+  // Only while it is still this enrolment's: a caller's snapshot may name a number since freed and claimed again.
+  const freed = id != null ? (await Seat.deleteOne({ _id: id, enrolment })).deletedCount : 0;
   if (!freed && opts.held) await Seat.deleteOne({ enrolment });
   roll.seats = roll.seats.filter((s) => !same(s.e, enrolment));
   roll.waiting = roll.waiting.filter((w) => !same(w.e, enrolment));
