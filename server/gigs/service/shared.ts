@@ -3,10 +3,11 @@ import { canActOnCenter } from '../../centers/scope.ts';
 
 // Small helpers the gig service modules share.
 
-import { oid } from '../../lib/ids.ts';
+import { isObjectId, oid } from '../../lib/ids.ts';
 
 export { oid };
-export const validId = (id: unknown): id is string => typeof id === 'string' && /^[a-f\d]{24}$/i.test(id);
+/** The one id check (server/lib/ids.ts), under the name the gig services use. */
+export const validId = isObjectId;
 
 export type FieldResult<T = object> = ({ ok: true } & T) | { ok: false; field: string; key: string };
 
