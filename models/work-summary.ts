@@ -32,6 +32,8 @@ const workSummarySchema = new Schema(
     tasks: { type: Schema.Types.Mixed, default: {} },
     workers: { type: Schema.Types.Mixed, default: {} },
     days: { type: Schema.Types.Mixed, default: undefined },
+    /** The ledger entry added last: after a crash, the entry in flight was added to exactly the summaries naming it. */
+    last: { type: String, default: undefined },
   },
   { versionKey: false, minimize: false },
 );

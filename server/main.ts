@@ -75,7 +75,9 @@ async function main(): Promise<void> {
   // Several nodes: the per-key queues hold Redis locks too (FerretDB's $inc is read-then-write).
   if (config.REDIS_URL) shutdownParts.push(await connectNodeLocks(config.REDIS_URL));
 
-  if (await recoverIfUnclean(config.DATA_DIR, logger)) say('the last run stopped abruptly: derived counts were checked and repaired');
+  const recovered = await recoverIfUnclean(config.DATA_DIR, logger, { severalNodes: !!config.REDIS_URL });
+  if (recovered === 'in-flight') say('the last run stopped abruptly: the records it was writing were checked and repaired');
+  if (recovered === 'full') say('the last run stopped abruptly: every derived count was checked and repaired');
   shutdownParts.push(() => markCleanShutdown(config.DATA_DIR)); // runs before the database closes
   if (await ensureRolls()) say('built the course rolls (who holds a seat, who waits) for the courses already stored');
   if (await migrateSlots()) say('posting slots rewritten under keyed ids (once per database)');

@@ -6,6 +6,7 @@ import { Refusal } from '../lib/refusal.ts';
 import { getCenter } from '../centers/tree.ts';
 import { deferredRepair } from '../scheduler.ts';
 import { arrearsQueue } from '../store/index.ts';
+import { isObjectId } from '../lib/ids.ts';
 
 // An employer's pay record: one document per employer under its user id, read by _id on every
 // publish and on the public profile (never a count at render time). Changes are $inc through
@@ -68,13 +69,16 @@ async function countsFrom(filter: Record<string, unknown>): Promise<Map<string, 
 }
 
 /**
- * Recounts every employer's record from the answers and cases and fixes those that differ.
- * A differing one is counted again inside its employer's queue, so an answer landing while
- * the rebuild runs is neither lost nor counted twice. Returns how many were fixed.
+ * Recounts every employer's record (or only `employers`', the keys in flight at a crash) from the
+ * answers and cases and fixes those that differ. A differing one is counted again inside its
+ * employer's queue, so an answer landing while the rebuild runs is neither lost nor counted
+ * twice. Returns how many were fixed.
  */
-export async function rebuildPayRecords(): Promise<number> {
-  const want = await countsFrom({});
-  const have = new Map((await PayRecord.find({}).lean()).map((h) => [String(h._id), h]));
+export async function rebuildPayRecords(employers?: string[]): Promise<number> {
+  const some = employers?.filter(isObjectId);
+  const want = await countsFrom(some ? { employer: { $in: some.map((id) => new Types.ObjectId(id)) } } : {});
+  if (some) for (const id of some) if (!want.has(id)) want.set(id, zero());
+  const have = new Map((await PayRecord.find(some ? { _id: { $in: some } } : {}).lean()).map((h) => [String(h._id), h]));
   for (const id of have.keys()) if (!want.has(id)) want.set(id, zero());
   let fixed = 0;
   for (const [id, v] of want) {

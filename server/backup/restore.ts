@@ -5,9 +5,7 @@ import { verifyBackup, readBackup, BackupInvalidError, type Manifest } from './f
 import { SKIPPED } from './dump.ts';
 import { auditBackup } from './service.ts';
 import { ensureIndexes } from '../db/connection.ts';
-import { repairEnrolments } from '../courses/service/repairs.ts';
-import { repairSlots } from '../gigs/service/slots.ts';
-import { rebuildSummaries } from '../workshops/summaries.ts';
+import { repairEverything } from '../recovery.ts';
 import { invalidateCenters } from '../centers/tree.ts';
 import { forgetAllCaches } from '../store/index.ts';
 
@@ -106,7 +104,7 @@ export async function restoreBackup(file: string, opts: { replace?: boolean; log
   invalidateCenters();
   forgetAllCaches();
   // The dump is not one instant: derived counts are rebuilt from their source documents.
-  const repaired = { slots: await repairSlots(), seats: await repairEnrolments(), summaries: await rebuildSummaries() };
+  const repaired = await repairEverything();
   await auditBackup('backup.restore', path.basename(file), {
     createdAt: manifest.createdAt,
     documents: manifest.documents,

@@ -4,6 +4,7 @@
 // With several nodes (REDIS_URL) each task also holds a Redis lock on its key (locks.ts), so
 // the same sections are exclusive across nodes too; invariants still rest on unique indexes.
 import { withNodeLock } from './locks.ts';
+import { inFlight, type JournalFamily } from './journal.ts';
 
 const tails = new Map<string, Promise<unknown>>();
 
@@ -23,16 +24,21 @@ export interface KeyedQueue {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
 }
 
-/** A family of queues, one per key; `name` keeps families apart (a posting and a course may share an id). */
-function keyedQueue(name: string): KeyedQueue {
+/**
+ * A family of queues, one per key; `name` keeps families apart (a posting and a course may share
+ * an id). A queue named as a journal family records its keys in the in-flight journal
+ * (journal.ts), so that after a crash only they are repaired.
+ */
+function keyedQueue(name: string, journaled?: JournalFamily): KeyedQueue {
   const id = (key: string) => `${name}:${key}`;
-  return { run: (key, task) => runExclusive(id(key), () => withNodeLock(id(key), task)) };
+  const run = <T>(key: string, task: () => Promise<T>) => runExclusive(id(key), () => withNodeLock(id(key), task));
+  return { run: journaled ? (key, task) => inFlight(journaled, key, () => run(key, task)) : run };
 }
 
 /** Accepting, withdrawing and filling a posting's slots (key: posting id). */
-export const postingQueue = keyedQueue('posting');
+export const postingQueue = keyedQueue('posting', 'posting');
 /** A course's seats: offering freed seats, answering and lapsing offers, withdrawals (key: course id). */
-export const courseQueue = keyedQueue('course');
+export const courseQueue = keyedQueue('course', 'course');
 /** A user's unread-notification counter (key: user id). */
 export const unreadQueue = keyedQueue('unread');
 /**
@@ -44,7 +50,7 @@ export const ledgerQueue = keyedQueue('ledger');
 /** One summary document's $inc (key: summary _id). */
 export const summaryQueue = keyedQueue('summary');
 /** A workshop's board roster: members in joining order and open orders (key: workshop id). */
-export const rosterQueue = keyedQueue('roster');
+export const rosterQueue = keyedQueue('roster', 'roster');
 /** Marking statements of a closed pay period paid (key: pay period _id). */
 export const payPeriodQueue = keyedQueue('period');
 /** Adding an alert id to or removing it from one alert bucket (key: bucket _id). */
@@ -52,4 +58,4 @@ export const alertBucketQueue = keyedQueue('alert-bucket');
 /** Matching one published posting against the saved job alerts (key: posting id). */
 export const alertMatchQueue = keyedQueue('alert-match');
 /** An employer's pay record and their arrears cases: answers, case notes and resolutions (key: employer user id). */
-export const arrearsQueue = keyedQueue('arrears');
+export const arrearsQueue = keyedQueue('arrears', 'arrears');

@@ -1,5 +1,5 @@
 import { isObjectId } from '../lib/ids.ts';
-import { isDuplicateKey } from '../store/index.ts';
+import { inFlight, isDuplicateKey } from '../store/index.ts';
 import { Types } from 'mongoose';
 import { LedgerEntry, type LedgerEntryDoc } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
@@ -124,35 +124,41 @@ async function insert(workshopId: string, draft: () => Promise<Draft>): Promise<
   const result = await ledgerQueue.run(workshopId, async () => {
     const d = await draft();
     if ('stored' in d) return d.stored;
-    const doc = d.doc;
-    let stored: Stored;
-    try {
-      stored = { entry: (await LedgerEntry.create(doc)).toObject() as Entry, duplicate: false };
-    } catch (err) {
-      if (!isDuplicateKey(err)) {
-        // The insert may have landed without its answer reaching us (the database went away
-        // mid-reply): its summaries were not applied, so the workshop is rebuilt from the ledger.
-        markDirty(workshopId);
-        throw err;
-      }
-      const again = await byKey(String(doc.idempotencyKey));
-      if (!again) throw err;
-      return { entry: again, duplicate: true };
-    }
-    // The entry is stored (the unique key guards double counting); its summaries follow under
-    // the same lock. If they fail half-way (the database went away), the workshop is marked
-    // for a rebuild from the ledger; a crash of this process is repaired at the next start.
-    try {
-      await applyEntry(stored.entry);
-    } catch (err) {
-      markDirty(workshopId);
-      throw err;
-    }
-    return stored;
+    // Recorded as in flight under its own id: after a crash, only this entry's summaries are checked (summaries.ts).
+    const _id = new Types.ObjectId();
+    return inFlight('ledger-entry', String(_id), () => store(workshopId, { ...d.doc, _id }));
   });
   if (result.duplicate) return result;
   if (result.entry.date === dayKey()) void publishBoard(workshopId);
   return result;
+}
+
+/** Inserts an entry and adds it to its summaries (in the workshop's ledger queue). */
+async function store(workshopId: string, doc: Record<string, unknown>): Promise<Stored> {
+  let stored: Stored;
+  try {
+    stored = { entry: (await LedgerEntry.create(doc)).toObject() as Entry, duplicate: false };
+  } catch (err) {
+    if (!isDuplicateKey(err)) {
+      // The insert may have landed without its answer reaching us (the database went away
+      // mid-reply): its summaries were not applied, so the workshop is rebuilt from the ledger.
+      markDirty(workshopId);
+      throw err;
+    }
+    const again = await byKey(String(doc.idempotencyKey));
+    if (!again) throw err;
+    return { entry: again, duplicate: true };
+  }
+  // The entry is stored (the unique key guards double counting); its summaries follow under
+  // the same lock. If they fail half-way (the database went away), the workshop is marked
+  // for a rebuild from the ledger; a crash of this process is repaired at the next start.
+  try {
+    await applyEntry(stored.entry);
+  } catch (err) {
+    markDirty(workshopId);
+    throw err;
+  }
+  return stored;
 }
 
 /**

@@ -9,6 +9,7 @@ import { readSummaries, summaryIds } from './summaries.ts';
 import { getMembership, getTask } from './service.ts';
 import { logEntry, LedgerRefusal } from './ledger.ts';
 import { rosterOrderOpened } from './roster.ts';
+import { inFlight } from '../store/index.ts';
 
 type Shop = { _id: unknown; center: unknown };
 
@@ -18,19 +19,23 @@ export async function createOrder(
   input: { client: string; taskId: string; quantity: number; rateFen: number; deadline: string },
 ) {
   const task = await getTask(String(w._id), input.taskId);
-  const o = await Order.create({
-    workshop: new Types.ObjectId(String(w._id)),
-    center: new Types.ObjectId(String(w.center)),
-    client: input.client,
-    task: task._id,
-    taskName: task.name,
-    unit: task.unit,
-    quantity: input.quantity,
-    rateFen: input.rateFen,
-    deadline: input.deadline,
+  // Recorded as in flight: a crash between the order and its roster line rebuilds this workshop's roster alone.
+  const o = await inFlight('roster', String(w._id), async () => {
+    const order = await Order.create({
+      workshop: new Types.ObjectId(String(w._id)),
+      center: new Types.ObjectId(String(w.center)),
+      client: input.client,
+      task: task._id,
+      taskName: task.name,
+      unit: task.unit,
+      quantity: input.quantity,
+      rateFen: input.rateFen,
+      deadline: input.deadline,
+    });
+    // On the live board from now on (its open orders are kept on the workshop's roster).
+    await rosterOrderOpened(String(w._id), order);
+    return order;
   });
-  // On the live board from now on (its open orders are kept on the workshop's roster).
-  await rosterOrderOpened(String(w._id), o);
   await audit(actor, {
     action: 'workshop.order.create',
     targetType: 'order',

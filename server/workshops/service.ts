@@ -14,7 +14,7 @@ import { deleteFile } from '../files/store.ts';
 import { hasCompleted } from '../courses/completion.ts';
 import { subtreeIds } from '../centers/tree.ts';
 import { notify } from '../notifications/service.ts';
-import { workshopList, workshops } from '../store/index.ts';
+import { inFlight, workshopList, workshops } from '../store/index.ts';
 import { rosterJoined, startRoster } from './roster.ts';
 
 export interface WorkshopInput {
@@ -149,7 +149,12 @@ export async function listMembers(workshopId: string) {
     .lean();
 }
 
-async function insertMembership(w: { _id: unknown }, resident: { _id: unknown; name: string; phone: string }, extra: Record<string, unknown> = {}) {
+// Recorded as in flight: a crash between the membership and its roster line rebuilds this workshop's roster alone.
+function insertMembership(w: { _id: unknown }, resident: { _id: unknown; name: string; phone: string }, extra: Record<string, unknown> = {}) {
+  return inFlight('roster', String(w._id), () => addMember(w, resident, extra));
+}
+
+async function addMember(w: { _id: unknown }, resident: { _id: unknown; name: string; phone: string }, extra: Record<string, unknown>) {
   let m: { _id: unknown; resident: unknown; joinedAt: Date };
   try {
     m = await Membership.create({

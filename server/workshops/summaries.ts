@@ -2,7 +2,8 @@ import type { ScheduledJob } from '../scheduler.ts';
 import { Workshop } from '../../models/workshop.ts';
 import { SummaryKind, WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
-import { ledgerQueue, retryRead, scopeReports, summaryQueue } from '../store/index.ts';
+import { inFlight, ledgerQueue, retryRead, scopeReports, summaryQueue, type OpenKey } from '../store/index.ts';
+import { isObjectId } from '../lib/ids.ts';
 import { dirtyWorkshops, markClean, markDirty } from './dirty.ts';
 import { rebuildRoster } from './roster.ts';
 
@@ -10,6 +11,8 @@ export { hasDirtySummaries, markDirty } from './dirty.ts';
 
 /** The part of a ledger entry the summaries need. */
 export interface EntryLike {
+  /** The entry's id (a summary names the last entry added to it). */
+  _id?: unknown;
   workshop: unknown;
   worker: unknown;
   workerName: string;
@@ -63,10 +66,12 @@ export function givenName(full: string): string {
   return name.split(/\s+/)[0] ?? '';
 }
 
-function targets(e: EntryLike): { id: string; kind: SummaryDoc['kind']; worker: string; key: string }[] {
+type Target = { id: string; kind: SummaryDoc['kind']; worker: string; key: string };
+
+function targets(e: EntryLike): Target[] {
   const ws = String(e.workshop);
   const w = String(e.worker);
-  const list: { id: string; kind: SummaryDoc['kind']; worker: string; key: string }[] = [
+  const list: Target[] = [
     { id: summaryIds.workerDay(w, ws, e.date), kind: SummaryKind.workerDay, worker: w, key: e.date },
     { id: summaryIds.workerMonth(w, ws, e.period), kind: SummaryKind.workerMonth, worker: w, key: e.period },
     { id: summaryIds.shopDay(ws, e.date), kind: SummaryKind.shopDay, worker: '', key: e.date },
@@ -80,39 +85,76 @@ function targets(e: EntryLike): { id: string; kind: SummaryDoc['kind']; worker: 
 
 /** Adds one entry to its summaries (four, plus its order's and, for a correction, its original's), each under its own per-key queue. */
 export async function applyEntry(e: EntryLike): Promise<void> {
+  await Promise.all(targets(e).map((t) => applyTo(e, t)));
+  scopeReports.dropAll();
+}
+
+/**
+ * Adds an entry to one summary, naming it the summary's `last` entry: entries of a workshop are
+ * applied one at a time (its ledger queue), so after a crash the entry that was in flight has
+ * reached exactly the summaries that name it (recoverEntries).
+ */
+function applyTo(e: EntryLike, t: Target): Promise<void> {
   const task = String(e.task);
   const worker = String(e.worker);
-  await Promise.all(
-    targets(e).map((t) =>
-      summaryQueue.run(t.id, async () => {
-        const inc: Record<string, number> = {
-          counted: e.counted,
-          rejected: e.rejected,
-          accepted: e.accepted,
-          amountFen: e.amountFen,
-          entries: 1,
-          [`tasks.${task}.accepted`]: e.accepted,
-          [`tasks.${task}.amountFen`]: e.amountFen,
-        };
-        const set: Record<string, string> = { kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key };
-        if (t.kind === SummaryKind.workerMonth) {
-          inc[`days.${e.date}.accepted`] = e.accepted;
-          inc[`days.${e.date}.amountFen`] = e.amountFen;
-          inc[`days.${e.date}.entries`] = 1;
-          // Per task too: a worker's day names what was made, in its own unit.
-          inc[`days.${e.date}.tasks.${task}.accepted`] = e.accepted;
-          inc[`days.${e.date}.tasks.${task}.amountFen`] = e.amountFen;
-        }
-        if (t.kind === SummaryKind.shopDay || t.kind === SummaryKind.shopMonth) {
-          inc[`workers.${worker}.accepted`] = e.accepted;
-          inc[`workers.${worker}.amountFen`] = e.amountFen;
-          set[`workers.${worker}.name`] = givenName(e.workerName);
-        }
-        await WorkSummary.collection.updateOne({ _id: t.id } as never, { $inc: inc, $set: set }, { upsert: true });
-      }),
-    ),
-  );
-  scopeReports.dropAll();
+  return summaryQueue.run(t.id, async () => {
+    const inc: Record<string, number> = {
+      counted: e.counted,
+      rejected: e.rejected,
+      accepted: e.accepted,
+      amountFen: e.amountFen,
+      entries: 1,
+      [`tasks.${task}.accepted`]: e.accepted,
+      [`tasks.${task}.amountFen`]: e.amountFen,
+    };
+    const set: Record<string, string> = { kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key };
+    if (e._id) set.last = String(e._id);
+    if (t.kind === SummaryKind.workerMonth) {
+      inc[`days.${e.date}.accepted`] = e.accepted;
+      inc[`days.${e.date}.amountFen`] = e.amountFen;
+      inc[`days.${e.date}.entries`] = 1;
+      // Per task too: a worker's day names what was made, in its own unit.
+      inc[`days.${e.date}.tasks.${task}.accepted`] = e.accepted;
+      inc[`days.${e.date}.tasks.${task}.amountFen`] = e.amountFen;
+    }
+    if (t.kind === SummaryKind.shopDay || t.kind === SummaryKind.shopMonth) {
+      inc[`workers.${worker}.accepted`] = e.accepted;
+      inc[`workers.${worker}.amountFen`] = e.amountFen;
+      set[`workers.${worker}.name`] = givenName(e.workerName);
+    }
+    await WorkSummary.collection.updateOne({ _id: t.id } as never, { $inc: inc, $set: set }, { upsert: true });
+  });
+}
+
+/**
+ * After a crash: finishes the entries that were in flight (the in-flight journal's keys) by
+ * reading each one and its few summaries by `_id`, adding it where it is missing. An entry whose
+ * insert never landed counted nowhere. `byMarker` false (several nodes: another node may have
+ * written the workshop since) or a failed write rebuilds the entry's workshop from its ledger.
+ */
+export async function recoverEntries(open: OpenKey[], byMarker: boolean): Promise<{ added: number; rebuilt: number }> {
+  const out = { added: 0, rebuilt: 0 };
+  const rebuild = new Set<string>();
+  for (const k of open) {
+    const e = isObjectId(k.key) ? await LedgerEntry.findById(k.key, ENTRY_FIELDS).lean<EntryLike>() : null;
+    if (!e) continue;
+    if (k.failed || !byMarker) {
+      rebuild.add(String(e.workshop));
+      continue;
+    }
+    await ledgerQueue.run(String(e.workshop), async () => {
+      for (const t of targets(e)) {
+        const s = await WorkSummary.findById(t.id, { last: 1 }).lean<{ last?: string }>();
+        if (s?.last === k.key) continue;
+        await applyTo(e, t);
+        out.added += 1;
+      }
+    });
+    scopeReports.dropAll();
+  }
+  for (const id of rebuild) await rebuildSummaries(id);
+  out.rebuilt = rebuild.size;
+  return out;
 }
 
 /** The summaries the given entries add up to (what the live documents must equal). */
@@ -209,23 +251,26 @@ export async function rebuildSummaries(workshopId?: string): Promise<number> {
 }
 
 function rebuildFromLedger(workshopId: string): Promise<number> {
-  // Under the workshop's ledger lock: no entry is inserted or applied while we recompute.
-  return ledgerQueue.run(workshopId, async () => {
-    // Streamed: a town's year of entries need not sit in memory at once, only the totals.
-    // A cursor does not pass through the query retry (retryRead, server/store/): a malformed
-    // reply restarts the whole read.
-    const totals = new Map<string, SummaryDoc>();
-    await retryRead(async () => {
-      totals.clear();
-      for await (const e of LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean().cursor({ batchSize: 1000 }))
-        addToSummaries(totals, e as unknown as EntryLike);
-    });
-    const docs = [...totals.values()];
-    await WorkSummary.deleteMany({ workshop: workshopId });
-    for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
-    scopeReports.dropAll();
-    return docs.length;
+  // Under the workshop's ledger lock: no entry is inserted or applied while we recompute. In
+  // flight (the journal): a crash mid-way rebuilds it again at the next start.
+  return ledgerQueue.run(workshopId, () => inFlight('workshop', workshopId, () => replaceSummaries(workshopId)));
+}
+
+async function replaceSummaries(workshopId: string): Promise<number> {
+  // Streamed: a town's year of entries need not sit in memory at once, only the totals.
+  // A cursor does not pass through the query retry (retryRead, server/store/): a malformed
+  // reply restarts the whole read.
+  const totals = new Map<string, SummaryDoc>();
+  await retryRead(async () => {
+    totals.clear();
+    for await (const e of LedgerEntry.find({ workshop: workshopId }, ENTRY_FIELDS).lean().cursor({ batchSize: 1000 }))
+      addToSummaries(totals, e as unknown as EntryLike);
   });
+  const docs = [...totals.values()];
+  await WorkSummary.deleteMany({ workshop: workshopId });
+  for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
+  scopeReports.dropAll();
+  return docs.length;
 }
 
 /** Rebuilds the summaries and roster of workshops marked dirty (dirty.ts; rosters found missing too): a scheduled job. */

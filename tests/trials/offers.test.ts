@@ -17,6 +17,7 @@ import { withdraw } from '../../server/courses/service/enrolment.ts';
 import { acceptOffer, declineOffer, lapseOffers } from '../../server/courses/service/offers.ts';
 import { isRefusal } from '../../server/lib/refusal.ts';
 import { recoverIfUnclean } from '../../server/recovery.ts';
+import { stopJournal } from '../../server/store/index.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 
 const WAVES = FULL_TRIALS ? 12 : 4;
@@ -164,14 +165,9 @@ describe(`trial: waitlist offers (${WAVES} waves)`, function () {
     await Seat.updateOne({ enrolment: expiredOffer._id }, { $set: { offerExpiresAt: past } });
     const keptSeat = (await Seat.findOne({ enrolment: kept._id }).lean())!;
 
-    // The restart: the marker of an unclean stop is found and the start-up repair runs.
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doorstep-offer-restart-'));
-    fs.writeFileSync(path.join(dataDir, 'app.running'), '1');
-    try {
-      assert.equal(await recoverIfUnclean(dataDir, pino({ level: 'silent' })), true);
-    } finally {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+    // The restart: the marker of an unclean stop and the journal naming the course in flight are
+    // found, and the start-up repair runs for that course alone.
+    assert.equal(await restartAfterCrash(String(courseId)), 'in-flight');
 
     assert.equal(await statusOf(courseId, waiting[0]!), 'offered');
     assert.equal(
@@ -195,9 +191,20 @@ describe(`trial: waitlist offers (${WAVES} waves)`, function () {
     await assertConsistent(courseId, CAP, 'after the restart');
     // A second start changes nothing.
     const before = await Enrolment.find({ course: courseId }, { status: 1, offerExpiresAt: 1 }).sort({ _id: 1 }).lean();
-    const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'doorstep-offer-restart-'));
-    fs.writeFileSync(path.join(dir2, 'app.running'), '1');
-    await recoverIfUnclean(dir2, pino({ level: 'silent' })).finally(() => fs.rmSync(dir2, { recursive: true, force: true }));
+    assert.equal(await restartAfterCrash(String(courseId)), 'in-flight');
     assert.deepEqual(await Enrolment.find({ course: courseId }, { status: 1, offerExpiresAt: 1 }).sort({ _id: 1 }).lean(), before);
   });
 });
+
+/** A start after a crash with `courseId` in flight (its data dir has the running marker and a journal naming the course). */
+async function restartAfterCrash(courseId: string) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'doorstep-offer-restart-'));
+  fs.writeFileSync(path.join(dataDir, 'app.running'), '1');
+  fs.writeFileSync(path.join(dataDir, 'in-flight.journal'), `+course ${courseId}\n`);
+  try {
+    return await recoverIfUnclean(dataDir, pino({ level: 'silent' }), { severalNodes: false });
+  } finally {
+    await stopJournal();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}

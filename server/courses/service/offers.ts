@@ -8,6 +8,7 @@ import { OfferDecision, type OfferOutcome } from '../../../models/offer-decision
 import { Seat, type SeatDoc } from '../../../models/seat.ts';
 import { Course } from '../../../models/course.ts';
 import { Refusal } from '../../lib/refusal.ts';
+import { isObjectId, oid } from '../../lib/ids.ts';
 import { notify } from '../../notifications/service.ts';
 import { courseQueue, isDuplicateKey } from '../../store/index.ts';
 import type { ScheduledJob } from '../../scheduler.ts';
@@ -160,8 +161,11 @@ export async function lapseOffers(now = new Date()): Promise<number> {
 }
 
 /** Every held seat, expired or not (the start-up repair): kept, settled, lapsed or recorded. */
-export async function repairOffers(now = new Date()): Promise<number> {
-  const seats = (await Seat.find({ offerExpiresAt: { $ne: null } }, { enrolment: 1, course: 1, offerExpiresAt: 1 }).lean()).filter((s) => s.offerExpiresAt);
+export async function repairOffers(now = new Date(), only?: string[]): Promise<number> {
+  const scope = only ? { course: { $in: only.filter(isObjectId).map(oid) } } : {};
+  const seats = (await Seat.find({ ...scope, offerExpiresAt: { $ne: null } }, { enrolment: 1, course: 1, offerExpiresAt: 1 }).lean()).filter(
+    (s) => s.offerExpiresAt,
+  );
   return reconcileSeats(seats, now);
 }
 

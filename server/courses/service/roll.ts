@@ -10,7 +10,7 @@ import { Seat } from '../../../models/seat.ts';
 import { Enrolment, activeKeyOf, type EnrolmentDoc } from '../../../models/enrolment.ts';
 import { claimNumberedSlot, courseQueue, numberedSlotId } from '../../store/index.ts';
 import { enrolmentRepair } from './repairs.ts';
-import { oid } from '../../lib/ids.ts';
+import { isObjectId, oid } from '../../lib/ids.ts';
 
 type Id = string | Types.ObjectId;
 const same = (a: unknown, b: unknown) => String(a) === String(b);
@@ -145,18 +145,21 @@ function rollOf(course: Types.ObjectId, seats: SeatRow[], waiting: WaitingRow[])
 }
 
 /**
- * Rebuilds every roll from two reads of the seats and waiting enrolments: at start-up, before
- * serving. Returns the courses where someone waits (a freed seat may be theirs to be offered).
+ * Rebuilds every roll (or `only` these courses') from two reads of the seats and waiting
+ * enrolments: at start-up, before serving. Returns the courses where someone waits (a freed
+ * seat may be theirs to be offered).
  */
-export async function rebuildAllRolls(): Promise<string[]> {
+export async function rebuildAllRolls(only?: string[]): Promise<string[]> {
+  const ids = only?.filter(isObjectId).map(oid);
+  const scope = ids ? { course: { $in: ids } } : {};
   const [seats, waiting, existing] = await Promise.all([
-    Seat.find({}, { course: 1, seatNo: 1, enrolment: 1, resident: 1 }).lean(),
-    Enrolment.find({ status: 'waitlisted' }, { course: 1, resident: 1, createdAt: 1 }).lean(),
-    CourseRoll.find({}, { _id: 1 }).lean(),
+    Seat.find(scope, { course: 1, seatNo: 1, enrolment: 1, resident: 1 }).lean(),
+    Enrolment.find({ ...scope, status: 'waitlisted' }, { course: 1, resident: 1, createdAt: 1 }).lean(),
+    ids ? ids.map((_id) => ({ _id })) : CourseRoll.find({}, { _id: 1 }).lean(),
   ]);
-  const ids = new Set([...seats.map((s) => String(s.course)), ...waiting.map((w) => String(w.course)), ...existing.map((r) => String(r._id))]);
+  const courses = new Set([...seats.map((s) => String(s.course)), ...waiting.map((w) => String(w.course)), ...existing.map((r) => String(r._id))]);
   const withWaiting: string[] = [];
-  for (const id of ids) {
+  for (const id of courses) {
     const roll = rollOf(
       oid(id),
       seats.filter((s) => same(s.course, id)),
@@ -165,7 +168,7 @@ export async function rebuildAllRolls(): Promise<string[]> {
     await saveRoll(roll);
     if (roll.waiting.length) withWaiting.push(id);
   }
-  lagging.clear();
+  if (!only) lagging.clear();
   return withWaiting;
 }
 

@@ -1,6 +1,6 @@
 import { isObjectId } from '../../lib/ids.ts';
 import { Types } from 'mongoose';
-import { isDuplicateKey } from '../../store/index.ts';
+import { inFlight, isDuplicateKey } from '../../store/index.ts';
 import { Posting } from '../../../models/posting.ts';
 import { Application } from '../../../models/application.ts';
 import { User } from '../../../models/user.ts';
@@ -76,6 +76,12 @@ export const residentApplication = (user: Express.User, applicationId: string) =
 export async function withdraw(user: Express.User, applicationId: string): Promise<void> {
   const a = await residentApplication(user, applicationId);
   if (a.status !== 'pending' && a.status !== 'accepted') throw new Refusal('conflict', 'gigs.errors.appTransition', { from: a.status, to: 'withdrawn' });
+  // Recorded as in flight: a crash between the withdrawal and freeing its slot is repaired for this posting alone.
+  await inFlight('posting', String(a.posting), () => withdrawApplication(a));
+}
+
+async function withdrawApplication(a: Awaited<ReturnType<typeof residentApplication>>): Promise<void> {
+  const applicationId = String(a._id);
   const res = await Application.updateOne(
     { _id: a._id, status: a.status },
     { $set: { status: 'withdrawn', activeKey: `${a.activeKey}:withdrawn:${applicationId}`, slotNo: null } },

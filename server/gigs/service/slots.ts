@@ -1,5 +1,6 @@
-import { claimNumberedSlot, isDuplicateKey, numberedSlotId, numberedSlots, storeLog } from '../../store/index.ts';
+import { claimNumberedSlot, inFlight, isDuplicateKey, numberedSlotId, numberedSlots, storeLog } from '../../store/index.ts';
 import type { Types } from 'mongoose';
+import { isObjectId } from '../../lib/ids.ts';
 import { Posting } from '../../../models/posting.ts';
 import { PostingSlot } from '../../../models/posting-slot.ts';
 import { Application } from '../../../models/application.ts';
@@ -29,6 +30,14 @@ export async function accept(user: Express.User, applicationId: string): Promise
   const p = await getPosting(String(a.posting));
   if (p.status === 'filled') throw new Refusal('conflict', 'gigs.errors.full');
   if (p.status !== 'published') throw new Refusal('conflict', 'gigs.errors.notOpen');
+  // Recorded as in flight: a crash between the slot claim and the application's mark is repaired for this posting alone.
+  await inFlight('posting', String(p._id), () => claimFor(p, a));
+}
+
+type Posted = Awaited<ReturnType<typeof getPosting>>;
+type Applied = Awaited<ReturnType<typeof ownApplication>>;
+
+async function claimFor(p: Posted, a: Applied): Promise<void> {
   const postingId = String(p._id);
   let slotNo: number;
   try {
@@ -86,7 +95,7 @@ export async function freeSlot(a: { _id: Types.ObjectId; posting: unknown; slotN
 
 /** A posting's taken slots, each read by `_id` (1..headcount, in parallel). */
 export function postingSlots(postingId: string, headcount: number): Promise<SlotLean[]> {
-  return numberedSlots<SlotLean>(PostingSlot, postingId, headcount, { application: 1, slotNo: 1 });
+  return numberedSlots<SlotLean>(PostingSlot, postingId, headcount, { application: 1, slotNo: 1, posting: 1 });
 }
 
 /** Recounts the claimed slots; when all are taken the posting becomes filled and waiting applicants are told. */
@@ -122,9 +131,38 @@ export async function repairSlots(olderThanMs = 0): Promise<{ accepted: number; 
   // While serving, leave recent slots alone: an accept in flight is not a broken one.
   const cutoff = new Date(Date.now() - olderThanMs);
   const all = await PostingSlot.find({}, { application: 1, posting: 1, slotNo: 1, at: 1 }).lean<SlotLean[]>();
-  const slots = all.filter((s) => s.at && s.at <= cutoff);
-  const apps = new Map((await Application.find({ _id: { $in: slots.map((s) => s.application) } }, { status: 1 }).lean()).map((a) => [String(a._id), a.status]));
   const postings = new Set<string>();
+  const slots = all.filter((s) => s.at && s.at <= cutoff);
+  // One read of the applications for all slots (`$in` reads the whole collection on FerretDB).
+  const apps = await Application.find({ _id: { $in: slots.map((s) => s.application) } }, { status: 1 }).lean();
+  Object.assign(out, await settleSlots(slots, new Map(apps.map((a) => [String(a._id), a.status])), postings));
+  if (!olderThanMs) {
+    out.moved = await moveLegacySlots();
+    out.restored = await restoreMissingSlots(new Set(all.map((s) => String(s.application))), postings);
+    out.listed = await repairPendingLists();
+  }
+  for (const id of postings) await settleFill(id);
+  return out;
+}
+
+/**
+ * The start-up repair after a crash for the postings that were in flight (the in-flight journal,
+ * recovery.ts): their slots read by `_id`, settled as `repairSlots` does, their counts and filled
+ * state recounted. Reads nothing of other postings.
+ */
+export async function repairPostings(ids: string[]): Promise<{ accepted: number; freed: number }> {
+  const postings = await Promise.all(ids.filter(isObjectId).map((id) => Posting.findById(id, { headcount: 1 }).lean()));
+  const slots = (await Promise.all(postings.map((p) => (p ? postingSlots(String(p._id), p.headcount) : [])))).flat();
+  // Each application by `_id`: a few reads, however many applications the years have stored.
+  const apps = await Promise.all(slots.map((s) => Application.findById(s.application, { status: 1 }).lean()));
+  const out = await settleSlots(slots, new Map(apps.flatMap((a) => (a ? [[String(a._id), a.status] as const] : []))), new Set());
+  for (const p of postings) if (p) await settleFill(String(p._id));
+  return out;
+}
+
+/** A slot whose application is still pending marks it accepted; one of an ended application is freed. */
+async function settleSlots(slots: SlotLean[], apps: ReadonlyMap<string, string>, postings: Set<string>): Promise<{ accepted: number; freed: number }> {
+  const out = { accepted: 0, freed: 0 };
   for (const s of slots) {
     const status = apps.get(String(s.application));
     if (status === 'accepted') continue;
@@ -137,12 +175,6 @@ export async function repairSlots(olderThanMs = 0): Promise<{ accepted: number; 
     }
     postings.add(String(s.posting));
   }
-  if (!olderThanMs) {
-    out.moved = await moveLegacySlots();
-    out.restored = await restoreMissingSlots(new Set(all.map((s) => String(s.application))), postings);
-    out.listed = await repairPendingLists();
-  }
-  for (const id of postings) await settleFill(id);
   return out;
 }
 
