@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib.ts';
+import { recoveryLines, type RecoveryRow } from './recovery.ts';
 
 export interface Row {
   volume: string;
@@ -113,7 +114,13 @@ function targetLines(rows: Row[], memory: Memory): string[] {
 }
 
 /** Prints the figures and writes them to bench/results/; returns the file written. */
-export function report(rows: Row[], memory: Memory, run: RunInfo, out: (s: string) => void = (s) => process.stdout.write(s)): string {
+export function report(
+  rows: Row[],
+  memory: Memory,
+  run: RunInfo,
+  recovery: RecoveryRow[] = [],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+): string {
   const demo = new Map(rows.filter((r) => r.volume === 'demo').map((r) => [r.target, r]));
   const lines = [
     `engine: ${run.engine}; ${run.connections} connections, ${run.duration} s per run, median of ${run.rounds} interleaved rounds`,
@@ -123,12 +130,13 @@ export function report(rows: Row[], memory: Memory, run: RunInfo, out: (s: strin
   lines.push('', ...growthTable(rows));
   lines.push('', 'peak RSS (MB):');
   for (const [v, m] of Object.entries(memory)) lines.push(`  ${v}: app ${m.appMb ?? '?'}, database ${m.dbMb ?? '?'}`);
+  lines.push('', ...recoveryLines(recovery));
   lines.push('', ...targetLines(rows, memory));
   out(`\n${lines.join('\n')}\n`);
   const dir = path.join(ROOT, 'bench/results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), ...run, rows, memory }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), ...run, rows, memory, recovery }, null, 2));
   out(`\nwritten to ${path.relative(ROOT, file)}\n`);
   return file;
 }

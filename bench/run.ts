@@ -22,6 +22,7 @@ import { Membership } from '../models/membership.ts';
 import { generateDemo, generateYears, VOLUME_YEARS } from './generate.ts';
 import { report, type Row } from './report.ts';
 import { seedFortunes } from './reference.ts';
+import { crashAndRestart, type RecoveryRow } from './recovery.ts';
 import { startChild, startFlags, peakRssMb, watchRss, load, median, addFailures, type Child, type LoadSpec, type LoadResult } from './lib.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   const results: Row[] = [];
   const memory: Record<string, { appMb: number | null; dbMb: number | null }> = {};
+  const recovery: RecoveryRow[] = [];
   try {
     await connectDatabase(engine.uri);
     await mongoose.connection.dropDatabase();
@@ -270,7 +272,17 @@ async function main(): Promise<void> {
       if (volume === 'demo') results.push(await npmStartAgainstProduction(env, app.url));
       results.push(...(await measure(volume, ref, targets, app.proc.pid)));
       memory[volume] = { appMb: peakRssMb(app.proc.pid), dbMb: peakRssMb(engine.pid) };
-      await app.stop();
+      await quiet(ref.url);
+      const row = await crashAndRestart(
+        volume,
+        env,
+        app,
+        targets.filter((t) => t.spec.method === 'POST').map((t) => t.spec),
+      );
+      say(
+        `${volume}: serving again ${row.afterKillS} s after kill -9 (in flight ${JSON.stringify(row.inFlight)}); clean start ${row.cleanS} s; full rebuild ${row.fullRepairS} s`,
+      );
+      recovery.push(row);
       children.splice(children.indexOf(app), 1);
     }
   } finally {
@@ -278,7 +290,7 @@ async function main(): Promise<void> {
     await mongoose.disconnect();
     await engine.stop();
   }
-  report(results, memory, { engine: engine.kind, connections: CONNECTIONS, duration: DURATION, rounds: ROUNDS });
+  report(results, memory, { engine: engine.kind, connections: CONNECTIONS, duration: DURATION, rounds: ROUNDS }, recovery);
 }
 
 /**

@@ -9,4 +9,4 @@ export { connectNodeLocks, redisNodeLocks, useNodeLocks } from './locks.ts';
 export { retryRead } from '../db/read-retry.ts';
 export { isDuplicateKey } from './errors.ts';
 export { claimNumberedSlot, countNumberedSlots, numberedSlotId, numberedSlots, type ClaimNumberedSlotOptions } from './slots.ts';
-export { inFlight, readJournal, startJournal, stopJournal, type JournalFamily, type OpenKey } from './journal.ts';
+export { inFlight, journalWritten, readJournal, startJournal, stopJournal, type JournalFamily, type OpenKey } from './journal.ts';

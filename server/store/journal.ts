@@ -38,7 +38,8 @@ class JournalFile {
   private fd: number;
   private size = 0;
   private queue: Line[] = [];
-  private writing: Promise<void> | null = null;
+  private draining = false;
+  private writing: Promise<void> = Promise.resolve();
   /** Set when a write to the file failed: the journal no longer says everything, so it is kept for the full repair. */
   broken = false;
 
@@ -55,32 +56,38 @@ class JournalFile {
   append(text: string, sync: boolean): Promise<void> {
     return new Promise((done) => {
       this.queue.push({ text, sync, done });
-      this.writing ??= this.drain().finally(() => {
-        this.writing = null;
-      });
+      if (this.draining) return;
+      this.draining = true;
+      this.writing = this.drain();
     });
   }
 
+  // `draining` is cleared in the same synchronous step as the loop finds the queue empty (no await
+  // between them), so a line appended at any moment is either seen by this loop or starts a new one.
   private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0);
-      if (this.broken) {
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0);
+        if (!this.broken) await this.writeBatch(batch);
         for (const l of batch) l.done();
-        continue;
       }
-      const data = batch.map((l) => `${l.text}\n`).join('');
-      try {
-        await write(this.fd, data);
-        this.size += data.length;
-        if (batch.some((l) => l.sync)) await new Promise<void>((ok, fail) => fs.fdatasync(this.fd, (err) => (err ? fail(err) : ok())));
-        if (this.size > COMPACT_BYTES) this.compact();
-      } catch (err) {
-        // A journal that cannot be written only costs a longer repair (recovery.ts).
-        storeLog().warn({ err }, 'the in-flight journal could not be written: the next unclean start repairs everything');
-        this.broken = true;
-        fs.rmSync(this.file, { force: true }); // no journal at all (with the running marker) asks for the full repair
-      }
-      for (const l of batch) l.done();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async writeBatch(batch: Line[]): Promise<void> {
+    const data = batch.map((l) => `${l.text}\n`).join('');
+    try {
+      await write(this.fd, data);
+      this.size += data.length;
+      if (batch.some((l) => l.sync)) await new Promise<void>((ok, fail) => fs.fdatasync(this.fd, (err) => (err ? fail(err) : ok())));
+      if (this.size > COMPACT_BYTES) this.compact();
+    } catch (err) {
+      // A journal that cannot be written only costs a longer repair (recovery.ts).
+      storeLog().warn({ err }, 'the in-flight journal could not be written: the next unclean start repairs everything');
+      this.broken = true;
+      fs.rmSync(this.file, { force: true }); // no journal at all (with the running marker) asks for the full repair
     }
   }
 
@@ -97,8 +104,13 @@ class JournalFile {
     this.size = text.length;
   }
 
+  /** Resolves once every line appended so far is written. */
+  async settled(): Promise<void> {
+    while (this.draining) await this.writing;
+  }
+
   async close(remove: boolean): Promise<void> {
-    while (this.writing) await this.writing;
+    await this.settled();
     fs.closeSync(this.fd);
     if (remove) fs.rmSync(this.file, { force: true });
   }
@@ -142,6 +154,11 @@ export function startJournal(dataDir: string): void {
   fs.mkdirSync(dataDir, { recursive: true });
   open.clear();
   file = new JournalFile(path.resolve(dataDir, FILE), () => [...open].map(([entry, s]) => (s.failed ? `+${entry}\n!${entry}\n` : `+${entry}\n`)));
+}
+
+/** Resolves once every line recorded so far is in the file (the closing lines are written without waiting). */
+export async function journalWritten(): Promise<void> {
+  await file?.settled();
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inFlight, readJournal, startJournal, stopJournal } from '../../server/store/index.ts';
+import { inFlight, journalWritten, readJournal, startJournal, stopJournal } from '../../server/store/index.ts';
 
 // The in-flight journal (server/store/journal.ts): what it says about a run that stopped is what
 // the start-up repair trusts, so each promise is checked against the file itself.
@@ -30,7 +30,7 @@ describe('the in-flight journal', () => {
       seen = readJournal(dir)?.get('course');
     });
     assert.deepEqual(seen, [{ key: 'c1', failed: false }], 'open while the write runs');
-    await new Promise((r) => setTimeout(r, 20)); // the closing line is written without waiting
+    await journalWritten(); // the closing line is written without waiting
     assert.equal(readJournal(dir)?.size, 0, 'nothing open afterwards');
     assert.equal(await stopJournal(), true);
     assert.equal(readJournal(dir), null, 'a clean stop leaves no journal');
@@ -47,7 +47,7 @@ describe('the in-flight journal', () => {
     assert.deepEqual(readJournal(dir)?.get('ledger-entry'), [{ key: 'e1', failed: false }], 'the first write still runs');
     release();
     await first;
-    await new Promise((r) => setTimeout(r, 20));
+    await journalWritten();
     assert.equal(readJournal(dir)?.size, 0);
     const lines = fs.readFileSync(path.join(dir, 'in-flight.journal'), 'utf8').trim().split('\n');
     assert.deepEqual(lines, ['+ledger-entry e1', '-ledger-entry e1']);
@@ -62,7 +62,7 @@ describe('the in-flight journal', () => {
     );
     await inFlight('arrears', 'u1', async () => {});
     await inFlight('arrears', 'u2', async () => {});
-    await new Promise((r) => setTimeout(r, 20));
+    await journalWritten();
     assert.deepEqual(readJournal(dir)?.get('arrears'), [{ key: 'u1', failed: true }]);
     assert.equal(await stopJournal(), false, 'not clean: the next start repairs u1');
     assert.deepEqual(readJournal(dir)?.get('arrears'), [{ key: 'u1', failed: true }], 'the file stays for the next start');
@@ -77,6 +77,7 @@ describe('the in-flight journal', () => {
     // About 1.3 MB of lines, in batches (the lines of a batch share one sync).
     for (let b = 0; b < 30; b++) await Promise.all(Array.from({ length: 500 }, (_, i) => inFlight('posting', `65f0000000000000000${b}-${i}`, async () => {})));
     await inFlight('posting', 'last', async () => {});
+    await journalWritten();
     const size = fs.statSync(path.join(dir, 'in-flight.journal')).size;
     assert.ok(size < 1 << 20, `compacted (${size} bytes)`);
     const open = readJournal(dir)!;

@@ -18,6 +18,8 @@ export function testDatabaseUri(): string {
 export interface AppNode {
   url: string;
   child: ChildProcess;
+  /** What the node has printed so far (stdout and stderr). */
+  output(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startAppNode(env: Record<string, string> = {}): Promise<Ap
   return {
     url,
     child,
+    output: () => output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
