@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { storeLog } from './log.ts';
+import { isRefusal } from '../lib/refusal.ts';
 
 // The in-flight journal: which keys were being written when the app stopped. A crash (kill -9,
 // power cut) can leave a derived record one write behind its documents, but only for the keys
@@ -42,6 +43,8 @@ class JournalFile {
   private writing: Promise<void> = Promise.resolve();
   /** Set when a write to the file failed: the journal no longer says everything, so it is kept for the full repair. */
   broken = false;
+  /** Closed at shutdown: a write still ending after it leaves its key open in the file, for the next start. */
+  private closed = false;
 
   private readonly file: string;
   private readonly openLines: () => string[];
@@ -68,7 +71,7 @@ class JournalFile {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0);
-        if (!this.broken) await this.writeBatch(batch);
+        if (!this.broken && !this.closed) await this.writeBatch(batch);
         for (const l of batch) l.done();
       }
     } finally {
@@ -111,6 +114,7 @@ class JournalFile {
 
   async close(remove: boolean): Promise<void> {
     await this.settled();
+    this.closed = true;
     fs.closeSync(this.fd);
     if (remove) fs.rmSync(this.file, { force: true });
   }
@@ -190,7 +194,8 @@ export async function inFlight<T>(family: JournalFamily, key: string, task: () =
     await s.ready; // a second write to the key waits for the first one's line too
     return await task();
   } catch (err) {
-    if (!s.failed) {
+    // A refusal (full, already enrolled, a stale form) is an answer, not a write that failed half-way.
+    if (!s.failed && !isRefusal(err)) {
       s.failed = true;
       await j.append(`!${entry}`, true);
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Refusal } from '../../server/lib/refusal.ts';
 import { inFlight, journalWritten, readJournal, startJournal, stopJournal } from '../../server/store/index.ts';
 
 // The in-flight journal (server/store/journal.ts): what it says about a run that stopped is what
@@ -62,8 +63,13 @@ describe('the in-flight journal', () => {
     );
     await inFlight('arrears', 'u1', async () => {});
     await inFlight('arrears', 'u2', async () => {});
+    await assert.rejects(
+      inFlight('arrears', 'u3', async () => {
+        throw new Refusal('conflict', 'errors.stale');
+      }),
+    );
     await journalWritten();
-    assert.deepEqual(readJournal(dir)?.get('arrears'), [{ key: 'u1', failed: true }]);
+    assert.deepEqual(readJournal(dir)?.get('arrears'), [{ key: 'u1', failed: true }], 'a refusal (u3) is an answer, not a failure');
     assert.equal(await stopJournal(), false, 'not clean: the next start repairs u1');
     assert.deepEqual(readJournal(dir)?.get('arrears'), [{ key: 'u1', failed: true }], 'the file stays for the next start');
   });
