@@ -46,6 +46,8 @@ export interface SummaryDoc {
   entries: number;
   tasks: Record<string, TaskTotals>;
   workers: Record<string, TaskTotals & { name: string }>;
+  /** The ledger entry added last (recoverEntries). */
+  last?: string;
   /** On worker-month summaries: the month's days, so a worker's page needs one read, not one per day. */
   days?: Record<string, TaskTotals & { entries: number; tasks?: Record<string, TaskTotals> }>;
 }
@@ -186,6 +188,8 @@ function addToSummaries(out: Map<string, SummaryDoc>, e: EntryLike): void {
       };
       out.set(t.id, s);
     }
+    // As applyTo names it (ledger order is application order within a workshop): a rebuilt summary equals the live one.
+    if (e._id) s.last = String(e._id);
     s.counted += e.counted;
     s.rejected += e.rejected;
     s.accepted += e.accepted;
