@@ -15,8 +15,8 @@ export interface RecoveryRow {
   afterKillS: number;
   /** What the journal held at the kill: open keys by family. */
   inFlight: Record<string, number>;
-  /** Seconds the full rebuild of every derived record takes at this volume. */
-  fullRepairS: number;
+  /** Seconds the full rebuild of every derived record takes at this volume (not timed at a decade). */
+  fullRepairS: number | null;
 }
 
 const seconds = (ms: number) => Number((ms / 1000).toFixed(1));
@@ -40,6 +40,8 @@ export async function crashAndRestart(volume: string, env: Record<string, string
   await afterKill.app.stop();
   const clean = await timedStart(env);
   await clean.app.stop();
+  // Not at a decade: it reads every ledger entry once per workshop (over 50 minutes here, 2026-12-01).
+  if (volume === 'decade') return { volume, cleanS: seconds(clean.ms), afterKillS: seconds(afterKill.ms), inFlight, fullRepairS: null };
   const started = Date.now();
   await repairEverything();
   return { volume, cleanS: seconds(clean.ms), afterKillS: seconds(afterKill.ms), inFlight, fullRepairS: seconds(Date.now() - started) };
@@ -57,9 +59,7 @@ export function recoveryLines(rows: RecoveryRow[]): string[] {
     );
   const [demo, decade] = [rows.find((r) => r.volume === 'demo'), rows.find((r) => r.volume === 'decade')];
   if (demo && decade) {
-    lines.push(
-      `  decade ÷ demo: after kill -9 ${(decade.afterKillS / demo.afterKillS).toFixed(2)}×, full rebuild ${(decade.fullRepairS / Math.max(0.1, demo.fullRepairS)).toFixed(2)}×`,
-    );
+    lines.push(`  decade ÷ demo: after kill -9 ${(decade.afterKillS / demo.afterKillS).toFixed(2)}×`);
   }
   if (decade) lines.push(`  target: time to serve after kill -9 at decade < 30 s: ${decade.afterKillS} s ${decade.afterKillS < 30 ? 'met' : 'MISSED'}`);
   return lines;
