@@ -55,7 +55,7 @@ export function recoveryLines(rows: RecoveryRow[]): string[] {
   ];
   for (const r of rows)
     lines.push(
-      `  ${r.volume.padEnd(10)} ${String(r.cleanS).padStart(6)} ${String(r.afterKillS).padStart(8)}  ${JSON.stringify(r.inFlight).padEnd(40)} ${String(r.fullRepairS).padStart(8)}`,
+      `  ${r.volume.padEnd(10)} ${String(r.cleanS).padStart(6)} ${String(r.afterKillS).padStart(8)}  ${JSON.stringify(r.inFlight).padEnd(40)} ${String(r.fullRepairS ?? 'not timed').padStart(9)}`,
     );
   const [demo, decade] = [rows.find((r) => r.volume === 'demo'), rows.find((r) => r.volume === 'decade')];
   if (demo && decade) {
