@@ -152,8 +152,8 @@ export async function recoverEntries(open: OpenKey[], byMarker: boolean): Promis
         out.added += 1;
       }
     });
-    scopeReports.dropAll();
   }
+  if (out.added) scopeReports.dropAll();
   for (const id of rebuild) await rebuildSummaries(id);
   out.rebuilt = rebuild.size;
   return out;
