@@ -1,17 +1,15 @@
 import { isObjectId } from '../lib/ids.ts';
-import { inFlight, isDuplicateKey } from '../store/index.ts';
-import { Types } from 'mongoose';
+import { groupCommit, inFlight, isDuplicateKey, ledgerQueue } from '../store/index.ts';
+import { Types, type mongo } from 'mongoose';
 import { LedgerEntry, type LedgerEntryDoc } from '../../models/ledger-entry.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
 import { Task } from '../../models/task.ts';
 import { Order } from '../../models/order.ts';
-import { boardOrders, boardStates, ledgerQueue, workshopStations, workshopTasks as tasksCache } from '../store/index.ts';
-import { Membership } from '../../models/membership.ts';
-import { hasRoster, readRoster } from './roster.ts';
+import { hasRoster } from './roster.ts';
 import { dayKey } from '../lib/format.ts';
-import { emit, rooms } from '../realtime/hub.ts';
 import { audit } from '../audit/service.ts';
-import { applyEntry, markDirty, readSummaries, rebuildSummaries, summaryIds } from './summaries.ts';
+import { applyEntries, markDirty, readSummaries, rebuildSummaries, summaryIds } from './summaries.ts';
+import { publishBoard } from './board.ts';
 import { getMembership, getWorkshop } from './service.ts';
 import { Refusal } from '../lib/refusal.ts';
 
@@ -81,38 +79,111 @@ export async function logEntry(actor: Express.User, workshopId: string, input: L
   if (input.date > dayKey()) throw new LedgerRefusal('date', 'workshops.errors.future');
   const period = monthOf(input.date);
   const accepted = input.counted - input.rejected;
-  return insert(workshopId, async () => {
-    if (await isClosed(workshopId, period)) throw new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: period });
-    const doc = {
-      idempotencyKey: input.idempotencyKey,
-      workshop: w._id,
-      center: w.center,
-      worker: member.resident,
-      workerName: member.residentName,
-      task: task._id,
-      taskName: task.name,
-      unit: task.unit,
-      order: input.orderId ? new Types.ObjectId(input.orderId) : null,
-      batch: input.batchId ? new Types.ObjectId(input.batchId) : null,
-      kind: 'work',
-      date: input.date,
-      period,
-      counted: input.counted,
-      rejected: input.rejected,
-      accepted,
-      rateFen: task.rateFen,
-      amountFen: accepted * task.rateFen,
-      note: input.note,
-      createdBy: new Types.ObjectId(actor.id),
-      createdByName: actor.name,
-    };
-    return { doc };
+  return workBatches.add(workshopId, {
+    idempotencyKey: input.idempotencyKey,
+    workshop: w._id,
+    center: w.center,
+    worker: member.resident,
+    workerName: member.residentName,
+    task: task._id,
+    taskName: task.name,
+    unit: task.unit,
+    order: input.orderId ? new Types.ObjectId(input.orderId) : null,
+    batch: input.batchId ? new Types.ObjectId(input.batchId) : null,
+    kind: 'work',
+    date: input.date,
+    period,
+    counted: input.counted,
+    rejected: input.rejected,
+    accepted,
+    rateFen: task.rateFen,
+    amountFen: accepted * task.rateFen,
+    note: input.note,
+    createdBy: new Types.ObjectId(actor.id),
+    createdByName: actor.name,
   });
 }
 
 type Stored = { entry: Entry; duplicate: boolean };
 /** What an insert's draft comes to: a document to store, or (a repeat with nothing left to do) the entry already stored. */
 type Draft = { doc: Record<string, unknown> } | { stored: Stored };
+
+/** A work entry as logEntry drafts it (its period checked and its id given in the batch). */
+type WorkDoc = Record<string, unknown> & { idempotencyKey: string; period: string; date: string };
+
+/**
+ * Work entries are written in batches (group commit, server/store/batches.ts): everything logged
+ * for a workshop while its ledger queue is busy is written at its next turn, with one closed-
+ * period check per month, one insert and one update per summary, so a busy morning costs a few
+ * commands per batch instead of per entry. Corrections, which read the totals before them, go
+ * one at a time through the same queue (insert).
+ */
+const workBatches = groupCommit<WorkDoc, Stored>(ledgerQueue, 200, writeWork);
+
+async function writeWork(workshopId: string, docs: WorkDoc[]): Promise<PromiseSettledResult<Stored>[]> {
+  const closed = new Set<string>();
+  for (const p of new Set(docs.map((d) => d.period))) if (await isClosed(workshopId, p)) closed.add(p);
+  const results: PromiseSettledResult<Stored>[] = docs.map((d) =>
+    closed.has(d.period)
+      ? { status: 'rejected', reason: new LedgerRefusal('date', 'workshops.errors.periodClosed', { month: d.period }) }
+      : { status: 'rejected', reason: new Error('entry not stored') },
+  );
+  const open = docs.flatMap((d, i) => (closed.has(d.period) ? [] : [{ i, doc: { ...d, _id: new Types.ObjectId() } }]));
+  if (!open.length) return results;
+  // Recorded as in flight under its entries' ids: after a crash, only their summaries are checked
+  // (summaries.ts). A batch that failed half-way has answered each entry and stays marked failed.
+  await inFlight('ledger-entry', open.map((o) => String(o.doc._id)).join(','), () => storeAll(workshopId, open, results)).catch(() => {});
+  if (open.some((o) => results[o.i]!.status === 'fulfilled' && o.doc.date === dayKey())) void publishBoard(workshopId);
+  return results;
+}
+
+/**
+ * Inserts a batch (unordered: a repeated key fails alone) and adds what landed to the summaries;
+ * fills in `results`, then throws if the batch failed half-way (the workshop is marked for a rebuild).
+ */
+async function storeAll(workshopId: string, open: { i: number; doc: WorkDoc & { _id: Types.ObjectId } }[], results: PromiseSettledResult<Stored>[]) {
+  let inserted: Entry[];
+  let failure: unknown;
+  const failed = new Map<number, unknown>();
+  try {
+    inserted = (
+      await LedgerEntry.insertMany(
+        open.map((o) => o.doc),
+        { ordered: false },
+      )
+    ).map((d) => d.toObject() as Entry);
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: mongo.WriteError[] }).writeErrors;
+    // Without an answer per entry, any of them may have landed without its summaries: rebuilt from the ledger.
+    if (!writeErrors) markDirty(workshopId);
+    for (const we of writeErrors ?? []) failed.set(we.index, isDuplicateKey(we) ? 'duplicate' : we);
+    inserted = ((err as { insertedDocs?: { toObject(): unknown }[] }).insertedDocs ?? []).map((d) => d.toObject() as Entry);
+    if (!writeErrors) {
+      failure = err;
+      for (const o of open) results[o.i] = { status: 'rejected', reason: err };
+    }
+  }
+  const byId = new Map(inserted.map((e) => [String(e._id), e]));
+  for (const [n, o] of open.entries()) {
+    const entry = byId.get(String(o.doc._id));
+    if (entry) results[o.i] = { status: 'fulfilled', value: { entry, duplicate: false } };
+    else if (failed.get(n) === 'duplicate') {
+      const again = await byKey(o.doc.idempotencyKey);
+      results[o.i] = again
+        ? { status: 'fulfilled', value: { entry: again, duplicate: true } }
+        : { status: 'rejected', reason: new Error('duplicate key without its entry') };
+    } else if (failed.has(n)) results[o.i] = { status: 'rejected', reason: failed.get(n) };
+  }
+  try {
+    // In ledger order (the order inserted): the summaries name the batch's last entry (recoverEntries).
+    await applyEntries(open.flatMap((o) => byId.get(String(o.doc._id)) ?? []));
+  } catch (err) {
+    markDirty(workshopId);
+    failure = err;
+    for (const o of open) if (byId.has(String(o.doc._id))) results[o.i] = { status: 'rejected', reason: err };
+  }
+  if (failure) throw failure;
+}
 
 /**
  * Stores the entry `draft` makes and adds it to the summaries. The draft runs in the workshop's
@@ -153,7 +224,7 @@ async function store(workshopId: string, doc: Record<string, unknown>): Promise<
   // the same lock. If they fail half-way (the database went away), the workshop is marked
   // for a rebuild from the ledger; a crash of this process is repaired at the next start.
   try {
-    await applyEntry(stored.entry);
+    await applyEntries([stored.entry]);
   } catch (err) {
     markDirty(workshopId);
     throw err;
@@ -284,83 +355,4 @@ export async function listEntries(filter: { workshop?: string; worker?: string; 
   if (filter.period) q.period = filter.period;
   if (filter.date) q.date = filter.date;
   return LedgerEntry.find(q).sort({ date: -1, createdAt: -1 }).limit(limit).lean();
-}
-
-// ---- the live board ----
-
-export interface BoardState {
-  day: string;
-  total: number;
-  tasks: { id: string; name: string; unit: string; accepted: number }[];
-  /** Today's pieces by work station (工位), in station order: no names, no ranking (see stations). */
-  stations: { station: number; accepted: number }[];
-  orders: { id: string; done: number; quantity: number }[];
-}
-
-/**
- * Work stations (工位) 1..n are the workshop's members in the order they joined (its roster,
- * roster.ts): a stable number a worker knows as theirs. The public wall shows stations, never
- * names, and in station order, so nobody is ranked by output in front of the village; names are
- * added for the workshop's own staff.
- */
-export function stationNames(workshopId: string): Promise<Record<number, string>> {
-  return workshopStations.get(workshopId, async () => {
-    const { members } = await readRoster(workshopId);
-    const docs = await Promise.all(members.map((m) => Membership.findById(m.id, { residentName: 1 }).lean()));
-    return Object.fromEntries(docs.map((d, i) => [i + 1, d?.residentName ?? '']));
-  });
-}
-
-/** A workshop's tasks (name order), through a short cache: every log form and board shows them. */
-export function workshopTasks(workshopId: string) {
-  return tasksCache.get(workshopId, () =>
-    Task.find({ workshop: new Types.ObjectId(workshopId) }, { name: 1, unit: 1, rateFen: 1, active: 1 })
-      .sort({ name: 1 })
-      .lean(),
-  );
-}
-
-/**
- * Today's pieces per task, the total and the top contributions (given names only, no money).
- * Kept for a second or two: a wall board full of viewers should not multiply database reads;
- * an entry logged on this node drops it at once (publishBoard).
- */
-export function boardState(workshopId: string): Promise<BoardState> {
-  return boardStates.get(workshopId, () => computeBoardState(workshopId));
-}
-
-async function computeBoardState(workshopId: string): Promise<BoardState> {
-  const day = dayKey();
-  // Every read by _id: this runs after each entry, and orders and memberships grow with the years.
-  const [summaries, tasks, { orders, members }] = await Promise.all([
-    readSummaries([summaryIds.shopDay(workshopId, day)]),
-    workshopTasks(workshopId),
-    readRoster(workshopId),
-  ]);
-  const stationOf = new Map(members.map((m, i) => [m.resident, i + 1]));
-  let extra = members.length; // someone who logged today but has since left gets a number after the members
-  const progress = await readSummaries(orders.map((o) => summaryIds.order(o.id)));
-  const s = summaries.get(summaryIds.shopDay(workshopId, day))!;
-  return {
-    day,
-    total: s.accepted,
-    tasks: tasks
-      .filter((t) => t.active || s.tasks[String(t._id)])
-      .map((t) => ({ id: String(t._id), name: t.name, unit: t.unit, accepted: s.tasks[String(t._id)]?.accepted ?? 0 })),
-    stations: Object.entries(s.workers)
-      .filter(([, w]) => w.accepted > 0)
-      .map(([worker, w]) => ({ station: stationOf.get(worker) ?? ++extra, accepted: w.accepted }))
-      .sort((a, b) => a.station - b.station),
-    orders: orders.map((o) => ({ id: o.id, done: progress.get(summaryIds.order(o.id))!.accepted, quantity: o.quantity })),
-  };
-}
-
-export async function publishBoard(workshopId: string): Promise<void> {
-  boardStates.drop(workshopId);
-  boardOrders.drop(workshopId);
-  try {
-    emit(rooms.workshop(workshopId), 'workshop:board', await boardState(workshopId));
-  } catch {
-    /* the board catches up on the next entry or reload */
-  }
 }

@@ -4,7 +4,8 @@ import { PayPeriod } from '../../models/pay-period.ts';
 import { dayKey } from '../lib/format.ts';
 import { payPeriods, residentMemberships } from '../store/index.ts';
 import { readSummaries, summaryIds } from './summaries.ts';
-import { entryView, listEntries, workshopTasks } from './ledger.ts';
+import { entryView, listEntries } from './ledger.ts';
+import { workshopTasks } from './board.ts';
 import { dayAnswers } from './disputes.ts';
 import { findWorkshop } from './service.ts';
 

@@ -86,70 +86,98 @@ function targets(e: EntryLike): Target[] {
 }
 
 /** Adds one entry to its summaries (four, plus its order's and, for a correction, its original's), each under its own per-key queue. */
-export async function applyEntry(e: EntryLike): Promise<void> {
-  await Promise.all(targets(e).map((t) => applyTo(e, t)));
-  scopeReports.dropAll();
+export function applyEntry(e: EntryLike): Promise<void> {
+  return applyEntries([e]);
 }
 
 /**
- * Adds an entry to one summary, naming it the summary's `last` entry: entries of a workshop are
- * applied one at a time (its ledger queue), so after a crash the entry that was in flight has
- * reached exactly the summaries that name it (recoverEntries).
+ * Adds entries of one workshop (a batch written together, in ledger order) to their summaries:
+ * one update per summary, whatever the number of entries that reach it.
  */
-function applyTo(e: EntryLike, t: Target): Promise<void> {
-  const task = String(e.task);
-  const worker = String(e.worker);
-  return summaryQueue.run(t.id, async () => {
-    const inc: Record<string, number> = {
-      counted: e.counted,
-      rejected: e.rejected,
-      accepted: e.accepted,
-      amountFen: e.amountFen,
-      entries: 1,
-      [`tasks.${task}.accepted`]: e.accepted,
-      [`tasks.${task}.amountFen`]: e.amountFen,
-    };
-    const set: Record<string, string> = { kind: t.kind, workshop: String(e.workshop), worker: t.worker, key: t.key };
+export async function applyEntries(entries: EntryLike[]): Promise<void> {
+  await Promise.all([...byTarget(entries).values()].map(({ target, entries: some }) => applyTo(some, target)));
+  scopeReports.dropAll();
+}
+
+/** The summaries the entries reach, each with the entries that reach it (in the order given). */
+function byTarget(entries: EntryLike[]): Map<string, { target: Target; entries: EntryLike[] }> {
+  const out = new Map<string, { target: Target; entries: EntryLike[] }>();
+  for (const e of entries) {
+    for (const t of targets(e)) {
+      const group = out.get(t.id) ?? { target: t, entries: [] };
+      group.entries.push(e);
+      out.set(t.id, group);
+    }
+  }
+  return out;
+}
+
+/**
+ * Adds entries to one summary in one update, naming the last of them the summary's `last`
+ * entry: a workshop's entries are written one batch at a time (its ledger queue), so after a
+ * crash the batch that was in flight has reached exactly the summaries that name its last
+ * entry there (recoverEntries).
+ */
+function applyTo(entries: EntryLike[], t: Target): Promise<void> {
+  const inc: Record<string, number> = {};
+  const add = (field: string, n: number) => void (inc[field] = (inc[field] ?? 0) + n);
+  const set: Record<string, string> = { kind: t.kind, workshop: String(entries[0]!.workshop), worker: t.worker, key: t.key };
+  for (const e of entries) {
+    const task = String(e.task);
+    const worker = String(e.worker);
+    add('counted', e.counted);
+    add('rejected', e.rejected);
+    add('accepted', e.accepted);
+    add('amountFen', e.amountFen);
+    add('entries', 1);
+    add(`tasks.${task}.accepted`, e.accepted);
+    add(`tasks.${task}.amountFen`, e.amountFen);
     if (e._id) set.last = String(e._id);
     if (t.kind === SummaryKind.workerMonth) {
-      inc[`days.${e.date}.accepted`] = e.accepted;
-      inc[`days.${e.date}.amountFen`] = e.amountFen;
-      inc[`days.${e.date}.entries`] = 1;
+      add(`days.${e.date}.accepted`, e.accepted);
+      add(`days.${e.date}.amountFen`, e.amountFen);
+      add(`days.${e.date}.entries`, 1);
       // Per task too: a worker's day names what was made, in its own unit.
-      inc[`days.${e.date}.tasks.${task}.accepted`] = e.accepted;
-      inc[`days.${e.date}.tasks.${task}.amountFen`] = e.amountFen;
+      add(`days.${e.date}.tasks.${task}.accepted`, e.accepted);
+      add(`days.${e.date}.tasks.${task}.amountFen`, e.amountFen);
     }
     if (t.kind === SummaryKind.shopDay || t.kind === SummaryKind.shopMonth) {
-      inc[`workers.${worker}.accepted`] = e.accepted;
-      inc[`workers.${worker}.amountFen`] = e.amountFen;
+      add(`workers.${worker}.accepted`, e.accepted);
+      add(`workers.${worker}.amountFen`, e.amountFen);
       set[`workers.${worker}.name`] = givenName(e.workerName);
     }
+  }
+  return summaryQueue.run(t.id, async () => {
     await WorkSummary.collection.updateOne({ _id: t.id } as never, { $inc: inc, $set: set }, { upsert: true });
   });
 }
 
 /**
- * After a crash: finishes the entries that were in flight (the in-flight journal's keys) by
- * reading each one and its few summaries by `_id`, adding it where it is missing. An entry whose
- * insert never landed counted nowhere. `byMarker` false (several nodes: another node may have
- * written the workshop since) or a failed write rebuilds the entry's workshop from its ledger.
+ * After a crash: finishes the batches that were in flight (the in-flight journal's keys: a
+ * batch's entry ids, comma-separated, in ledger order) by reading each entry and its few
+ * summaries by `_id`, adding the batch where a summary does not name its last entry there. An
+ * entry whose insert never landed counted nowhere. `byMarker` false (several nodes: another node
+ * may have written the workshop since) or a failed write rebuilds the workshop from its ledger.
  */
 export async function recoverEntries(open: OpenKey[], byMarker: boolean): Promise<{ added: number; rebuilt: number }> {
   const out = { added: 0, rebuilt: 0 };
   const rebuild = new Set<string>();
   for (const k of open) {
-    const e = isObjectId(k.key) ? await LedgerEntry.findById(k.key, ENTRY_FIELDS).lean<EntryLike>() : null;
-    if (!e) continue;
+    const ids = k.key.split(',').filter(isObjectId);
+    const found = await Promise.all(ids.map((id) => LedgerEntry.findById(id, ENTRY_FIELDS).lean<EntryLike>()));
+    const landed = found.filter((e): e is EntryLike => !!e);
+    if (!landed.length) continue;
+    const workshop = String(landed[0]!.workshop);
     if (k.failed || !byMarker) {
-      rebuild.add(String(e.workshop));
+      rebuild.add(workshop);
       continue;
     }
-    await ledgerQueue.run(String(e.workshop), async () => {
-      for (const t of targets(e)) {
-        const s = await WorkSummary.findById(t.id, { last: 1 }).lean<{ last?: string }>();
-        if (s?.last === k.key) continue;
-        await applyTo(e, t);
-        out.added += 1;
+    await ledgerQueue.run(workshop, async () => {
+      for (const { target, entries } of byTarget(landed).values()) {
+        const s = await WorkSummary.findById(target.id, { last: 1 }).lean<{ last?: string }>();
+        if (s?.last === String(entries.at(-1)!._id)) continue;
+        await applyTo(entries, target);
+        out.added += entries.length;
       }
     });
   }

@@ -7,7 +7,7 @@ import { allCenters, invalidateCenters } from '../../server/centers/tree.ts';
 import { Center } from '../../models/center.ts';
 import { Workshop } from '../../models/workshop.ts';
 import { findWorkshop } from '../../server/workshops/service.ts';
-import { workshopTasks } from '../../server/workshops/ledger.ts';
+import { workshopTasks } from '../../server/workshops/board.ts';
 import { Task } from '../../models/task.ts';
 import { Category } from '../../models/category.ts';
 import { listCategories } from '../../server/gigs/service/categories.ts';

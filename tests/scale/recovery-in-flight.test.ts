@@ -124,6 +124,52 @@ describe('start-up repair: only what was in flight (in-flight journal)', functio
     await assertSummariesMatchLedger(whole.id);
   });
 
+  it('adds a batch of entries cut short to the summaries that do not name its last entry, once', async () => {
+    const staff = await actor(ctx.users.miaoxiStaff!);
+    const worker = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });
+    const shop = await makeShop(ctx.centers.miaoxi!, { rateFen: 25 });
+    await addMember(shop.id, worker.id);
+    const log = async (counted: number) =>
+      (
+        await ledger.logEntry(staff, shop.id, {
+          workerId: worker.id,
+          taskId: shop.taskId,
+          counted,
+          rejected: 0,
+          date: dayKey(),
+          note: '',
+          idempotencyKey: key('batch'),
+        })
+      ).entry;
+    const before = await log(2);
+    const batch = [await log(3), await log(4), await log(6)];
+    // The crash: the batch (one insert, then one update per summary) had reached its worker's
+    // summaries but not the workshop's; one id in it was a repeated key that never landed.
+    const sum = (f: 'counted' | 'accepted' | 'amountFen') => batch.reduce((s, e) => s + e[f], 0);
+    for (const id of [summaryIds.shopDay(shop.id, dayKey()), summaryIds.shopMonth(shop.id, dayKey().slice(0, 7))]) {
+      await WorkSummary.collection.updateOne({ _id: id } as never, {
+        $inc: {
+          counted: -sum('counted'),
+          accepted: -sum('accepted'),
+          amountFen: -sum('amountFen'),
+          entries: -batch.length,
+          [`tasks.${shop.taskId}.accepted`]: -sum('accepted'),
+          [`tasks.${shop.taskId}.amountFen`]: -sum('amountFen'),
+          [`workers.${worker.id}.accepted`]: -sum('accepted'),
+          [`workers.${worker.id}.amountFen`]: -sum('amountFen'),
+        },
+        $set: { last: String(before._id) },
+      });
+    }
+    const lines = [`+ledger-entry ${[batch[0]!._id, new Types.ObjectId(), batch[1]!._id, batch[2]!._id].join(',')}`];
+    const { how, scans } = await startAfterCrash(lines);
+    assert.equal(how, 'in-flight');
+    assert.deepEqual(scans, [], 'every read and write by _id');
+    await assertSummariesMatchLedger(shop.id);
+    await startAfterCrash(lines);
+    await assertSummariesMatchLedger(shop.id);
+  });
+
   it('with several nodes, or after a failed write, rebuilds the entry’s workshop from its ledger instead', async () => {
     const staff = await actor(ctx.users.miaoxiStaff!);
     const worker = await makeUser({ role: 'resident', center: ctx.centers.miaoxi! });

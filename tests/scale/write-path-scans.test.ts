@@ -99,7 +99,7 @@ describe('write paths issue no collection scans (command recording)', function (
   });
 
   // The entry (task, membership, closed period: by _id; the insert; its summaries by _id) and the
-  // live-board refresh it starts (publishBoard -> computeBoardState, workshops/ledger.ts), which
+  // live-board refresh it starts (publishBoard -> computeBoardState, workshops/board.ts), which
   // takes the workshop's open orders and stations from its roster (workshops/roster.ts, one
   // document under the workshop's id) instead of querying orders and memberships.
   it('piece-work entry', async () => {

@@ -16,6 +16,7 @@ import * as ledger from '../../server/workshops/ledger.ts';
 import * as periods from '../../server/workshops/periods.ts';
 import { rebuildSummaries, summaryIds } from '../../server/workshops/summaries.ts';
 import { figures } from '../../server/workshops/reports.ts';
+import { commandsOf } from '../helpers/commands.ts';
 import { actor, addMember, assertSummariesMatchLedger, key, makeShop, seededShop } from './helpers.ts';
 
 const today = () => dayKey();
@@ -116,6 +117,59 @@ describe('workshops: the piece-work ledger', () => {
     assert.equal(shopDay!.amountFen, expectedAccepted * 13);
     assert.equal(shopDay!.entries, 100);
     await assertSummariesMatchLedger(shop.id);
+  });
+
+  // Group commit (server/store/batches.ts): entries logged while the workshop's queue is busy are
+  // written together. Each entry still answers on its own: a repeated key once, a closed month
+  // refused, the rest counted exactly once.
+  it('entries logged at once are written in batches, each answering for itself', async function () {
+    this.timeout(90_000);
+    const shop = await makeShop(ctx.centers.miaoxi!, { rateFen: 11 });
+    const [a, b] = await Promise.all([0, 1].map(() => makeUser({ role: 'resident', center: ctx.centers.miaoxi! })));
+    for (const w of [a!, b!]) await addMember(shop.id, w.id);
+    const last = monthsAgo(1);
+    await ledger.logEntry(staff, shop.id, {
+      workerId: a!.id,
+      taskId: shop.taskId,
+      counted: 1,
+      rejected: 0,
+      date: `${last}-03`,
+      note: '',
+      idempotencyKey: key(),
+    });
+    assert.ok((await periods.closePeriod(staff, { _id: new Types.ObjectId(shop.id), center: new Types.ObjectId(shop.center), name: 'x' }, last)).ok);
+    const twice = key('twice');
+    const input = (i: number) => ({
+      workerId: (i % 2 ? a : b)!.id,
+      taskId: shop.taskId,
+      counted: (i % 5) + 1,
+      rejected: 0,
+      date: i === 7 ? `${last}-20` : today(),
+      note: '',
+      idempotencyKey: i === 3 || i === 4 ? twice : key('batch'),
+    });
+    let outcomes: PromiseSettledResult<Awaited<ReturnType<typeof ledger.logEntry>>>[] = [];
+    const { commands } = await commandsOf(async () => {
+      outcomes = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => ledger.logEntry(staff, shop.id, input(i))));
+    });
+    const refused = outcomes[7]!;
+    assert.ok(refused.status === 'rejected' && refused.reason instanceof ledger.LedgerRefusal && refused.reason.key === 'workshops.errors.periodClosed');
+    const stored = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [{ i, ...o.value }] : []));
+    assert.equal(stored.length, 39, 'every other entry is answered');
+    const [three, four] = [stored.find((s) => s.i === 3)!, stored.find((s) => s.i === 4)!];
+    assert.equal(String(three.entry._id), String(four.entry._id), 'a repeated key answers with the one entry');
+    assert.equal([three, four].filter((s) => s.duplicate).length, 1);
+    assert.equal(await LedgerEntry.countDocuments({ workshop: shop.id, date: today() }), 38);
+    const expected = Array.from({ length: 40 }, (_, i) => i)
+      .filter((i) => i !== 7 && i !== 4)
+      .reduce((sum, i) => sum + (i % 5) + 1, 0);
+    assert.equal((await WorkSummary.findById(summaryIds.shopDay(shop.id, today())).lean())!.accepted, expected);
+    await assertSummariesMatchLedger(shop.id);
+    // Written together: fewer inserts and summary updates than entries (one at a time would be 38 and 152).
+    const inserts = commands.filter((c) => c.name === 'insert' && c.collection === 'ledgerentries').length;
+    const updates = commands.filter((c) => c.name === 'update' && c.collection === 'worksummaries').length;
+    assert.ok(inserts < 20, `${inserts} inserts for 39 entries`);
+    assert.ok(updates < 80, `${updates} summary updates for 38 entries`);
   });
 
   it('a rate change does not alter past amounts', async () => {

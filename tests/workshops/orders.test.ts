@@ -8,6 +8,7 @@ import { LedgerEntry } from '../../models/ledger-entry.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
+import { boardState } from '../../server/workshops/board.ts';
 import { ordersWithProgress } from '../../server/workshops/orders.ts';
 import { computeSummaries, summaryIds, type EntryLike } from '../../server/workshops/summaries.ts';
 import { actor, addMember, key, makeShop, seededShop } from './helpers.ts';
@@ -54,7 +55,7 @@ describe('workshops: orders and take-home batches', () => {
     assert.match(page.text, /可能赶不上/);
     const live = await agent().get(`/workshops/${shop.id}/live`);
     assert.match(live.text, new RegExp(`data-order-id="${String(order!._id)}"`));
-    const board = await ledger.boardState(shop.id);
+    const board = await boardState(shop.id);
     assert.deepEqual(board.orders, [{ id: String(order!._id), done: 25, quantity: 100 }]);
   });
 

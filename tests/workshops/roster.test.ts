@@ -9,6 +9,7 @@ import { WorkshopRoster } from '../../models/workshop-roster.ts';
 import { WorkSummary } from '../../models/work-summary.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
+import { boardState, publishBoard } from '../../server/workshops/board.ts';
 import { readRoster } from '../../server/workshops/roster.ts';
 import { rebuildSummaries, repairDirtySummaries, summaryIds } from '../../server/workshops/summaries.ts';
 import { actor, addMember, assertSummariesMatchLedger, key, makeShop, seededShop } from './helpers.ts';
@@ -71,7 +72,7 @@ describe('workshops: the board roster (stations and open orders read by _id)', (
       orderId: truth.orders[0]!.id,
     };
     await ledger.logEntry(staff, shop.id, input);
-    const board = await ledger.boardState(shop.id);
+    const board = await boardState(shop.id);
     assert.deepEqual(board.stations, [{ station: 2, accepted: 7 }]);
     assert.deepEqual(board.orders, [{ id: truth.orders[0]!.id, done: 7, quantity: 50 }]);
     const own = await loggedIn('13800000001');
@@ -86,10 +87,10 @@ describe('workshops: the board roster (stations and open orders read by _id)', (
   it('a workshop without a roster (older data) shows the same board, and the repair job builds its roster', async () => {
     const shop = await seededShop();
     const truth = await fromCollections(shop.id);
-    const before = await ledger.boardState(shop.id);
+    const before = await boardState(shop.id);
     await WorkshopRoster.deleteOne({ _id: shop.id });
-    await ledger.publishBoard(shop.id); // drops the cached board: counted again without a roster
-    assert.deepEqual(await ledger.boardState(shop.id), before);
+    await publishBoard(shop.id); // drops the cached board: counted again without a roster
+    assert.deepEqual(await boardState(shop.id), before);
     assert.equal(await WorkshopRoster.exists({ _id: shop.id }), null, 'a read does not write');
     assert.ok((await repairDirtySummaries()) >= 1);
     assert.deepEqual(await asRoster(shop.id), truth);

@@ -16,6 +16,7 @@ import { csrfFrom } from '../helpers/app.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import { attachIo } from '../../server/realtime/hub.ts';
 import * as ledger from '../../server/workshops/ledger.ts';
+import { boardState, type BoardState } from '../../server/workshops/board.ts';
 import { summaryIds } from '../../server/workshops/summaries.ts';
 import { actor, key, seededShop } from './helpers.ts';
 
@@ -265,7 +266,7 @@ describe('workshops: pages, training gate, scope and privacy', () => {
       assert.doesNotMatch(res.text, /低收入|low-income|lowIncome/i, url);
       assert.doesNotMatch(res.text, /金美女|13800000004/, url);
     }
-    const board = await ledger.boardState(shop.id);
+    const board = await boardState(shop.id);
     const json = JSON.stringify(board);
     assert.doesNotMatch(json, /金美女|lowIncome|amount|Fen/);
     assert.doesNotMatch(json, /美女|士媖/, 'no names at all on the public wall');
@@ -302,7 +303,7 @@ describe('workshops: pages, training gate, scope and privacy', () => {
       .sort({ joinedAt: 1, _id: 1 })
       .lean();
     const stationOf = (id: string) => members.findIndex((m) => String(m.resident) === id) + 1;
-    const board = await ledger.boardState(shop.id);
+    const board = await boardState(shop.id);
     const numbers = board.stations.map((st) => st.station);
     assert.deepEqual(
       numbers,
@@ -327,10 +328,10 @@ describe('workshops: pages, training gate, scope and privacy', () => {
     assert.match(page.text, /data-total="\d+"/);
     assert.match(page.text, new RegExp(`data-task-id="${shop.tasks[0]!.id}"`));
     assert.match(page.text, /\/js\/workshops-live\.js/);
-    const events: { room: string; event: string; payload: ledger.BoardState }[] = [];
-    attachIo({ to: (room: string) => ({ emit: (event: string, payload: ledger.BoardState) => void events.push({ room, event, payload }) }) } as never);
+    const events: { room: string; event: string; payload: BoardState }[] = [];
+    attachIo({ to: (room: string) => ({ emit: (event: string, payload: BoardState) => void events.push({ room, event, payload }) }) } as never);
     try {
-      const before = await ledger.boardState(shop.id);
+      const before = await boardState(shop.id);
       const staff = await actor(ctx.users.miaoxiStaff!);
       await ledger.logEntry(staff, shop.id, {
         workerId: ctx.users.resident!,

@@ -3,13 +3,13 @@ import { boardOrders } from '../../store/index.ts';
 import { canActOnCenter } from '../../centers/scope.ts';
 import { HttpError } from '../../http/errors.ts';
 import * as shops from '../service.ts';
-import * as ledger from '../ledger.ts';
+import { boardState, stationNames } from '../board.ts';
 import * as orders from '../orders.ts';
 
 async function showBoard(req: Request, res: Response) {
   const w = await shops.getWorkshop(String(req.params.id));
   if (!(await shops.mayWatchBoard(req.user, w))) throw new HttpError(404, 'errors.notFound');
-  const board = await ledger.boardState(String(w._id));
+  const board = await boardState(String(w._id));
   // Cached with the board state (and dropped with it when an entry is logged here).
   const open = await boardOrders.get(String(w._id), () => orders.ordersWithProgress(String(w._id), { openOnly: true }));
   const progress = open.map((o) => ({
@@ -22,8 +22,8 @@ async function showBoard(req: Request, res: Response) {
     percent: o.percent,
     deadline: o.deadline,
   }));
-  // Names only for the workshop's own staff (the wall is public, see ledger.stationNames).
-  const names = (await canActOnCenter(req.user, String(w.center))) ? await ledger.stationNames(String(w._id)) : null;
+  // Names only for the workshop's own staff (the wall is public, see stationNames in board.ts).
+  const names = (await canActOnCenter(req.user, String(w.center))) ? await stationNames(String(w._id)) : null;
   res.render('workshops/live', {
     orders: progress,
     stations: board.stations.map((st) => ({ ...st, name: names?.[st.station] ?? '' })),
