@@ -206,7 +206,7 @@ async function main(): Promise<void> {
       const workshopId = focus?.workshop ?? String((await Workshop.findOne({ center: miaoxi }, { _id: 1 }).lean())!._id);
       const member = focus?.worker ?? String((await Membership.findOne({ workshop: workshopId }, { resident: 1 }).lean())!.resident);
       const task = await Task.findOne({ workshop: workshopId }, { _id: 1 }).lean();
-      const courses = await Course.find({ status: 'published' }, { _id: 1 }).lean();
+      const courses = await benchCourses(volume, miaoxi);
       const residents = await User.find({ role: 'resident' }, { _id: 1 }).limit(200).lean();
 
       const staffCookie = await sessionCookie(ctx.users.admin!);
@@ -291,6 +291,35 @@ async function main(): Promise<void> {
     await engine.stop();
   }
   report(results, memory, { engine: engine.kind, connections: CONNECTIONS, duration: DURATION, rounds: ROUNDS }, recovery);
+}
+
+/**
+ * The courses the enrol target fills, made afresh at each volume and the same at every one (20
+ * courses of 30 seats at one center, open to all, starting in two weeks): the enrolments measured
+ * are then alike, and only the years of data around them differ. (The published courses of each
+ * volume are not alike: the seed's few at demo, the generated years' full rolls after.)
+ */
+async function benchCourses(volume: string, center: string): Promise<{ _id: Types.ObjectId }[]> {
+  const first = Date.now() + 14 * 86400_000;
+  const sessions = Array.from({ length: 6 }, (_, k) => ({
+    startsAt: new Date(first + k * 7 * 86400_000),
+    endsAt: new Date(first + k * 7 * 86400_000 + 2 * 3600_000),
+    topic: `第${k + 1}课`,
+  }));
+  const docs = await Course.insertMany(
+    Array.from({ length: 20 }, (_, i) => ({
+      center,
+      title: `基准培训班 ${volume} ${i + 1}`,
+      category: 'baking',
+      capacity: 30,
+      completionPercent: 80,
+      sessions,
+      firstSessionAt: sessions[0]!.startsAt,
+      lastSessionAt: sessions.at(-1)!.endsAt,
+      status: 'published',
+    })),
+  );
+  return docs.map((d) => ({ _id: d._id }));
 }
 
 /**
