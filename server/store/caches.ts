@@ -43,13 +43,13 @@ export const workshopList = declareCache({ name: 'workshop-list', ttlMs: 5_000, 
 /** A workshop's tasks (key: workshop id). */
 export const workshopTasks = declareCache({ name: 'workshop-tasks', ttlMs: 5_000, max: 1_000, dropOn: ['Task'] });
 
-/** Today's live board of a workshop (key: workshop id). Dropped by publishBoard (workshops/ledger.ts) with boardOrders. */
 /** Station number -> member's name, for the workshop's staff at the wall board (key: workshop id; stations from its roster). */
 export const workshopStations = declareCache({ name: 'workshop-stations', ttlMs: 5_000, max: 1_000, dropOn: ['Membership'] });
 
 /** Staff job and course reports: one scan of their source collections a minute, shared by all staff. */
 export const centerReports = declareCache({ name: 'center-reports', ttlMs: 60_000, max: 4 });
 
+/** Today's live board of a workshop (key: workshop id). Dropped by publishBoard (workshops/board.ts) with boardOrders. */
 export const boardStates = declareCache({ name: 'board-states', ttlMs: 2_000, max: 1_000 });
 
 /** The open orders and their progress on a workshop's live board (key: workshop id). Dropped with boardStates. */
