@@ -42,6 +42,10 @@ export async function startChild(script: string, args: string[], env: Record<str
   let out = '';
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  if (process.env.BENCH_APP_LOG) {
+    proc.stdout!.on('data', (b: Buffer) => fs.appendFileSync(process.env.BENCH_APP_LOG!, b));
+    proc.stderr!.on('data', (b: Buffer) => fs.appendFileSync(process.env.BENCH_APP_LOG!, b));
+  }
   const deadline = Date.now() + 60_000;
   while (!ready.test(out)) {
     if (proc.exitCode !== null) throw new Error(`${script} exited:\n${out}`);

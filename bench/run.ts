@@ -206,8 +206,7 @@ async function main(): Promise<void> {
       const workshopId = focus?.workshop ?? String((await Workshop.findOne({ center: miaoxi }, { _id: 1 }).lean())!._id);
       const member = focus?.worker ?? String((await Membership.findOne({ workshop: workshopId }, { resident: 1 }).lean())!.resident);
       const task = await Task.findOne({ workshop: workshopId }, { _id: 1 }).lean();
-      const courses = await benchCourses(volume, miaoxi);
-      const residents = await User.find({ role: 'resident' }, { _id: 1 }).limit(200).lean();
+      const { courses, residents } = await enrolFixture(volume, miaoxi);
 
       const staffCookie = await sessionCookie(ctx.users.admin!);
       const staffForm = await csrfFor(app.url, staffCookie, `/staff/workshops/${workshopId}/log`);
@@ -242,7 +241,8 @@ async function main(): Promise<void> {
                 date: today,
                 note: '',
                 orderId: '',
-                idempotencyKey: `bench-${process.pid}-${n++}`,
+                // Unique across volumes too: a key used at demo would be answered as a repeat (a lookup, not a write).
+                idempotencyKey: `bench-${process.pid}-${volume}-${n++}`,
               }).toString(),
           },
         },
@@ -251,11 +251,11 @@ async function main(): Promise<void> {
           spec: {
             url: `${app.url}/courses`,
             method: 'POST',
-            // Each request is another resident (and, after each pass, another course), so each writes an enrolment.
+            // Each request is the next course (round the 20) and, after each round, the next resident, so each writes an enrolment.
             setup: (req) => {
               const i = k++;
-              const form = enrolForms[i % enrolForms.length]!;
-              const course = courses[Math.floor(i / enrolForms.length) % courses.length]!;
+              const form = enrolForms[Math.floor(i / courses.length) % enrolForms.length]!;
+              const course = courses[i % courses.length]!;
               return {
                 ...req,
                 method: 'POST',
@@ -294,19 +294,20 @@ async function main(): Promise<void> {
 }
 
 /**
- * The courses the enrol target fills, made afresh at each volume and the same at every one (20
- * courses of 30 seats at one center, open to all, starting in two weeks): the enrolments measured
- * are then alike, and only the years of data around them differ. (The published courses of each
- * volume are not alike: the seed's few at demo, the generated years' full rolls after.)
+ * What the enrol target writes, made afresh at each volume and the same at every one: 20 courses
+ * of 30 seats at one center, open to all, starting in two weeks, and 200 residents of that center
+ * (the demo has fewer than 200). The enrolments measured are then alike, and only the years of
+ * data around them differ; the published courses of each volume are not alike (the seed's few at
+ * demo, the generated years' full rolls after).
  */
-async function benchCourses(volume: string, center: string): Promise<{ _id: Types.ObjectId }[]> {
+async function enrolFixture(volume: string, center: string) {
   const first = Date.now() + 14 * 86400_000;
   const sessions = Array.from({ length: 6 }, (_, k) => ({
     startsAt: new Date(first + k * 7 * 86400_000),
     endsAt: new Date(first + k * 7 * 86400_000 + 2 * 3600_000),
     topic: `第${k + 1}课`,
   }));
-  const docs = await Course.insertMany(
+  const courses = await Course.insertMany(
     Array.from({ length: 20 }, (_, i) => ({
       center,
       title: `基准培训班 ${volume} ${i + 1}`,
@@ -319,7 +320,17 @@ async function benchCourses(volume: string, center: string): Promise<{ _id: Type
       status: 'published',
     })),
   );
-  return docs.map((d) => ({ _id: d._id }));
+  const v = ['demo', 'town-year', 'decade'].indexOf(volume);
+  const residents = await User.insertMany(
+    Array.from({ length: 200 }, (_, i) => ({
+      phone: `152${String(v * 1000 + i).padStart(8, '0')}`,
+      name: `学员${v}${i}`,
+      role: 'resident',
+      homeCenter: center,
+      birthYear: 1980,
+    })),
+  );
+  return { courses: courses.map((d) => ({ _id: d._id })), residents: residents.map((d) => ({ _id: d._id })) };
 }
 
 /**
