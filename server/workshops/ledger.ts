@@ -2,6 +2,7 @@ import { isObjectId } from '../lib/ids.ts';
 import { groupCommit, inFlight, isDuplicateKey, ledgerQueue } from '../store/index.ts';
 import { Types, type mongo } from 'mongoose';
 import { LedgerEntry, type LedgerEntryDoc } from '../../models/ledger-entry.ts';
+import { LedgerKey } from '../../models/ledger-key.ts';
 import { PayPeriod, periodId } from '../../models/pay-period.ts';
 import { Task } from '../../models/task.ts';
 import { Order } from '../../models/order.ts';
@@ -40,8 +41,18 @@ export async function getEntry(workshopId: string, id: string) {
   return e;
 }
 
+/** The entry a repeated idempotency key stored: by its key document (models/ledger-key.ts), else from the ledger. */
 async function byKey(key: string): Promise<Entry | null> {
+  const receipt = await LedgerKey.findById(key).lean();
+  const entry = receipt ? await findEntry(String(receipt.entry)) : null;
+  if (entry?.idempotencyKey === key) return entry;
   return (await LedgerEntry.findOne({ idempotencyKey: key }).lean()) as Entry | null;
+}
+
+/** Files each stored entry under its key, so that a repeat is answered by _id (an unordered insert: one already there is fine). */
+async function fileKeys(entries: Entry[]): Promise<void> {
+  if (!entries.length) return;
+  await LedgerKey.collection.insertMany(entries.map((e) => ({ _id: e.idempotencyKey, entry: e._id })) as never[], { ordered: false }).catch(() => {});
 }
 
 export interface LogInput {
@@ -163,6 +174,7 @@ async function storeAll(workshopId: string, open: { i: number; doc: WorkDoc & { 
       for (const o of open) results[o.i] = { status: 'rejected', reason: err };
     }
   }
+  await fileKeys(inserted);
   const byId = new Map(inserted.map((e) => [String(e._id), e]));
   for (const [n, o] of open.entries()) {
     const entry = byId.get(String(o.doc._id));
@@ -209,6 +221,7 @@ async function store(workshopId: string, doc: Record<string, unknown>): Promise<
   let stored: Stored;
   try {
     stored = { entry: (await LedgerEntry.create(doc)).toObject() as Entry, duplicate: false };
+    await fileKeys([stored.entry]);
   } catch (err) {
     if (!isDuplicateKey(err)) {
       // The insert may have landed without its answer reaching us (the database went away

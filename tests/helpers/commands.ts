@@ -20,6 +20,7 @@ export const GROWING = new Set([
   'disputes',
   'enrolments',
   'ledgerentries',
+  'ledgerkeys',
   'loginfailures',
   'memberships',
   'notifications',

@@ -112,6 +112,14 @@ describe('write paths issue no collection scans (command recording)', function (
     const { scans } = await recordPost(staff, `/staff/workshops/${shop.id}/log`, `/staff/workshops/${shop.id}/entries`, fields);
     assert.ok(await LedgerEntry.exists({ idempotencyKey: idem }));
     noScans(scans);
+    // The same form again (a double tap, a retry): answered from the key's document, by _id.
+    const repeat = await recordPost(staff, `/staff/workshops/${shop.id}/log`, `/staff/workshops/${shop.id}/entries`, fields);
+    assert.equal(await LedgerEntry.countDocuments({ idempotencyKey: idem }), 1);
+    assert.ok(
+      repeat.commands.some((c) => c.name === 'find' && c.collection === 'ledgerkeys'),
+      'the repeat was looked up by its key',
+    );
+    noScans(repeat.scans);
   });
 
   // effective() (workshops/ledger.ts) reads what an entry's corrections add up to from its summary
