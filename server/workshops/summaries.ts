@@ -95,60 +95,31 @@ export function applyEntry(e: EntryLike): Promise<void> {
  * one update per summary, whatever the number of entries that reach it.
  */
 export async function applyEntries(entries: EntryLike[]): Promise<void> {
-  await Promise.all([...byTarget(entries).values()].map(({ target, entries: some }) => applyTo(some, target)));
+  await Promise.all([...computeSummaries(entries).values()].map(addTo));
   scopeReports.dropAll();
 }
 
-/** The summaries the entries reach, each with the entries that reach it (in the order given). */
-function byTarget(entries: EntryLike[]): Map<string, { target: Target; entries: EntryLike[] }> {
-  const out = new Map<string, { target: Target; entries: EntryLike[] }>();
-  for (const e of entries) {
-    for (const t of targets(e)) {
-      const group = out.get(t.id) ?? { target: t, entries: [] };
-      group.entries.push(e);
-      out.set(t.id, group);
-    }
-  }
-  return out;
-}
-
 /**
- * Adds entries to one summary in one update, naming the last of them the summary's `last`
- * entry: a workshop's entries are written one batch at a time (its ledger queue), so after a
- * crash the batch that was in flight has reached exactly the summaries that name its last
- * entry there (recoverEntries).
+ * Adds what `s` holds (entries computed by computeSummaries, as a rebuild counts them) to the
+ * stored summary in one update: its numbers by `$inc`, its names and its `last` entry by `$set`.
+ * A workshop's entries are written one batch at a time (its ledger queue), so after a crash the
+ * batch that was in flight has reached exactly the summaries that name its last entry there
+ * (recoverEntries).
  */
-function applyTo(entries: EntryLike[], t: Target): Promise<void> {
+function addTo(s: SummaryDoc): Promise<void> {
   const inc: Record<string, number> = {};
-  const add = (field: string, n: number) => void (inc[field] = (inc[field] ?? 0) + n);
-  const set: Record<string, string> = { kind: t.kind, workshop: String(entries[0]!.workshop), worker: t.worker, key: t.key };
-  for (const e of entries) {
-    const task = String(e.task);
-    const worker = String(e.worker);
-    add('counted', e.counted);
-    add('rejected', e.rejected);
-    add('accepted', e.accepted);
-    add('amountFen', e.amountFen);
-    add('entries', 1);
-    add(`tasks.${task}.accepted`, e.accepted);
-    add(`tasks.${task}.amountFen`, e.amountFen);
-    if (e._id) set.last = String(e._id);
-    if (t.kind === SummaryKind.workerMonth) {
-      add(`days.${e.date}.accepted`, e.accepted);
-      add(`days.${e.date}.amountFen`, e.amountFen);
-      add(`days.${e.date}.entries`, 1);
-      // Per task too: a worker's day names what was made, in its own unit.
-      add(`days.${e.date}.tasks.${task}.accepted`, e.accepted);
-      add(`days.${e.date}.tasks.${task}.amountFen`, e.amountFen);
+  const set: Record<string, string> = {};
+  const walk = (doc: object, prefix: string) => {
+    for (const [k, v] of Object.entries(doc)) {
+      if (typeof v === 'number') inc[prefix + k] = v;
+      else if (typeof v === 'string') set[prefix + k] = v;
+      else if (v && typeof v === 'object') walk(v, `${prefix}${k}.`);
     }
-    if (t.kind === SummaryKind.shopDay || t.kind === SummaryKind.shopMonth) {
-      add(`workers.${worker}.accepted`, e.accepted);
-      add(`workers.${worker}.amountFen`, e.amountFen);
-      set[`workers.${worker}.name`] = givenName(e.workerName);
-    }
-  }
-  return summaryQueue.run(t.id, async () => {
-    await WorkSummary.collection.updateOne({ _id: t.id } as never, { $inc: inc, $set: set }, { upsert: true });
+  };
+  const { _id, ...fields } = s;
+  walk(fields, '');
+  return summaryQueue.run(_id, async () => {
+    await WorkSummary.collection.updateOne({ _id } as never, { $inc: inc, $set: set }, { upsert: true });
   });
 }
 
@@ -173,11 +144,11 @@ export async function recoverEntries(open: OpenKey[], byMarker: boolean): Promis
       continue;
     }
     await ledgerQueue.run(workshop, async () => {
-      for (const { target, entries } of byTarget(landed).values()) {
-        const s = await WorkSummary.findById(target.id, { last: 1 }).lean<{ last?: string }>();
-        if (s?.last === String(entries.at(-1)!._id)) continue;
-        await applyTo(entries, target);
-        out.added += entries.length;
+      for (const sum of computeSummaries(landed).values()) {
+        const stored = await WorkSummary.findById(sum._id, { last: 1 }).lean<{ last?: string }>();
+        if (stored?.last === sum.last) continue;
+        await addTo(sum);
+        out.added += sum.entries;
       }
     });
   }
@@ -216,7 +187,7 @@ function addToSummaries(out: Map<string, SummaryDoc>, e: EntryLike): void {
       };
       out.set(t.id, s);
     }
-    // As applyTo names it (ledger order is application order within a workshop): a rebuilt summary equals the live one.
+    // As a live batch names it (ledger order is application order within a workshop): a rebuilt summary equals the live one.
     if (e._id) s.last = String(e._id);
     s.counted += e.counted;
     s.rejected += e.rejected;
