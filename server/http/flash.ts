@@ -41,7 +41,10 @@ function takeFlash(req: Request, res: Response): FlashMessage[] {
  * Messages are taken when a page with the layout is rendered, not when any request starts: a
  * form that re-renders itself shows a message set in the same request, and a request that
  * redirects or answers without the layout (a file, a JSON count) does not swallow one.
- * A redirect that leaves a refused form in the session (stashForm) waits until it is stored.
+ * A redirect that leaves something in the session for the next page (a refused form from
+ * stashForm, the number just registered for the login form) waits until it is stored:
+ * express-session sends the 302's headers before its save finishes, and a quick browser then
+ * asks for the next page before the value is there (CI saw the login form come back empty).
  */
 export const flashDelivery: RequestHandler = (req, res, next) => {
   const render = res.render.bind(res) as (view: string, options?: object, callback?: unknown) => void;
@@ -56,7 +59,7 @@ export const flashDelivery: RequestHandler = (req, res, next) => {
   }) as typeof res.render;
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
   res.redirect = ((...args: unknown[]) => {
-    if (!req.session?.formStash) return redirect(...args);
+    if (!req.session?.formStash && !req.session?.loginPhone) return redirect(...args);
     req.session.save((err) => (err ? next(err) : redirect(...args)));
   }) as typeof res.redirect;
   next();

@@ -80,4 +80,26 @@ describe('flash messages arrive on the page that follows, not one page late', ()
     const after = await (await b.get('/staff/moderation')).text();
     assert.doesNotMatch(after, /招工已公开/, 'shown once, not again on the page after');
   });
+
+  it('registering: a browser that follows the redirect at once finds its number on the login form', async () => {
+    const b = browser(base);
+    const form = await b.get('/register');
+    const phone = `139${String(Date.now()).slice(-8)}`;
+    const res = await b.post('/register', {
+      _csrf: tokenIn(await form.text()),
+      role: 'resident',
+      name: '闪讯阿姨',
+      phone,
+      homeCenter: ctx.centers.miaoxi!,
+      password: 'lantern-2026',
+      passwordConfirm: 'lantern-2026',
+      privacyConsent: 'on',
+    });
+    assert.equal(res.status, 302);
+    const next = await b.get(res.headers.get('location')!);
+    const html = await next.text();
+    assert.match(html, /注册信息已收到/);
+    assert.match(html, new RegExp(`value="${phone}"`), 'the login form has the number just registered');
+    await res.arrayBuffer();
+  });
 });
