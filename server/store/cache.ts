@@ -82,7 +82,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Declares a read-through cache on lru-cache: bounded (`max`), fresh for `ttlMs`, then stale
- * while one reload runs. A load that fails or looks `suspect` is logged and tried once more; one
+ * while one reload runs (for one more `ttlMs`; older, callers wait for the reload). A load that fails or looks `suspect` is logged and tried once more; one
  * that times out is logged. Neither is stored: the last good value stays and is served, or, with
  * none, the callers waiting get the error (the next caller reads again). A drop while a load
  * runs wins: that load's answer goes to the callers waiting on it, but is not kept.
@@ -97,7 +97,8 @@ export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
     allowStale: true,
     // A drop during a load does not fail the callers waiting on it; the answer is just not kept.
     ignoreFetchAbort: true,
-    // A failed reload keeps the last good value in place (it is served while stale anyway).
+    // A failed reload keeps the last good value in place (served while stale, and to callers
+    // that waited for the reload).
     noDeleteOnFetchRejection: true,
     fetchMethod: async (key, stale, { context }) => {
       const load = context;
@@ -123,7 +124,17 @@ export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
   const cache: Cache<V> = {
     spec,
     async get<T extends V>(key: string, load: () => PromiseLike<T>) {
-      const box = await lru.fetch(key, { context: load });
+      // Stale is served at once only within one more time to live. A key nobody asked for in a
+      // long while (another node may have changed it meanwhile: a worker's month, a course's
+      // seats) waits for the read instead of showing old figures once.
+      const allowStale = lru.getRemainingTTL(key) > -spec.ttlMs;
+      let box: Box<V> | undefined;
+      try {
+        box = await lru.fetch(key, { context: load, allowStale });
+      } catch (err) {
+        box = lru.peek(key, { allowStale: true });
+        if (!box) throw err;
+      }
       if (!box) throw new CacheLoadError(spec.name, key);
       return box.value as T;
     },

@@ -3,7 +3,7 @@ import { Membership } from '../../models/membership.ts';
 import { PayPeriod } from '../../models/pay-period.ts';
 import { dayKey } from '../lib/format.ts';
 import { payPeriods, residentMemberships } from '../store/index.ts';
-import { readSummaries, summaryIds } from './summaries.ts';
+import { readWorkerMonths, summaryIds } from './summaries.ts';
 import { entryView, listEntries } from './ledger.ts';
 import { workshopTasks } from './board.ts';
 import { dayAnswers } from './disputes.ts';
@@ -42,7 +42,7 @@ export async function myWork(userId: string) {
       const [w, tasks, sums, periods, answers] = await Promise.all([
         findWorkshop(ws),
         workshopTasks(ws),
-        readSummaries(months.map((mo) => summaryIds.workerMonth(userId, ws, mo))),
+        readWorkerMonths(months.map((mo) => summaryIds.workerMonth(userId, ws, mo))),
         payPeriods.get(ws, () => PayPeriod.find({ workshop: m.workshop }).sort({ month: -1 }).lean()),
         dayAnswers(userId, ws, recent),
       ]);

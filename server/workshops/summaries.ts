@@ -2,7 +2,7 @@ import type { ScheduledJob } from '../scheduler.ts';
 import { Workshop } from '../../models/workshop.ts';
 import { SummaryKind, WorkSummary } from '../../models/work-summary.ts';
 import { LedgerEntry } from '../../models/ledger-entry.ts';
-import { inFlight, ledgerQueue, retryRead, scopeReports, summaryQueue, type OpenKey } from '../store/index.ts';
+import { inFlight, ledgerQueue, retryRead, scopeReports, summaryQueue, workerMonths, type OpenKey } from '../store/index.ts';
 import { isObjectId } from '../lib/ids.ts';
 import { dirtyWorkshops, markClean, markDirty } from './dirty.ts';
 import { rebuildRoster } from './roster.ts';
@@ -120,6 +120,7 @@ function addTo(s: SummaryDoc): Promise<void> {
   walk(fields, '');
   return summaryQueue.run(_id, async () => {
     await WorkSummary.collection.updateOne({ _id } as never, { $inc: inc, $set: set }, { upsert: true });
+    workerMonths.drop(_id);
   });
 }
 
@@ -273,6 +274,7 @@ async function replaceSummaries(workshopId: string): Promise<number> {
   await WorkSummary.deleteMany({ workshop: workshopId });
   for (let i = 0; i < docs.length; i += 500) await WorkSummary.collection.insertMany(docs.slice(i, i + 500) as never[]);
   scopeReports.dropAll();
+  workerMonths.dropAll();
   return docs.length;
 }
 
@@ -284,6 +286,12 @@ export async function repairDirtySummaries(): Promise<number> {
     n += 1;
   }
   return n;
+}
+
+/** A worker's own month summaries, as readSummaries gives them, through the workerMonths cache. */
+export async function readWorkerMonths(ids: string[]): Promise<Map<string, SummaryDoc>> {
+  const docs = await Promise.all(ids.map((id) => workerMonths.get(id, async () => (await readSummaries([id])).get(id)!)));
+  return new Map(ids.map((id, i) => [id, docs[i]!]));
 }
 
 /** Reads summaries by _id (one lookup each); missing ones come back as zeros. */

@@ -47,8 +47,8 @@ describe('store: declared caches', () => {
     assert.equal(await cache.get('x', thenable), 2);
   });
 
-  it('serves the old value at once when the time to live has passed, the new one after the reload, and waits after a drop', async () => {
-    const cache = declareCache({ name: named('swr'), ttlMs: 5, max: 10 });
+  it('serves the old value at once for one more time to live while it reloads; older, or after a drop, callers wait', async () => {
+    const cache = declareCache({ name: named('swr'), ttlMs: 200, max: 10 });
     let n = 0;
     const load = async () => {
       n += 1;
@@ -56,13 +56,15 @@ describe('store: declared caches', () => {
       return n;
     };
     assert.equal(await cache.get('k', load), 1);
-    await sleep(10);
+    await sleep(250);
     assert.equal(await cache.get('k', load), 1, 'stale value served while reloading');
-    await sleep(40);
+    await sleep(60);
     assert.equal(await cache.get('k', load), 2, 'reloaded value');
-    cache.drop('k'); // (a background reload may have started: its answer is not kept)
+    await sleep(500);
+    assert.equal(await cache.get('k', load), 3, 'a value older than two times to live is not shown: the caller waits');
+    cache.drop('k');
     const after = await cache.get('k', load);
-    assert.ok(after >= 3 && after === n, 'after a drop, callers wait for a fresh read');
+    assert.ok(after >= 4 && after === n, 'after a drop, callers wait for a fresh read');
   });
 
   it('keeps at most `max` keys (per-user keys cannot grow without bound)', async () => {

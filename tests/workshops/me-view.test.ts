@@ -10,6 +10,7 @@ import { weekDays } from '../../server/workshops/me.ts';
 import { myWorkView } from '../../server/workshops/me-view.ts';
 import { translator } from '../../server/i18n/index.ts';
 import { actor, addMember, key, makeShop } from './helpers.ts';
+import { commandsOf } from '../helpers/commands.ts';
 
 const inDays = (n: number) => dayKey(new Date(Date.now() + n * 86400_000));
 
@@ -64,6 +65,23 @@ describe('workshops: a worker’s own page is easy to follow', () => {
     assert.ok(page.includes(formatMonth('2026-10', 'zh-CN')));
     const en = (await ag.get('/me/work?lang=en')).text;
     assert.ok(en.includes(`Will be paid on ${formatDay(inDays(4), 'en')}`));
+  });
+
+  it('a refresh reads no month summary again, and an entry logged since shows at once', async () => {
+    const shop = await makeShop(ctx.centers.miaoxi!, { rateFen: 150 });
+    const r = await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, name: '常刷新的人' });
+    await addMember(shop.id, r.id);
+    const staff = await actor(ctx.users.miaoxiStaff!);
+    const log = (counted: number) =>
+      ledger.logEntry(staff, shop.id, { workerId: r.id, taskId: shop.taskId, counted, rejected: 0, date: dayKey(), note: '', idempotencyKey: key() });
+    await log(12);
+    const ag = await loggedIn(r.phone);
+    assert.match((await ag.get('/me/work')).text, /彩灯组装 12 盏/);
+    const again = await commandsOf(() => ag.get('/me/work'));
+    const summaryReads = again.commands.filter((c) => c.collection === 'worksummaries');
+    assert.deepEqual(summaryReads, [], 'the second view is answered from the worker-months cache');
+    await log(30);
+    assert.match((await ag.get('/me/work')).text, /彩灯组装 42 盏/, 'the entry dropped the cached month');
   });
 
   it('explains why this week can be larger than this month', () => {
