@@ -10,6 +10,9 @@ import { activeEnrolment, ensureRolls, positionOf, readRoll, seatsTaken } from '
 import { makeCourse } from './fixtures.ts';
 import { loggedIn, submit } from '../helpers/app.ts';
 import { withdraw } from '../../server/courses/service/enrolment.ts';
+import { catalogue } from '../../server/courses/service/catalog.ts';
+import { publishedCourses } from '../../server/store/index.ts';
+import { commandsOf } from '../helpers/commands.ts';
 
 // The roll (who holds a seat, who waits) is derived from the seats and enrolments: these tests
 // take it away or make it lag the way a crash or an upgrade would, and check that seats are
@@ -23,6 +26,16 @@ describe('courses: the roll follows the seats', () => {
   });
 
   const person = async () => (await makeUser({ role: 'resident', center: ctx.centers.miaoxi!, birthYear: 1970 })).id;
+
+  it('the catalogue reads the rolls of courses not yet over, not of old ones nobody closed', async () => {
+    const over = await makeCourse({ center: ctx.centers.miaoxi!, sessions: 2, firstStart: new Date(Date.now() - 30 * 86400_000) });
+    const soon = await makeCourse({ center: ctx.centers.miaoxi! });
+    publishedCourses.dropAll();
+    const { commands } = await commandsOf(() => catalogue({}));
+    const rolls = commands.filter((c) => c.collection === 'courserolls').flatMap((c) => c.filters.map((f) => String(f._id)));
+    assert.ok(rolls.includes(soon), 'a coming course has its seats counted');
+    assert.ok(!rolls.includes(over), 'a course that is over (still published) is not read');
+  });
 
   it('a database from before rolls gets them built once at start-up, with places and positions as they were', async () => {
     const course = await makeCourse({ center: ctx.centers.miaoxi!, capacity: 2 });

@@ -37,6 +37,11 @@ export function courseHours(c: Pick<LeanCourse, 'sessions'>): number {
   return Math.round((ms / 3600_000) * 10) / 10;
 }
 
+/** A course whose last session has begun (a course without dates is never over). */
+function isOver(c: Pick<LeanCourse, 'firstSessionAt' | 'lastSessionAt'>, now: Date): boolean {
+  return (c.lastSessionAt ?? c.firstSessionAt ?? now) < now;
+}
+
 export interface CatalogueFilter {
   category?: string;
   center?: string;
@@ -46,17 +51,20 @@ export interface CatalogueFilter {
 
 /** Published courses, filtered; counts come from the seat documents. */
 export async function catalogue(f: CatalogueFilter, now = new Date()) {
-  // All published courses with their seat counts, cached briefly (a town has tens of them);
-  // filters run in memory so a catalogue page does not wait on the database.
+  // Published courses not yet over, with their seat counts, cached briefly (a town has tens of
+  // them); filters run in memory so a catalogue page does not wait on the database. Courses
+  // nobody closed stay published for years: their seats are not read again at every reload.
   const { courses: all, counts } = await publishedCourses.get('all', async () => {
-    const courses = await Course.find({ status: 'published' }, { description: 0, materials: 0 }).sort({ firstSessionAt: 1, _id: 1 }).lean<LeanCourse[]>();
+    const loadedAt = new Date();
+    const published = await Course.find({ status: 'published' }, { description: 0, materials: 0 }).sort({ firstSessionAt: 1, _id: 1 }).lean<LeanCourse[]>();
+    const courses = published.filter((c) => !isOver(c, loadedAt));
     return { courses, counts: await seatCounts(courses.map((c) => c._id)) };
   });
   const within = f.center ? new Set(await subtreeIds(f.center)) : null;
   const courses = all.filter((c) => (!f.category || c.category === f.category) && (!within || within.has(String(c.center))));
   const horizon = f.within ? now.getTime() + f.within * 86400_000 : null;
   return courses
-    .filter((c) => (c.lastSessionAt ?? c.firstSessionAt ?? now) >= now)
+    .filter((c) => !isOver(c, now))
     .map((c) => ({ course: c, taken: counts.get(String(c._id)) ?? 0, next: nextSession(c, now) }))
     .filter((x) => !f.seatsOnly || x.taken < x.course.capacity)
     .filter((x) => !horizon || (x.course.firstSessionAt && x.course.firstSessionAt.getTime() <= horizon && x.course.firstSessionAt >= now));
