@@ -24,6 +24,7 @@ import { withCheckChar } from '../server/gigs/credit-code.ts';
 import { dayKey } from '../server/lib/format.ts';
 import { numberedSlotId } from '../server/store/index.ts';
 import { repairPendingLists } from '../server/gigs/service/applicants.ts';
+import { rebuildListings } from '../server/gigs/service/listings.ts';
 import { seedDemo, type SeedContext } from '../server/seed/index.ts';
 
 /** One year of the town (the workshops and their workers stay; the rest is per year). */
@@ -317,6 +318,7 @@ async function generateYear(
   await insertInChunks(Application, applications);
   await insertInChunks(PostingSlot, slots);
   await repairPendingLists(); // the pending applications listed per posting, as apply() does
+  await rebuildListings(); // the open ones on the public list, as approval puts them
 
   const courses = Array.from({ length: per(TOWN_YEAR.courses, scale) }, (_, i) => {
     const center = r.pick(town.villages);

@@ -18,6 +18,7 @@ import { migrateSlots, slotRepair } from './gigs/service/slots.ts';
 import { courseReminderJob } from './courses/reminders.ts';
 import { enrolmentRepair } from './courses/service/repairs.ts';
 import { ensureRolls } from './courses/service/roll.ts';
+import { ensureListings } from './gigs/service/listings.ts';
 import { offerLapseJob } from './courses/service/offers.ts';
 import { summaryRepairJob } from './workshops/summaries.ts';
 import { loginFailureSweepJob } from './accounts/login-lock.ts';
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   shutdownParts.push(() => markCleanShutdown(config.DATA_DIR)); // runs before the database closes
   if (await ensureRolls()) say('built the course rolls (who holds a seat, who waits) for the courses already stored');
   if (await migrateSlots()) say('posting slots rewritten under keyed ids (once per database)');
+  if (await ensureListings()) say('listed the open job postings for the public lists (once per database)');
 
   const seeded = config.SEED_ON_EMPTY && config.NODE_ENV !== 'production' && (await databaseIsEmpty());
   if (seeded) {

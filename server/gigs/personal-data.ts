@@ -3,6 +3,7 @@ import { Application } from '../../models/application.ts';
 import '../../models/employer.ts';
 import { Posting, type PostingStatus } from '../../models/posting.ts';
 import { ownedBy, type PersonalData } from '../privacy/declare.ts';
+import { listingChanged } from './service/listings.ts';
 
 // The odd-job market's personal data. A resident's applications stay for the employer's records
 // with the name replaced (pending ones are withdrawn); an employer's profile and postings stay
@@ -47,8 +48,9 @@ const postings: PersonalData = {
     kept: 'postings',
   }),
   async erase(ctx) {
-    for (const p of await Posting.find({ employer: ctx.userId, status: { $in: OPEN } }, { status: 1 }).lean()) {
+    for (const p of await Posting.find({ employer: ctx.userId, status: { $in: OPEN } }, { status: 1, centerPath: 1 }).lean()) {
       await Posting.updateOne({ _id: p._id }, { $set: { status: 'closed', closedFrom: p.status } });
+      if (p.status === 'published') await listingChanged(p.centerPath, String(p._id), 'removed');
     }
     await Posting.updateMany({ employer: ctx.userId }, { $set: { employerName: ctx.alias, contact: '' } });
   },

@@ -11,6 +11,7 @@ import { notePending } from '../gigs/service/applicants.ts';
 import { withCheckChar } from '../gigs/credit-code.ts';
 import { DEMO_PASSWORD } from './accounts.ts';
 import type { SeedContext } from './index.ts';
+import { rebuildListings } from '../gigs/service/listings.ts';
 
 const oid = (id: string) => new Types.ObjectId(id);
 
@@ -375,4 +376,5 @@ export async function seedGigs(ctx: SeedContext): Promise<void> {
       activeKey: `${String(tea._id)}:${String(resident._id)}`,
     });
   }
+  await rebuildListings(); // the published ones go on the public list, as approval puts them
 }

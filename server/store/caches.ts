@@ -20,7 +20,7 @@ export const centerTree = declareCache<{ ordered: readonly unknown[] }>({
 export const categories = declareCache({ name: 'categories', ttlMs: 30_000, max: 1, dropOn: ['Category'] });
 
 /** Published, unexpired postings with list fields (key: today's date). */
-export const openPostings = declareCache({ name: 'open-postings', ttlMs: 5_000, max: 4, dropOn: ['Posting'] });
+export const openPostings = declareCache({ name: 'open-postings', ttlMs: 5_000, max: 4, dropOn: ['Posting', 'PostingListing'] });
 
 /** Published courses with their seat counts (key "all"). */
 export const publishedCourses = declareCache({ name: 'published-courses', ttlMs: 5_000, max: 1, dropOn: ['Course', 'CourseRoll'] });

@@ -7,6 +7,7 @@ import { Posting } from '../../models/posting.ts';
 import { getCenter } from '../../server/centers/tree.ts';
 import { dayKey } from '../../server/lib/format.ts';
 import { withCheckChar } from '../../server/gigs/credit-code.ts';
+import { listingChanged } from '../../server/gigs/service/listings.ts';
 
 export function inDays(n: number): string {
   const d = new Date();
@@ -73,6 +74,8 @@ export async function publishedPosting(employerId: string, centerId: string, ove
     code: String(codeSeq++),
     ...over,
   });
+  // On the public list as approval puts it (a posting made in another state is not).
+  if (doc.status === 'published') await listingChanged(doc.centerPath, String(doc._id), 'published');
   return String(doc._id);
 }
 

@@ -11,7 +11,7 @@ import { postingQueue } from '../../store/index.ts';
 import { dayKey } from '../../lib/format.ts';
 
 import { getPosting } from './postings.ts';
-import { boardChanged } from './board.ts';
+import { listingChanged } from './listings.ts';
 import { oid, validId } from './shared.ts';
 import { forgetPending, notePending } from './applicants.ts';
 import { freeSlot, postingSlots } from './slots.ts';
@@ -97,8 +97,8 @@ async function withdrawApplication(a: Awaited<ReturnType<typeof residentApplicat
       const count = (await postingSlots(String(a.posting), p.headcount)).length;
       const reopen = p.status === 'filled' && p.endDay >= dayKey();
       await Posting.updateOne({ _id: a.posting }, { $set: { acceptedCount: count, ...(reopen ? { status: 'published' } : {}) } });
-      if (reopen) boardChanged(p.centerPath, String(a.posting), 'published');
-      else if (p.status === 'published') boardChanged(p.centerPath, String(a.posting), 'seats');
+      if (reopen) await listingChanged(p.centerPath, String(a.posting), 'published');
+      else if (p.status === 'published') await listingChanged(p.centerPath, String(a.posting), 'seats');
     });
   }
 }

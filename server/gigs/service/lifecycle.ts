@@ -9,7 +9,7 @@ import type { ScheduledJob } from '../../scheduler.ts';
 import { employerProfile } from './employers.ts';
 import { getPosting, ownPosting } from './postings.ts';
 import { settleFill } from './slots.ts';
-import { boardChanged } from './board.ts';
+import { isOpen, listingChanged, repairListings } from './listings.ts';
 import { postingPublished } from '../../alerts/matching.ts';
 import { assertScope, LIST_FIELDS, oid } from './shared.ts';
 import { assertMayPublish } from '../../arrears/record.ts';
@@ -36,7 +36,7 @@ export async function submitPosting(user: Express.User, id: string): Promise<voi
 export async function closePosting(user: Express.User, id: string): Promise<void> {
   const p = await ownPosting(user, id);
   await transition(p, ['draft', 'submitted', 'rejected', 'published', 'filled'], 'closed', { closedFrom: p.status });
-  if (p.status === 'published') boardChanged(p.centerPath, id, 'removed');
+  if (p.status === 'published') await listingChanged(p.centerPath, id, 'removed');
 }
 
 /**
@@ -53,8 +53,8 @@ export async function reopenPosting(user: Express.User, id: string): Promise<voi
   if (back === 'published' || back === 'submitted') await assertMayPublish(user.id);
   await transition(p, ['closed'], back, { closedFrom: '' });
   if (back === 'published') {
-    await settleFill(id);
-    boardChanged(p.centerPath, id, 'published');
+    await listingChanged(p.centerPath, id, 'published');
+    await settleFill(id); // which takes it off the list again if its seats were all taken
     await postingPublished(id);
   }
 }
@@ -64,11 +64,11 @@ export async function approvePosting(actor: Express.User, id: string): Promise<v
   await assertScope(actor, p.center);
   await assertMayPublish(String(p.employer)); // staff cannot approve past an open arrears case either
   await transition(p, ['submitted'], 'published', { publishedAt: new Date(), reason: '' });
+  await listingChanged(p.centerPath, id, 'published');
   await audit(actor, { action: 'gigs.posting.approve', targetType: 'posting', targetId: id, center: String(p.center), details: { title: p.title } });
   await notify(String(p.employer), 'gigPostingApproved', { title: p.title }, `/employer/postings/${id}`);
   // A re-approved posting whose seats were all taken in the meantime goes straight to filled.
   await settleFill(id);
-  boardChanged(p.centerPath, id, 'published');
   await postingPublished(id);
 }
 
@@ -80,20 +80,24 @@ export async function rejectPosting(actor: Express.User, id: string, reason: str
   await notify(String(p.employer), 'gigPostingRejected', { title: p.title, reason }, `/employer/postings/${id}`);
 }
 
-/** Published or filled postings whose last day has passed become expired. Idempotent. */
+/**
+ * Published or filled postings whose last day has passed become expired, and the public list is
+ * mended from the same read of the postings (listings.ts). Idempotent.
+ */
 export async function expirePostings(today = dayKey()): Promise<number> {
-  const due = await Posting.find(
-    { status: { $in: ['published', 'filled', 'submitted'] }, endDay: { $lt: today } },
-    { _id: 1, status: 1, centerPath: 1 },
-  ).lean();
+  const live = await Posting.find({ status: { $in: ['published', 'filled', 'submitted'] } }, { _id: 1, status: 1, centerPath: 1, endDay: 1 }).lean();
   let n = 0;
-  for (const p of due) {
+  for (const p of live.filter((x) => x.endDay < today)) {
     const res = await Posting.updateOne({ _id: p._id, status: p.status }, { $set: { status: 'expired' } });
     if (res.modifiedCount) {
       n++;
-      if (p.status === 'published') boardChanged(p.centerPath, String(p._id), 'removed');
+      if (p.status === 'published') await listingChanged(p.centerPath, String(p._id), 'removed');
     }
   }
+  await repairListings(
+    live.filter((p) => isOpen(p, today)).map((p) => String(p._id)),
+    today,
+  );
   return n;
 }
 

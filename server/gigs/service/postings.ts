@@ -11,7 +11,7 @@ import { deleteFile, type StoredFile } from '../../files/store.ts';
 import type { PostingInput } from '../schemas.ts';
 import { listCategories } from './categories.ts';
 import { employerProfile } from './employers.ts';
-import { boardChanged } from './board.ts';
+import { listingChanged } from './listings.ts';
 import { postingSlots } from './slots.ts';
 import { LIST_FIELDS, oid, validId, type FieldResult } from './shared.ts';
 
@@ -105,7 +105,7 @@ export async function updatePosting(user: Express.User, id: string, input: Posti
   if (!res.matchedCount) throw new Refusal('conflict', 'gigs.errors.stale');
   // A removed attachment is gone, not merely unlinked (issue 14, finding 2).
   for (const a of p.attachments ?? []) if (removed.has(String(a.id))) await deleteFile(String(a.id));
-  if (p.status === 'published') boardChanged(p.centerPath, String(p._id), 'removed');
+  if (p.status === 'published') await listingChanged(p.centerPath, String(p._id), 'removed');
   return { ok: true };
 }
 

@@ -3,6 +3,7 @@ import { dayKey, yuanToFen } from '../../lib/format.ts';
 import { openPostings as openPostingsCache } from '../../store/index.ts';
 import type { SearchInput } from '../schemas.ts';
 import { LIST_FIELDS } from './shared.ts';
+import { isOpen, listedIds } from './listings.ts';
 
 function addDays(day: string, n: number): string {
   const d = new Date(`${day}T12:00:00+08:00`);
@@ -12,14 +13,21 @@ function addDays(day: string, n: number): string {
 
 export const PER_PAGE = 10;
 
-/** Published, unexpired postings with the fields lists and search need, newest first, cached briefly. */
+const OPEN_FIELDS = { ...LIST_FIELDS, description: 1, centerPath: 1 };
+
+/**
+ * Published, unexpired postings with the fields lists and search need, newest first, cached
+ * briefly: the listed ones (listings.ts), each read by `_id`, so the cost follows the postings
+ * open now and not every posting the center has ever had.
+ */
 export function openPostings() {
   const today = dayKey();
-  return openPostingsCache.get(today, () =>
-    Posting.find({ status: 'published', endDay: { $gte: today } }, { ...LIST_FIELDS, description: 1, centerPath: 1 })
-      .sort({ publishedAt: -1, _id: -1 })
-      .lean(),
-  );
+  return openPostingsCache.get(today, async () => {
+    const found = await Promise.all((await listedIds()).map((id) => Posting.findById(id, OPEN_FIELDS).lean()));
+    const open = found.filter((p): p is NonNullable<(typeof found)[number]> => isOpen(p, today));
+    const at = (p: (typeof open)[number]) => p.publishedAt?.getTime() ?? 0;
+    return open.sort((a, b) => at(b) - at(a) || (String(a._id) < String(b._id) ? 1 : String(a._id) > String(b._id) ? -1 : 0));
+  });
 }
 
 type OpenPosting = Awaited<ReturnType<typeof openPostings>>[number];

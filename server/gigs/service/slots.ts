@@ -13,7 +13,7 @@ import { deferredRepair } from '../../scheduler.ts';
 import { getPosting } from './postings.ts';
 import { ownApplication } from './applications.ts';
 import { forgetPending, repairPendingLists, tellWaiting } from './applicants.ts';
-import { boardChanged } from './board.ts';
+import { listingChanged } from './listings.ts';
 
 // Seats: an accepted applicant holds one numbered slot of the posting, `_id` `<posting>:<slotNo>`
 // (server/store/slots.ts), so a posting's slots are read and freed by `_id`.
@@ -109,10 +109,10 @@ export async function settleFill(postingId: string): Promise<void> {
     // A Posting write drops the open-postings cache: only write what changed.
     if (fill || count !== p.acceptedCount) await Posting.updateOne({ _id: p._id }, { $set: { acceptedCount: count, ...(fill ? { status: 'filled' } : {}) } });
     if (!fill) {
-      if (p.status === 'published') boardChanged(p.centerPath, postingId, 'seats');
+      if (p.status === 'published') await listingChanged(p.centerPath, postingId, 'seats');
       return;
     }
-    boardChanged(p.centerPath, postingId, 'removed');
+    await listingChanged(p.centerPath, postingId, 'removed');
     await notify(String(p.employer), 'gigPostingFilled', { title: p.title }, `/employer/postings/${postingId}`);
     await tellWaiting(postingId, new Set(slots.map((s) => String(s.application))), p.title);
   });
