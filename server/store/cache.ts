@@ -91,6 +91,9 @@ export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
   const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // What a suspect answer is compared with, even after a drop emptied the cache.
   const lastGood = new Map<string, V>();
+  // Reloads running per key: meanwhile callers get the stale value, however old (a reload slow
+  // under heavy load must not make every caller wait for it).
+  const loading = new Map<string, number>();
   const lru: LRUCache<string, Box<V>, Loader> = new LRUCache<string, Box<V>, Loader>({
     max: spec.max,
     ttl: spec.ttlMs,
@@ -101,33 +104,42 @@ export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
     // that waited for the reload).
     noDeleteOnFetchRejection: true,
     fetchMethod: async (key, stale, { context }) => {
-      const load = context;
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          // A real promise, even when the loader hands back a thenable such as a mongoose Query.
-          const value = (await withTimeout(Promise.resolve().then(load), timeoutMs)) as V;
-          if (spec.suspect) {
-            const previous = stale ? stale.value : lastGood.get(key);
-            if (previous !== undefined && spec.suspect(value, previous)) throw new Error(`cache ${spec.name}: suspect answer`);
-            lastGood.set(key, value);
-          }
-          return { value };
-        } catch (err) {
-          storeLog().warn({ err, cache: spec.name, key, attempt, kept: !!stale }, 'cache load failed');
-          // A timed-out read is not asked again at once: that would only add to the load.
-          if (attempt >= ATTEMPTS || err instanceof LoadTimeout) throw err;
-          await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
-        }
+      loading.set(key, (loading.get(key) ?? 0) + 1);
+      try {
+        return await loadWithRetry(key, stale, context);
+      } finally {
+        const left = (loading.get(key) ?? 1) - 1;
+        if (left) loading.set(key, left);
+        else loading.delete(key);
       }
     },
   });
+  async function loadWithRetry(key: string, stale: Box<V> | undefined, load: Loader): Promise<Box<V>> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // A real promise, even when the loader hands back a thenable such as a mongoose Query.
+        const value = (await withTimeout(Promise.resolve().then(load), timeoutMs)) as V;
+        if (spec.suspect) {
+          const previous = stale ? stale.value : lastGood.get(key);
+          if (previous !== undefined && spec.suspect(value, previous)) throw new Error(`cache ${spec.name}: suspect answer`);
+          lastGood.set(key, value);
+        }
+        return { value };
+      } catch (err) {
+        storeLog().warn({ err, cache: spec.name, key, attempt, kept: !!stale }, 'cache load failed');
+        // A timed-out read is not asked again at once: that would only add to the load.
+        if (attempt >= ATTEMPTS || err instanceof LoadTimeout) throw err;
+        await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
+      }
+    }
+  }
   const cache: Cache<V> = {
     spec,
     async get<T extends V>(key: string, load: () => PromiseLike<T>) {
-      // Stale is served at once only within one more time to live. A key nobody asked for in a
-      // long while (another node may have changed it meanwhile: a worker's month, a course's
-      // seats) waits for the read instead of showing old figures once.
-      const allowStale = lru.getRemainingTTL(key) > -spec.ttlMs;
+      // Stale is served at once within one more time to live, or while a reload runs. A key
+      // nobody asked for in a long while (another node may have changed it meanwhile: a
+      // worker's month, a course's seats) waits for its read instead of showing old figures once.
+      const allowStale = loading.has(key) || lru.getRemainingTTL(key) > -spec.ttlMs;
       let box: Box<V> | undefined;
       try {
         box = await lru.fetch(key, { context: load, allowStale });

@@ -67,6 +67,27 @@ describe('store: declared caches', () => {
     assert.ok(after >= 4 && after === n, 'after a drop, callers wait for a fresh read');
   });
 
+  it('while a reload runs, callers get the stale value at once, however old (a slow reload under load makes nobody wait)', async () => {
+    const cache = declareCache({ name: named('slow-reload'), ttlMs: 100, max: 10 });
+    let n = 0;
+    let pause = 0;
+    const load = async () => {
+      n += 1;
+      await sleep(pause);
+      return n;
+    };
+    assert.equal(await cache.get('k', load), 1);
+    pause = 600;
+    await sleep(150);
+    assert.equal(await cache.get('k', load), 1, 'stale within one more time to live; the reload starts');
+    await sleep(200); // now older than two times to live, the reload still running
+    const t = Date.now();
+    assert.equal(await cache.get('k', load), 1);
+    assert.ok(Date.now() - t < 200, `answered without waiting for the reload (${Date.now() - t} ms)`);
+    await sleep(400);
+    assert.equal(await cache.get('k', load), 2, 'the reload landed');
+  });
+
   it('keeps at most `max` keys (per-user keys cannot grow without bound)', async () => {
     const cache = declareCache({ name: named('max'), ttlMs: 60_000, max: 3 });
     let loads = 0;
