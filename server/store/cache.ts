@@ -18,6 +18,13 @@ export interface CacheSpec<V> {
   /** A load slower than this counts as failed (its late answer is not stored). */
   timeoutMs?: number;
   /**
+   * A value older than ttlMs + this is not served while it reloads (unless a reload is already
+   * running): the caller waits for the read. For caches whose reload is cheap and whose old
+   * figures mislead (a worker's month changed on another node). Unset: stale of any age is
+   * served at once, for caches whose reload is a slow scan (reports) that nobody should wait for.
+   */
+  maxStaleMs?: number;
+  /**
    * True when a freshly loaded value cannot be right given the last good one (e.g. a tree of
    * centers that suddenly has none): it is treated as a failed load.
    */
@@ -82,7 +89,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Declares a read-through cache on lru-cache: bounded (`max`), fresh for `ttlMs`, then stale
- * while one reload runs (for one more `ttlMs`; older, callers wait for the reload). A load that fails or looks `suspect` is logged and tried once more; one
+ * while one reload runs (for at most `maxStaleMs` more when set; older, callers wait for the reload). A load that fails or looks `suspect` is logged and tried once more; one
  * that times out is logged. Neither is stored: the last good value stays and is served, or, with
  * none, the callers waiting get the error (the next caller reads again). A drop while a load
  * runs wins: that load's answer goes to the callers waiting on it, but is not kept.
@@ -136,10 +143,10 @@ export function declareCache<V = unknown>(spec: CacheSpec<V>): Cache<V> {
   const cache: Cache<V> = {
     spec,
     async get<T extends V>(key: string, load: () => PromiseLike<T>) {
-      // Stale is served at once within one more time to live, or while a reload runs. A key
-      // nobody asked for in a long while (another node may have changed it meanwhile: a
-      // worker's month, a course's seats) waits for its read instead of showing old figures once.
-      const allowStale = loading.has(key) || lru.getRemainingTTL(key) > -spec.ttlMs;
+      // With maxStaleMs, a key nobody asked for in a long while (another node may have changed
+      // it meanwhile) waits for its read instead of showing old figures once; while a reload
+      // runs, its stale value is served anyway (a reload slow under load makes nobody wait).
+      const allowStale = spec.maxStaleMs === undefined || loading.has(key) || lru.getRemainingTTL(key) > -spec.maxStaleMs;
       let box: Box<V> | undefined;
       try {
         box = await lru.fetch(key, { context: load, allowStale });

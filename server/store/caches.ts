@@ -4,7 +4,8 @@ import { declareCache } from './cache.ts';
 // whole collection, so hot pages read their small, read-mostly working set from here. Each
 // entry says its key, how long a value is fresh, how many keys it may hold, and what drops it:
 // `dropOn` lists models whose writes on this node drop the whole cache; the others are dropped
-// by the service that writes (named below). Other nodes catch up within twice the time to live.
+// by the service that writes (named below). Other nodes catch up within the time to live and
+// one reload (within twice the time to live where maxStaleMs bounds the stale value).
 
 /** The center tree (key "all"): nearly every page. Dropped by centers/service.ts and the seed. */
 export const centerTree = declareCache<{ ordered: readonly unknown[] }>({
@@ -75,7 +76,7 @@ export const workerReports = declareCache({ name: 'worker-reports', ttlMs: 5_000
  * workers refresh it while they wait for a count, and each read decodes a month of days. Dropped
  * per summary by workshops/summaries.ts as entries reach it, and whole by a rebuild.
  */
-export const workerMonths = declareCache({ name: 'worker-months', ttlMs: 5_000, max: 2_000 });
+export const workerMonths = declareCache({ name: 'worker-months', ttlMs: 5_000, max: 2_000, maxStaleMs: 5_000 });
 
 /** A worker's answers for recent days (key: "<user>:<workshop>:<days>"). */
 export const dayAnswers = declareCache({ name: 'day-answers', ttlMs: 10_000, max: 10_000, dropOn: ['Dispute'] });

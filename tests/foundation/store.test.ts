@@ -47,8 +47,26 @@ describe('store: declared caches', () => {
     assert.equal(await cache.get('x', thenable), 2);
   });
 
-  it('serves the old value at once for one more time to live while it reloads; older, or after a drop, callers wait', async () => {
-    const cache = declareCache({ name: named('swr'), ttlMs: 200, max: 10 });
+  it('serves the old value at once when the time to live has passed, the new one after the reload, and waits after a drop', async () => {
+    const cache = declareCache({ name: named('swr'), ttlMs: 5, max: 10 });
+    let n = 0;
+    const load = async () => {
+      n += 1;
+      await sleep(20);
+      return n;
+    };
+    assert.equal(await cache.get('k', load), 1);
+    await sleep(50); // ten times the time to live: without maxStaleMs, still served at once
+    assert.equal(await cache.get('k', load), 1, 'stale value served while reloading');
+    await sleep(40);
+    assert.equal(await cache.get('k', load), 2, 'reloaded value');
+    cache.drop('k'); // (a background reload may have started: its answer is not kept)
+    const after = await cache.get('k', load);
+    assert.ok(after >= 3 && after === n, 'after a drop, callers wait for a fresh read');
+  });
+
+  it('with maxStaleMs, a value stale for longer is not shown: the caller waits for the read', async () => {
+    const cache = declareCache({ name: named('bounded'), ttlMs: 200, max: 10, maxStaleMs: 200 });
     let n = 0;
     const load = async () => {
       n += 1;
@@ -57,18 +75,15 @@ describe('store: declared caches', () => {
     };
     assert.equal(await cache.get('k', load), 1);
     await sleep(250);
-    assert.equal(await cache.get('k', load), 1, 'stale value served while reloading');
+    assert.equal(await cache.get('k', load), 1, 'stale within maxStaleMs: served while reloading');
     await sleep(60);
     assert.equal(await cache.get('k', load), 2, 'reloaded value');
     await sleep(500);
-    assert.equal(await cache.get('k', load), 3, 'a value older than two times to live is not shown: the caller waits');
-    cache.drop('k');
-    const after = await cache.get('k', load);
-    assert.ok(after >= 4 && after === n, 'after a drop, callers wait for a fresh read');
+    assert.equal(await cache.get('k', load), 3, 'stale beyond maxStaleMs: the caller waits for the read');
   });
 
   it('while a reload runs, callers get the stale value at once, however old (a slow reload under load makes nobody wait)', async () => {
-    const cache = declareCache({ name: named('slow-reload'), ttlMs: 100, max: 10 });
+    const cache = declareCache({ name: named('slow-reload'), ttlMs: 100, max: 10, maxStaleMs: 100 });
     let n = 0;
     let pause = 0;
     const load = async () => {
