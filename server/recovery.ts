@@ -7,6 +7,7 @@ import { rebuildPayRecords } from './arrears/record.ts';
 import { rebuildSummaries, hasDirtySummaries, recoverEntries, repairDirtySummaries } from './workshops/summaries.ts';
 import { rebuildRoster } from './workshops/roster.ts';
 import { readJournal, startJournal, stopJournal, type JournalFamily, type OpenKey } from './store/index.ts';
+import { rebuildListings } from './gigs/service/listings.ts';
 
 // After an unclean stop (kill -9, power cut) a derived record (a posting's count, a course's
 // roll, a workshop's summaries, an employer's pay record) may be one write behind its documents,
@@ -44,7 +45,13 @@ const inFlightRepairs: Record<JournalFamily, (open: OpenKey[], byMarker: boolean
 
 /** Every derived record rebuilt from its documents (reads whole collections): `npm run repair`, restores, and a start without a journal. */
 export async function repairEverything() {
-  return { slots: await repairSlots(), seats: await repairEnrolments(), summaries: await rebuildSummaries(), payRecords: await rebuildPayRecords() };
+  return {
+    slots: await repairSlots(),
+    seats: await repairEnrolments(),
+    summaries: await rebuildSummaries(),
+    payRecords: await rebuildPayRecords(),
+    listings: await rebuildListings(),
+  };
 }
 
 /**

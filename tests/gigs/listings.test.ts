@@ -9,6 +9,7 @@ import { PostingListing } from '../../models/posting-listing.ts';
 import { expirePostings } from '../../server/gigs/service/lifecycle.ts';
 import { ensureListings, listedIds, repairListings } from '../../server/gigs/service/listings.ts';
 import { openPostings } from '../../server/store/index.ts';
+import { repairEverything } from '../../server/recovery.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
 
 // The public job list reads the postings open now by `_id` (models/posting-listing.ts), not a
@@ -66,6 +67,14 @@ describe('gigs: the public list of open postings', function () {
     // A read of the postings taken before `fresh` was published does not name it.
     assert.equal(await repairListings([]), 0, 'nothing to mend');
     assert.ok((await listedIds()).includes(fresh), 'checked again by _id: still open, so still listed');
+  });
+
+  it('a restore or an unclean stop without a journal rebuilds them with every derived record', async () => {
+    const before = (await listedIds()).sort();
+    await PostingListing.deleteMany({});
+    const repaired = await repairEverything();
+    assert.equal(repaired.listings, before.length);
+    assert.deepEqual((await listedIds()).sort(), before);
   });
 
   it('a database from before listings gets them once at start-up', async () => {
