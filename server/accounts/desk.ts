@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import mongoose from 'mongoose';
+import { endSessionsOf } from '../store/index.ts';
 import { User } from '../../models/user.ts';
 import { Refusal } from '../lib/refusal.ts';
 import { audit } from '../audit/service.ts';
@@ -21,10 +21,10 @@ export function temporaryPassword(): string {
 
 /**
  * Ends every stored session of a user: after a reset or a disable, a phone left logged in
- * elsewhere must not keep working. A scan of sessions, but a rare staff action.
+ * elsewhere must not keep working.
  */
 export async function endSessions(userId: string): Promise<void> {
-  await mongoose.connection.db!.collection('sessions').deleteMany({ 'session.passport.user': userId });
+  await endSessionsOf(userId);
   // Live pages already open on those phones stop receiving this person's events too.
   disconnectUser(userId);
 }

@@ -72,9 +72,17 @@ export function declaredCaches(): readonly Cache<unknown>[] {
   return declared;
 }
 
+const forgetters: (() => void)[] = [];
+
+/** Runs `fn` with forgetAllCaches: for what the store keeps besides declared caches (sessions.ts). */
+export function onForgetAll(fn: () => void): void {
+  forgetters.push(fn);
+}
+
 /** Forgets everything every cache holds: for tests and commands that empty or replace the database. */
 export function forgetAllCaches(): void {
   for (const c of declared) c.forget();
+  for (const fn of forgetters) fn();
 }
 
 class LoadTimeout extends Error {}

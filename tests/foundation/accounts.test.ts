@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import mongoose from 'mongoose';
 import { User } from '../../models/user.ts';
+import { forgetAllCaches } from '../../server/store/index.ts';
+import { commandsOf, type RecordedCommand } from '../helpers/commands.ts';
 import { agent, app, csrfFrom, login, makeApp, submit } from '../helpers/app.ts';
 import { freshDemo, uniquePhone } from '../helpers/data.ts';
 import type { SeedContext } from '../../server/seed/index.ts';
@@ -246,16 +249,54 @@ describe('session store', () => {
   before(async () => {
     await freshDemo();
   });
+  const sessions = () => mongoose.connection.db!.collection('sessions');
+  const sessionReads = (commands: RecordedCommand[]) => commands.filter((c) => c.collection === 'sessions');
+
   it('treats a session past its expiry as logged out (expiry checked after an _id-only read)', async () => {
-    const mongoose = (await import('mongoose')).default;
     const ag = agent();
     await login(ag, '13800000003');
     assert.equal((await ag.get('/me')).status, 200);
-    const sessions = mongoose.connection.db!.collection('sessions');
-    const res = await sessions.updateMany({}, { $set: { expires: new Date(Date.now() - 1000) } });
+    const res = await sessions().updateMany({}, { $set: { expires: new Date(Date.now() - 1000) } });
     assert.ok(res.matchedCount >= 1);
+    // As after a restart: nothing kept in the process, the session is read from the database.
+    forgetAllCaches();
     const after = await ag.get('/me');
     assert.equal(after.status, 302);
     assert.match(after.headers.location!, /^\/login/);
+  });
+
+  it('one node keeps a session it has read: the next request reads none from the database', async () => {
+    const ag = agent();
+    await login(ag, '13800000003');
+    const first = await commandsOf(() => ag.get('/me'));
+    assert.equal(sessionReads(first.commands).length, 1, 'the first request after login reads its session');
+    let status = 0;
+    const again = await commandsOf(async () => (status = (await ag.get('/me')).status));
+    assert.equal(status, 200);
+    assert.deepEqual(sessionReads(again.commands), []);
+  });
+
+  it('a kept session still ends at its own expiry', async () => {
+    const ag = agent();
+    await login(ag, '13800000003');
+    await sessions().updateMany({}, { $set: { expires: new Date(Date.now() + 1500) } });
+    forgetAllCaches();
+    assert.equal((await ag.get('/me')).status, 200, 'read once and kept, with its expiry');
+    await new Promise((r) => setTimeout(r, 1600));
+    let location = '';
+    const after = await commandsOf(async () => (location = (await ag.get('/me')).headers.location ?? ''));
+    assert.match(location, /^\/login/);
+    assert.deepEqual(sessionReads(after.commands), [], 'ended by the kept copy, not by a read');
+  });
+
+  it('with several nodes (REDIS_URL) each request reads its session: another node may have ended it', async () => {
+    const node = makeApp({ REDIS_URL: 'redis://127.0.0.1:6399' }).app;
+    const ag = agent(node);
+    await login(ag, '13800000003');
+    assert.equal((await ag.get('/me')).status, 200);
+    const again = await commandsOf(() => ag.get('/me'));
+    assert.equal(sessionReads(again.commands).length, 1);
+    await sessions().updateMany({}, { $set: { expires: new Date(Date.now() - 1000) } });
+    assert.equal((await ag.get('/me')).status, 302);
   });
 });

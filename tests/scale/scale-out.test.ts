@@ -62,6 +62,8 @@ describe('scale-out: two app nodes, one database, one Redis', function () {
     assert.equal(onB.status, 200);
     assert.match(onB.text, /金士媖/);
     cookie = cookiesOf(onB, cookie);
+    // A has read the session too (a node alone would keep it: server/store/sessions.ts).
+    assert.equal((await request(a.url).get('/me').set('Cookie', cookie)).status, 200);
     // Logging out on B ends the session on A too.
     const out = await request(b.url)
       .post('/logout')
