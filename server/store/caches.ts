@@ -23,6 +23,14 @@ export const categories = declareCache({ name: 'categories', ttlMs: 30_000, max:
 /** Published, unexpired postings with list fields (key: today's date). */
 export const openPostings = declareCache({ name: 'open-postings', ttlMs: 5_000, max: 4, dropOn: ['Posting', 'PostingListing'] });
 
+/**
+ * One listed posting's list fields (key: posting id), so that an open-postings reload reads only
+ * the listing ids and not every open posting again (a town has a few hundred open at once).
+ * Which postings are listed still follows open-postings' 5 s; another node's change to a listed
+ * posting's fields shows within this time to live.
+ */
+export const listedPostings = declareCache({ name: 'listed-postings', ttlMs: 30_000, max: 5_000, dropOn: ['Posting'] });
+
 /** Published courses with their seat counts (key "all"). */
 export const publishedCourses = declareCache({ name: 'published-courses', ttlMs: 5_000, max: 1, dropOn: ['Course', 'CourseRoll'] });
 

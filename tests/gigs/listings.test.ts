@@ -38,6 +38,21 @@ describe('gigs: the public list of open postings', function () {
     assert.ok(await onList('按编号读的零工'));
   });
 
+  it('a reload with no posting changed reads the listing ids alone; a posting changed shows at once', async () => {
+    const id = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { title: '留在内存的零工' });
+    assert.ok(await onList('留在内存的零工'));
+    openPostings.dropAll();
+    const again = await commandsOf(() => agent().get('/gigs'));
+    assert.deepEqual(
+      again.commands.filter((c) => c.collection === 'postings'),
+      [],
+      'the listed postings were kept from the last reload',
+    );
+    assert.equal(again.commands.filter((c) => c.collection === 'postinglistings').length, 1);
+    await Posting.updateOne({ _id: id }, { $set: { title: '改过名的零工' } });
+    assert.ok(await onList('改过名的零工'), 'a write through the Posting model drops the kept fields');
+  });
+
   it('an expired posting goes off the list with its listing', async () => {
     const open = await publishedPosting(ctx.users.employer!, ctx.centers.miaoxi!, { title: '会过期的零工' });
     assert.ok(await onList('会过期的零工'));

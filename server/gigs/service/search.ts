@@ -1,6 +1,6 @@
 import { Posting } from '../../../models/posting.ts';
 import { dayKey, yuanToFen } from '../../lib/format.ts';
-import { openPostings as openPostingsCache } from '../../store/index.ts';
+import { listedPostings, openPostings as openPostingsCache } from '../../store/index.ts';
 import type { SearchInput } from '../schemas.ts';
 import { LIST_FIELDS } from './shared.ts';
 import { isOpen, listedIds } from './listings.ts';
@@ -17,13 +17,13 @@ const OPEN_FIELDS = { ...LIST_FIELDS, description: 1, centerPath: 1 };
 
 /**
  * Published, unexpired postings with the fields lists and search need, newest first, cached
- * briefly: the listed ones (listings.ts), each read by `_id`, so the cost follows the postings
- * open now and not every posting the center has ever had.
+ * briefly: the listed ones (listings.ts), each read by `_id` (and kept a while), so the cost
+ * follows the postings open now and not every posting the center has ever had.
  */
 export function openPostings() {
   const today = dayKey();
   return openPostingsCache.get(today, async () => {
-    const found = await Promise.all((await listedIds()).map((id) => Posting.findById(id, OPEN_FIELDS).lean()));
+    const found = await Promise.all((await listedIds()).map((id) => listedPostings.get(id, () => Posting.findById(id, OPEN_FIELDS).lean())));
     const open = found.filter((p): p is NonNullable<(typeof found)[number]> => isOpen(p, today));
     const at = (p: (typeof open)[number]) => p.publishedAt?.getTime() ?? 0;
     return open.sort((a, b) => at(b) - at(a) || (String(a._id) < String(b._id) ? 1 : String(a._id) > String(b._id) ? -1 : 0));
