@@ -25,7 +25,10 @@ const GENERIC_TOPIC = /^第\s*\d+\s*[课节次]$/;
 
 /** A session as people read it: the day with its weekday, the hours, "Session N", the topic. */
 export function sessionView(course: Pick<Course, 'sessions'>, s: Session, req: Request, now = new Date()) {
-  const n = course.sessions.findIndex((x) => String(x._id) === String(s._id)) + 1;
+  // Callers pass one of the course's own sessions, so a reference match finds it without
+  // turning every session id into a string (a catalogue page has twenty cards).
+  const at = course.sessions.indexOf(s);
+  const n = (at >= 0 ? at : course.sessions.findIndex((x) => String(x._id) === String(s._id))) + 1;
   return {
     id: String(s._id),
     date: formatDate(s.startsAt, req.lang, 'date'),

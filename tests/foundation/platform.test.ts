@@ -5,7 +5,7 @@ import { agent, loggedIn, makeApp } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { loadConfig, ConfigError } from '../../server/config.ts';
 import { pickLang, translator, unmemoized } from '../../server/i18n/index.ts';
-import { formatMoney, yuanDigits, yuanToFen } from '../../server/lib/format.ts';
+import { clockTime, dayKey, formatMoney, TIME_ZONE, yuanDigits, yuanToFen } from '../../server/lib/format.ts';
 import { safeReturnTo } from '../../server/lib/safe-redirect.ts';
 
 /** Every string of a language's catalogs, as [key, text], keys as pages use them. */
@@ -32,6 +32,21 @@ describe('platform', () => {
       const res = await agent().get('/readyz');
       assert.equal(res.status, 200);
       assert.deepEqual(res.body, { status: 'ready', database: 'up' });
+    });
+  });
+
+  describe('static files', () => {
+    it('serves every file under public/ at its path, without a session', async () => {
+      const root = path.resolve(import.meta.dirname, '../../public');
+      const files = fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+      assert.ok(files.length >= 5);
+      for (const f of files) {
+        const url = `/${path.relative(root, path.join(f.parentPath, f.name)).split(path.sep).join('/')}`;
+        const res = await agent().get(url);
+        assert.equal(res.status, 200, url);
+        assert.equal(res.headers['set-cookie'], undefined, url);
+      }
+      assert.equal((await agent().get('/css/none.css')).status, 404);
     });
   });
 
@@ -121,6 +136,20 @@ describe('platform', () => {
       assert.equal(yuanDigits(-50), '-0.50');
       assert.equal(yuanDigits(-123456), '-1234.56');
       assert.equal(formatMoney(-50, 'zh-CN'), '-¥0.50');
+    });
+    it("gives the center's day and clock as Intl does in its time zone, every 37 minutes over two years", () => {
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+      const clock = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      let checked = 0;
+      for (let t = Date.UTC(2025, 0, 1); t < Date.UTC(2027, 0, 1); t += 37 * 60_000) {
+        const d = new Date(t);
+        assert.equal(dayKey(d), day.format(d), d.toISOString());
+        assert.equal(clockTime(d), clock.format(d), d.toISOString());
+        checked += 1;
+      }
+      assert.ok(checked > 28_000);
+      assert.equal(dayKey(new Date('2026-12-01T16:00:00Z')), '2026-12-02', 'midnight in the center is 16:00 UTC');
+      assert.equal(clockTime(new Date('2026-12-01T15:59:00Z')), '23:59');
     });
   });
 
