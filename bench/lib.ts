@@ -119,10 +119,11 @@ export interface LoadSpec {
   setup?: (req: { path: string; headers: Record<string, string>; method: string; body?: string }) => object;
 }
 
-export async function load(spec: LoadSpec, opts: { connections: number; duration?: number; amount?: number }): Promise<LoadResult> {
+export async function load(spec: LoadSpec, opts: { connections: number; duration?: number; amount?: number; timeoutS?: number }): Promise<LoadResult> {
   const result = await autocannon({
     url: spec.url,
     connections: opts.connections,
+    ...(opts.timeoutS ? { timeout: opts.timeoutS } : {}),
     ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration }),
     method: spec.method ?? 'GET',
     headers: spec.headers,
