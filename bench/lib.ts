@@ -46,7 +46,9 @@ export async function startChild(script: string, args: string[], env: Record<str
     proc.stdout!.on('data', (b: Buffer) => fs.appendFileSync(process.env.BENCH_APP_LOG!, b));
     proc.stderr!.on('data', (b: Buffer) => fs.appendFileSync(process.env.BENCH_APP_LOG!, b));
   }
-  const deadline = Date.now() + 60_000;
+  // Generous: right after generating a decade the first start has been seen to take over a
+  // minute (cause not found; 0.3 s on a town-year database), and an abort there loses the run.
+  const deadline = Date.now() + 5 * 60_000;
   while (!ready.test(out)) {
     if (proc.exitCode !== null) throw new Error(`${script} exited:\n${out}`);
     if (Date.now() > deadline) {

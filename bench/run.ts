@@ -203,7 +203,9 @@ async function main(): Promise<void> {
         years = VOLUME_YEARS[volume];
         say(`${volume} generated in ${Math.round((Date.now() - started) / 1000)} s`);
       }
+      const starting = Date.now();
       const app = await startChild('server/main.ts', [], env, /site: http/, startFlags());
+      say(`${volume}: app serving ${((Date.now() - starting) / 1000).toFixed(1)} s after its start`);
       children.push(app);
       // Warm up: first runs of the scheduled jobs and cache fills are not what a visitor meets.
       await new Promise((r) => setTimeout(r, 65_000));
