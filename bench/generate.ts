@@ -21,7 +21,7 @@ import { hashPassword } from '../server/accounts/passwords.ts';
 import { invalidateCenters } from '../server/centers/tree.ts';
 import { rebuildSummaries } from '../server/workshops/summaries.ts';
 import { withCheckChar } from '../server/gigs/credit-code.ts';
-import { dayKey } from '../server/lib/format.ts';
+import { dayKey, dayStart } from '../server/lib/format.ts';
 import { numberedSlotId } from '../server/store/index.ts';
 import { repairPendingLists } from '../server/gigs/service/applicants.ts';
 import { rebuildListings } from '../server/gigs/service/listings.ts';
@@ -66,7 +66,7 @@ const CATEGORIES = ['factory', 'agriculture', 'construction', 'domestic', 'cater
 export const VOLUME_YEARS = { 'town-year': 1, decade: 10 } as const;
 
 function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00+08:00`);
+  const d = dayStart(day);
   d.setUTCDate(d.getUTCDate() + n);
   return dayKey(d);
 }
@@ -209,6 +209,20 @@ export function generateTownYear(ctx: SeedContext, log: (m: string) => void = ()
 }
 
 const per = (n: number, scale: number) => Math.max(1, Math.round(n * scale));
+
+let idSeq = 0;
+/**
+ * An ObjectId made at `at`, as the record would have got then (an ObjectId begins with the second
+ * it was made, and reports read records by `_id` range), unique within the run.
+ */
+function idAt(at: Date): Types.ObjectId {
+  const seconds = Math.floor(at.getTime() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return new Types.ObjectId(seconds + (idSeq++).toString(16).padStart(16, '0'));
+}
+/** `days` after `at`, but never later than now. */
+const later = (at: Date, days: number) => new Date(Math.min(Date.now(), at.getTime() + days * 86400_000));
 /** A day of year y: year 0 is the last 365 days up to today, year y the y-th before. */
 const dayOfYear = (today: string, y: number, r: ReturnType<typeof rng>) => addDays(today, -(y * 365 + r.int(0, 364)));
 
@@ -263,8 +277,10 @@ async function generateYear(
     const start = y === 0 ? addDays(today, r.int(-300, 60)) : dayOfYear(today, y, r);
     const published = r.next() < 0.5 && start >= addDays(today, -30);
     const n = y * TOWN_YEAR.postings + i;
+    const created = later(dayStart(start), -r.int(3, 30));
     return {
-      _id: new Types.ObjectId(),
+      _id: idAt(created),
+      createdAt: created,
       employer: emp._id,
       employerName: `基准企业${emp.n}`,
       title: `${r.pick(TITLES)}${n}`,
@@ -280,7 +296,7 @@ async function generateYear(
       suitability: r.next() < 0.3 ? ['older'] : [],
       status: published ? 'published' : r.pick(['expired', 'filled', 'closed', 'draft']),
       code: String(900000 + n),
-      publishedAt: published ? new Date() : null,
+      publishedAt: published ? later(created, 1) : null,
     };
   });
   await insertInChunks(Posting, postings);
@@ -296,9 +312,11 @@ async function generateYear(
     if (taken.has(key)) continue;
     taken.add(key);
     const accepted = (filled.get(p._id) ?? 0) < p.headcount && r.next() < 0.2;
-    const id = new Types.ObjectId();
+    const created = later(p.createdAt, r.int(0, 20));
+    const id = idAt(created);
     applications.push({
       _id: id,
+      createdAt: created,
       posting: p._id,
       employer: p.employer,
       resident: res._id,
@@ -312,7 +330,7 @@ async function generateYear(
     if (accepted) {
       const slotNo = (filled.get(p._id) ?? 0) + 1;
       filled.set(p._id, slotNo);
-      slots.push({ _id: numberedSlotId(String(p._id), slotNo), posting: p._id, slotNo, application: id });
+      slots.push({ _id: numberedSlotId(String(p._id), slotNo), posting: p._id, slotNo, application: id, at: later(created, r.int(0, 5)) });
     }
   }
   await insertInChunks(Application, applications);
@@ -329,8 +347,10 @@ async function generateYear(
       endsAt: new Date(first.getTime() + k * 7 * 86400_000 + 2 * 3600_000),
       topic: `第${k + 1}课`,
     }));
+    const created = later(first, -r.int(14, 60));
     return {
-      _id: new Types.ObjectId(),
+      _id: idAt(created),
+      createdAt: created,
       center: center._id,
       centerName: center.name,
       title: `${r.pick(['烘焙', '保育', '电工', '电商', '养老护理'])}培训班 ${y * TOWN_YEAR.courses + i}`,
@@ -356,7 +376,8 @@ async function generateYear(
     enrolled.add(key);
     const seatNo = (seated.get(c._id) ?? 0) + 1;
     const confirmed = seatNo <= c.capacity;
-    const id = new Types.ObjectId();
+    const created = later(c.createdAt, r.int(0, 13));
+    const id = idAt(created);
     enrolments.push({
       _id: id,
       course: c._id,
@@ -367,7 +388,7 @@ async function generateYear(
       residentPhone: res.phone,
       courseTitle: c.title,
       center: c.center,
-      createdAt: new Date(),
+      createdAt: created,
     });
     if (confirmed) {
       seated.set(c._id, seatNo);

@@ -1,20 +1,13 @@
 // The embedded database launcher: picks the first engine that can run here
 // (docs/ARCHITECTURE.md, "The database engine") and guarantees no child process outlives us.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import mongoose from 'mongoose';
-
-const run = promisify(execFile);
-
-export const FERRETDB_VERSION = 'v1.24.2';
-export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
-/** The cached binary's name: the version plus our patches (see patchFerretDB). */
-const FERRETDB_BINARY = `ferretdb-${FERRETDB_VERSION}-id-pushdown`;
+import { buildFerretDB, FERRETDB_BINARY, FERRETDB_VERSION } from './ferretdb-build.ts';
 
 export type EngineKind = 'external' | 'mongod' | 'ferretdb' | 'memory-server';
 
@@ -227,65 +220,6 @@ async function startChildEngine(kind: 'mongod' | 'ferretdb', bin: string, dir: s
       await cleanup();
     },
   };
-}
-
-/**
- * Two patches to FerretDB 1.24's SQLite backend, each refused when the source does not fit:
- *
- * 1. The `_id` index. A lone `_id` equality is pushed down as `WHERE _ferretdb_sjson->'$._id' = ?`,
- *    but the `_id` index is created on `_ferretdb_sjson->"_id"`; SQLite uses an expression index
- *    only for the identical expression, so every `_id` lookup read the whole table (84 ms per
- *    findOne, 232 ms per `$inc` upsert at 50,000 documents; 0.7 ms with the same expression).
- * 2. `_id` with other conditions. Only a filter that is exactly `{_id}` was pushed down, so a
- *    guarded write such as `updateOne({ _id, status: 'pending' })` read the whole collection.
- *    Now any filter with a top-level string or ObjectId `_id` narrows the SQL to that document.
- *    Safe because every handler (find, count, distinct, update, delete, findAndModify,
- *    aggregate's $match) filters the fetched documents again with the whole filter in Go; a
- *    top-level `_id` equality is ANDed with the rest, so no matching document is left out.
- */
-export async function patchFerretDB(srcDir: string): Promise<void> {
-  const edits: [string, string, string, number][] = [
-    ['internal/backends/sqlite/metadata/metadata.go', `IDColumn = DefaultColumn + "->'$._id'"`, 'IDColumn = DefaultColumn + `->"_id"`', 1],
-    ['internal/backends/sqlite/collection.go', 'if params.Filter.Len() == 1 {', 'if params.Filter.Len() >= 1 {', 2],
-  ];
-  for (const [rel, before, after, times] of edits) {
-    const file = path.join(srcDir, rel);
-    const source = await fsp.readFile(file, 'utf8');
-    if (source.split(before).length - 1 !== times) throw new Error(`FerretDB source changed: ${file} has not ${times}× ${before}`);
-    await fsp.writeFile(file, source.replaceAll(before, after));
-  }
-}
-
-/**
- * Builds FerretDB into the cache. `go install …@version` alone produces a binary that
- * panics at start (the module lacks the generated build/version/version.txt), so the
- * module source is copied, the version file written, and the copy built.
- */
-export async function buildFerretDB(cacheDir: string, log: (m: string) => void, goBin = 'go'): Promise<string> {
-  const target = path.join(cacheDir, 'bin', FERRETDB_BINARY);
-  log(`building FerretDB ${FERRETDB_VERSION} with Go into ${target} (first run only; takes a few minutes)…`);
-  const started = Date.now();
-  const env = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
-  const { stdout } = await run(goBin, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], {
-    env,
-    maxBuffer: 1 << 24,
-  });
-  const srcDir = (JSON.parse(stdout) as { Dir: string }).Dir;
-  const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'ferretdb-src-'));
-  try {
-    await fsp.cp(srcDir, work, { recursive: true });
-    await run('chmod', ['-R', 'u+w', work]);
-    await fsp.writeFile(path.join(work, 'build/version/version.txt'), `${FERRETDB_VERSION}\n`);
-    await patchFerretDB(work);
-    await fsp.mkdir(path.dirname(target), { recursive: true });
-    const tmpTarget = `${target}.${process.pid}.tmp`;
-    await run(goBin, ['build', '-trimpath', '-o', tmpTarget, './cmd/ferretdb'], { cwd: work, env, maxBuffer: 1 << 24 });
-    await fsp.rename(tmpTarget, target);
-  } finally {
-    await fsp.rm(work, { recursive: true, force: true });
-  }
-  log(`FerretDB built in ${Math.round((Date.now() - started) / 1000)} s`);
-  return target;
 }
 
 export const ENGINE_URI_FILE = 'engine.uri';

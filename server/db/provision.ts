@@ -2,7 +2,8 @@
 // into the cache when there is no mongod and no cached binary). Used by .ci/run.
 import path from 'node:path';
 import { loadConfig } from '../config.ts';
-import { buildFerretDB, defaultCacheDir, findExecutable, locateFerretDB } from './engine.ts';
+import { defaultCacheDir, findExecutable, locateFerretDB } from './engine.ts';
+import { buildFerretDB } from './ferretdb-build.ts';
 
 const say = (m: string) => process.stdout.write(`[provision] ${m}\n`);
 const config = loadConfig();

@@ -91,6 +91,11 @@ export function dayKey(d: Date = new Date()): string {
   return `${c.getUTCFullYear()}-${two(c.getUTCMonth() + 1)}-${two(c.getUTCDate())}`;
 }
 
+/** The instant a center day (yyyy-mm-dd) begins. */
+export function dayStart(day: string): Date {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - CENTER_OFFSET_MS);
+}
+
 /** hh:mm (24 h) in the center's time zone. */
 export function clockTime(d: Date): string {
   const c = centerClock(d);

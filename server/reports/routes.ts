@@ -1,9 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, assertCenterScope } from '../http/guards.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
-import { formatDate } from '../lib/format.ts';
+import { formatDate, formatDay, yuanDigits } from '../lib/format.ts';
 import { toCsv } from '../lib/csv.ts';
-import { yuanDigits } from '../lib/format.ts';
 import { lastMonths, scopeReport } from '../workshops/reports.ts';
 import { jobsReport, coursesReport } from './service.ts';
 
@@ -79,11 +78,13 @@ export function reportRoutes(): Router {
 
   r.get('/staff/reports/courses', staff, async function coursesPage(req, res) {
     const scope = await reportScope(req);
-    const report = await coursesReport(scope.centerId, lastMonths(6));
+    const months = lastMonths(6);
+    const report = await coursesReport(scope.centerId, months);
     res.render('reports/courses', {
       title: req.t('reports.courses.title'),
       ...(await frame(req, 'courses', scope)),
       trend: report.trend,
+      listedSince: formatDay(`${months[0]}-01`, req.lang),
       courses: await Promise.all(
         report.courses.map(async (c) => ({
           ...c,

@@ -5,16 +5,21 @@ import { Course } from '../../models/course.ts';
 import { Enrolment } from '../../models/enrolment.ts';
 import { Attendance } from '../../models/attendance.ts';
 import { Completion } from '../../models/completion.ts';
-import { centerReports } from '../store/index.ts';
-import { dayKey } from '../lib/format.ts';
+import { centerReports, createdSince } from '../store/index.ts';
+import { dayKey, dayStart } from '../lib/format.ts';
 import { allCenters, subtreeIds } from '../centers/tree.ts';
 
-// Jobs and courses figures for staff reports. On FerretDB any filtered query reads the whole
-// collection, so each report reads the few fields it needs of every record once, keeps them a
-// minute for all staff (reports are read far more often than the minute matters), and cuts
-// them by center and month in memory.
+// Jobs and courses figures for staff reports, over a window of months. Each report reads the few
+// fields it needs once, keeps them a minute for all staff (reports are read far more often than
+// the minute matters), and cuts them by center and month in memory. The records that grow with
+// the years (applications, enrolments, attendance, completions) are read by `_id` range, only
+// those made since the window began (createdSince), so a report's cost follows the window and
+// not the years stored. Postings, hires (slots) and courses are read whole: a hire or a
+// publication has no bound on how long after its record's creation it happens.
 
 const monthOf = (d: Date | null | undefined) => (d ? dayKey(d).slice(0, 7) : '');
+/** When the first month of a window began, in the center's time zone. */
+const windowStart = (months: string[]) => dayStart(`${months[0]}-01`);
 
 /** Centers in a scope (null: all), each with the set of its subtree, for rolled-up rows. */
 async function scopeCenters(scope: string | null): Promise<{ ids: Set<string>; rows: { id: string; below: Set<string> }[] }> {
@@ -35,11 +40,11 @@ interface JobsData {
   hires: { center: string; month: string }[];
 }
 
-function jobsData(): Promise<JobsData> {
-  return centerReports.get('jobs', async () => {
+function jobsData(months: string[]): Promise<JobsData> {
+  return centerReports.get(`jobs:${months[0]}`, async () => {
     const [posts, apps, slots] = await Promise.all([
       Posting.find({}, { center: 1, publishedAt: 1 }).lean(),
-      Application.find({}, { posting: 1, createdAt: 1 }).lean(),
+      Application.find(createdSince(windowStart(months)), { posting: 1, createdAt: 1 }).lean(),
       PostingSlot.find({}, { posting: 1, at: 1 }).lean(),
     ]);
     const postingCenter = new Map(posts.map((p) => [String(p._id), String(p.center)]));
@@ -70,7 +75,7 @@ export interface JobsReport {
 
 /** Postings published, applications made and people hired, by month and center, in a scope. */
 export async function jobsReport(scope: string | null, months: string[]): Promise<JobsReport> {
-  const [data, centers] = await Promise.all([jobsData(), scopeCenters(scope)]);
+  const [data, centers] = await Promise.all([jobsData(months), scopeCenters(scope)]);
   const tally = (within: Set<string>) => {
     const out: Record<string, JobFigures> = Object.fromEntries(months.map((m) => [m, zeroJobs()]));
     const add = (list: { center: string; month: string }[], field: keyof JobFigures) => {
@@ -93,20 +98,40 @@ export async function jobsReport(scope: string | null, months: string[]): Promis
 // ---------------------------------------------------------------- courses
 
 interface CoursesData {
-  courses: { id: string; title: string; center: string; capacity: number; status: string; firstSessionAt: Date | null; sessions: { startsAt: Date }[] }[];
+  /** Every course but drafts; `listed`: still running when the window began, or later (the report's table). */
+  courses: {
+    id: string;
+    title: string;
+    center: string;
+    capacity: number;
+    status: string;
+    firstSessionAt: Date | null;
+    sessions: { startsAt: Date }[];
+    listed: boolean;
+  }[];
+  /** Of the listed courses, and of any course in the window's months. */
   enrolments: { course: string; status: string; month: string }[];
   attendance: { course: string; month: string }[];
   completions: { course: string; month: string }[];
 }
 
-function coursesData(): Promise<CoursesData> {
-  return centerReports.get('courses', async () => {
-    const [courses, enrolments, attendance, completions] = await Promise.all([
-      Course.find({ status: { $ne: 'draft' } }, { title: 1, center: 1, capacity: 1, status: 1, firstSessionAt: 1, sessions: 1 }).lean(),
-      Enrolment.find({}, { course: 1, status: 1, createdAt: 1 }).lean(),
-      Attendance.find({}, { course: 1, at: 1 }).lean(),
-      Completion.find({}, { course: 1, issuedAt: 1 }).lean(),
+function coursesData(months: string[]): Promise<CoursesData> {
+  return centerReports.get(`courses:${months[0]}`, async () => {
+    const start = windowStart(months);
+    const courses = await Course.find(
+      { status: { $ne: 'draft' } },
+      { title: 1, center: 1, capacity: 1, status: 1, firstSessionAt: 1, lastSessionAt: 1, sessions: 1 },
+    ).lean();
+    const listed = courses.filter((c) => !c.lastSessionAt || c.lastSessionAt >= start);
+    // A course's enrolments, attendance and completions are all made after the course itself:
+    // reading from the oldest listed course's creation on finds every one of the table's records.
+    const since = new Date(Math.min(start.getTime(), ...listed.map((c) => c._id.getTimestamp().getTime())));
+    const [enrolments, attendance, completions] = await Promise.all([
+      Enrolment.find(createdSince(since), { course: 1, status: 1, createdAt: 1 }).lean(),
+      Attendance.find(createdSince(since), { course: 1, at: 1 }).lean(),
+      Completion.find(createdSince(since), { course: 1, issuedAt: 1 }).lean(),
     ]);
+    const isListed = new Set(listed.map((c) => String(c._id)));
     return {
       courses: courses.map((c) => ({
         id: String(c._id),
@@ -116,6 +141,7 @@ function coursesData(): Promise<CoursesData> {
         status: c.status,
         firstSessionAt: c.firstSessionAt ?? null,
         sessions: (c.sessions ?? []).map((s) => ({ startsAt: s.startsAt })),
+        listed: isListed.has(String(c._id)),
       })),
       enrolments: enrolments.map((e) => ({ course: String(e.course), status: e.status, month: monthOf(e.createdAt) })),
       attendance: attendance.map((a) => ({ course: String(a.course), month: monthOf(a.at) })),
@@ -147,9 +173,12 @@ export interface CoursesReport {
   courses: CourseRow[];
 }
 
-/** Enrolments, attendance and completions per course and per month, in a scope. */
+/**
+ * Enrolments, attendance and completions per month in a scope, and per course for the courses
+ * still running when the first month began, or later.
+ */
 export async function coursesReport(scope: string | null, months: string[], now = new Date()): Promise<CoursesReport> {
-  const [data, centers] = await Promise.all([coursesData(), scopeCenters(scope)]);
+  const [data, centers] = await Promise.all([coursesData(months), scopeCenters(scope)]);
   const inScope = data.courses.filter((c) => centers.ids.has(c.center));
   const ids = new Set(inScope.map((c) => c.id));
   const count = <T extends { course: string }>(list: T[], keep: (x: T) => boolean = () => true) => {
@@ -175,6 +204,7 @@ export async function coursesReport(scope: string | null, months: string[], now 
       completions: inMonth(data.completions, m),
     })),
     courses: inScope
+      .filter((c) => c.listed)
       .sort((a, b) => (b.firstSessionAt?.getTime() ?? 0) - (a.firstSessionAt?.getTime() ?? 0))
       .map((c) => {
         const held = c.sessions.filter((s) => s.startsAt <= now).length;

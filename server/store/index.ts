@@ -8,6 +8,7 @@ export { setStoreLogger, storeLog } from './log.ts';
 export { connectNodeLocks, redisNodeLocks, useNodeLocks } from './locks.ts';
 export { retryRead } from '../db/read-retry.ts';
 export { isDuplicateKey } from './errors.ts';
+export { createdSince } from './created.ts';
 export { endSessionsOf, sessionStore } from './sessions.ts';
 export { claimNumberedSlot, countNumberedSlots, numberedSlotId, numberedSlots, type ClaimNumberedSlotOptions } from './slots.ts';
 export { groupCommit, type GroupCommit } from './batches.ts';

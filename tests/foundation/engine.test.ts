@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEngine, defaultCacheDir, NoEngineError, patchFerretDB } from '../../server/db/engine.ts';
+import { startEngine, defaultCacheDir, NoEngineError } from '../../server/db/engine.ts';
+import { patchFerretDB } from '../../server/db/ferretdb-build.ts';
 import { engineKind } from '../setup.ts';
 
 const alive = (pid: number | undefined) => {
@@ -67,16 +68,28 @@ describe('embedded database launcher', function () {
 });
 
 describe('FerretDB build patch', () => {
-  it('makes _id lookups use the _id index expression and pushes _id down with other conditions; refuses a source it does not fit', async () => {
+  it('makes _id lookups use the _id index expression, pushes _id equality and ranges down; refuses a source it does not fit', async () => {
     const src = fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-src-'));
     const file = path.join(src, 'internal/backends/sqlite/metadata/metadata.go');
     const coll = path.join(src, 'internal/backends/sqlite/collection.go');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `const (\n\tIDColumn = DefaultColumn + "->'$._id'"\n)\n`);
-    fs.writeFileSync(coll, 'func Query() {\n\tif params.Filter.Len() == 1 {\n}\nfunc Explain() {\n\tif params.Filter.Len() == 1 {\n}\n');
+    // The two places of FerretDB 1.24.2's collection.go the patch edits, as they read there.
+    const equality =
+      '\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n\t}\n\n';
+    const query = `func Query() {\n\tif params.Filter.Len() == 1 {\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n${equality}\tq += whereClause\n}\n`;
+    const explain = `func Explain() {\n\tif params.Filter.Len() == 1 {\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n${equality}\torderByClause := x\n}\n`;
+    fs.writeFileSync(coll, query + explain);
     await patchFerretDB(src);
     assert.equal(fs.readFileSync(file, 'utf8'), 'const (\n\tIDColumn = DefaultColumn + `->"_id"`\n)\n');
-    assert.equal(fs.readFileSync(coll, 'utf8'), 'func Query() {\n\tif params.Filter.Len() >= 1 {\n}\nfunc Explain() {\n\tif params.Filter.Len() >= 1 {\n}\n');
+    const patched = fs.readFileSync(coll, 'utf8');
+    assert.equal(patched.split('if params.Filter.Len() >= 1 {').length - 1, 2);
+    assert.equal(patched.split('case *types.Document:\n\t\t\twhereClause, args = idRangeWhere(v.(*types.Document))').length - 1, 2);
+    assert.match(patched, /idRangeWhere\(v\.\(\*types\.Document\)\)\n\t\t\tfilterPushdown = whereClause != ""\n\t\t}\n\t}\n\n\torderByClause/);
+    assert.match(
+      fs.readFileSync(path.join(src, 'internal/backends/sqlite/doorstep_id_range.go'), 'utf8'),
+      /^func idRangeWhere\(d \*types\.Document\) \(string, \[\]any\) \{$/m,
+    );
     await assert.rejects(patchFerretDB(src), /FerretDB source changed/);
     fs.rmSync(src, { recursive: true, force: true });
   });

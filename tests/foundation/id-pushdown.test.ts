@@ -73,4 +73,44 @@ describe('engine: filters with _id and other conditions', () => {
     assert.equal(plan.filterPushdown, true, JSON.stringify(plan).slice(0, 400));
     assert.match(JSON.stringify(plan.queryPlanner), /USING INDEX/, 'SQLite reads the one row through the _id index');
   });
+
+  it('reads an _id range between ObjectIds as MongoDB does, whatever other _id types the collection holds', async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: raw documents with ids of every type
+    const coll = mongoose.connection.db!.collection<any>('idrangeprobe');
+    await coll.deleteMany({});
+    const ids = [0, 10, 20, 30].map((s) => Types.ObjectId.createFromTime(1_700_000_000 + s));
+    // The same second as ids[2], made later (an ObjectId's tail orders ids within a second).
+    const sameSecond = new Types.ObjectId(`${ids[2]!.toHexString().slice(0, 8)}ffffffffffffffff`);
+    await coll.insertMany([
+      ...ids.map((_id, n) => ({ _id, n })),
+      { _id: sameSecond, n: 4 },
+      // Other _id types, which a range between ObjectIds never matches.
+      { _id: 'zzz', n: 9 },
+      { _id: '65', n: 9 },
+      { _id: 7, n: 9 },
+      { _id: { a: 1 }, n: 9 },
+    ]);
+    const found = async (filter: object) => (await coll.find(filter).toArray()).map((d) => d.n as number).sort();
+    assert.deepEqual(await found({ _id: { $gte: ids[1] } }), [1, 2, 3, 4]);
+    assert.deepEqual(await found({ _id: { $gt: ids[1] } }), [2, 3, 4]);
+    assert.deepEqual(await found({ _id: { $lt: ids[2] } }), [0, 1]);
+    assert.deepEqual(await found({ _id: { $lte: ids[2] } }), [0, 1, 2]);
+    assert.deepEqual(await found({ _id: { $gte: ids[2], $lt: ids[3] } }), [2, 4]);
+    assert.deepEqual(await found({ _id: { $gte: Types.ObjectId.createFromTime(1_700_000_005) } }), [1, 2, 3, 4], 'a bound between two ids');
+    assert.deepEqual(await found({ _id: { $gte: ids[0] }, n: { $gt: 1 } }), [2, 3, 4], 'with another condition');
+    assert.deepEqual(await found({ _id: { $gte: ids[3], $ne: ids[3] } }), [], 'with an operator not pushed down');
+    assert.deepEqual(await found({ _id: { $gte: 'a' } }), [9], 'a string bound matches strings only');
+    assert.equal(await coll.countDocuments({ _id: { $gte: ids[2] } }), 3);
+    assert.equal((await coll.deleteMany({ _id: { $lt: ids[1] } })).deletedCount, 1);
+    assert.deepEqual(await found({}), [1, 2, 3, 4, 9, 9, 9, 9]);
+  });
+
+  it('on FerretDB, reads an _id range through the _id index', async function () {
+    const info = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
+    if (!info.ferretdbVersion) this.skip();
+    const since = Types.ObjectId.createFromTime(1_700_000_000);
+    const plan = await mongoose.connection.db!.command({ explain: { find: 'idpushdownprobe', filter: { _id: { $gte: since }, status: 'pending' } } });
+    assert.equal(plan.filterPushdown, true, JSON.stringify(plan).slice(0, 400));
+    assert.match(JSON.stringify(plan.queryPlanner), /USING INDEX/, 'SQLite reads the range through the _id index');
+  });
 });

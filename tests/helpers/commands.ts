@@ -54,14 +54,18 @@ const FILTERED: Record<string, (c: Document) => Document[]> = {
 };
 
 /**
- * True when the filter has a top-level `_id` equal to a string or ObjectId: what our FerretDB
- * build hands to SQLite (server/db/engine.ts, patchFerretDB; stock 1.24 only when `_id` is the
- * filter's only key). `{_id, status}` reads one document; `{_id: {$eq: x}}` or `{_id: {$in: …}}`
- * read the whole collection.
+ * True when the filter has a top-level `_id` equal to a string or ObjectId, or an `_id` range
+ * between ObjectIds ($gt, $gte, $lt, $lte): what our FerretDB build hands to SQLite
+ * (server/db/ferretdb-build.ts, patchFerretDB; stock 1.24 only when `_id` equality is the
+ * filter's only key). `{_id, status}` reads one document and `{_id: {$gte: id}}` the documents
+ * made since; `{_id: {$eq: x}}` or `{_id: {$in: …}}` read the whole collection.
  */
 export function byId(filter: Document): boolean {
   const id: unknown = filter._id;
-  return typeof id === 'string' || id instanceof mongoose.Types.ObjectId;
+  if (typeof id === 'string' || id instanceof mongoose.Types.ObjectId) return true;
+  if (!id || typeof id !== 'object') return false;
+  const ops = Object.entries(id);
+  return ops.length > 0 && ops.every(([op, v]) => ['$gt', '$gte', '$lt', '$lte'].includes(op) && v instanceof mongoose.Types.ObjectId);
 }
 
 /** Filtered reads or writes of a growing collection that are not addressed by `_id`. */

@@ -4,6 +4,7 @@ import { Posting } from '../../models/posting.ts';
 import { Course } from '../../models/course.ts';
 import { Enrolment } from '../../models/enrolment.ts';
 import { loggedIn } from '../helpers/app.ts';
+import { commandsOf } from '../helpers/commands.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { centerReports } from '../../server/store/index.ts';
 import { dayKey } from '../../server/lib/format.ts';
@@ -127,5 +128,66 @@ describe('reports: jobs and courses beside workshops, with CSV', function () {
     const lines = csv.text.slice(1).trim().split('\r\n');
     assert.equal(lines.length, 1 + 6 + 1, 'six months in scope, then the one Miaoxi workshop');
     assert.match(lines.at(-1)!, /,\d+\.\d{2},\d+\.\d{2}$/);
+  });
+});
+
+describe('reports: cost follows the window of months, not the years stored', function () {
+  this.timeout(60_000);
+  let ctx: SeedContext;
+  before(async () => {
+    ctx = await freshDemo();
+  });
+
+  it('reads applications, enrolments, attendance and completions made since the window began, and lists the courses running since', async () => {
+    const staff = await loggedIn(MIAOXI_STAFF);
+    const dayMs = 86400_000;
+    const madeAt = (daysAgo: number) => Types.ObjectId.createFromTime(Math.floor((Date.now() - daysAgo * dayMs) / 1000));
+    // A course of last year, with an enrolment of its time (as its records were stored then).
+    const old = await Course.create({
+      _id: madeAt(420),
+      center: ctx.centers.miaoxi,
+      title: '去年的烘焙班',
+      category: 'baking',
+      capacity: 10,
+      status: 'completed',
+      sessions: [{ startsAt: new Date(Date.now() - 400 * dayMs), endsAt: new Date(Date.now() - 400 * dayMs + 7200_000) }],
+      firstSessionAt: new Date(Date.now() - 400 * dayMs),
+      lastSessionAt: new Date(Date.now() - 400 * dayMs + 7200_000),
+    });
+    const resident = new Types.ObjectId();
+    await Enrolment.create({
+      _id: madeAt(410),
+      createdAt: new Date(Date.now() - 410 * dayMs),
+      course: old._id,
+      resident,
+      activeKey: `${String(old._id)}:${String(resident)}`,
+      status: 'confirmed',
+      residentName: '老学员',
+      center: ctx.centers.miaoxi,
+    });
+    const start = new Date(Date.now() + 3 * dayMs);
+    const current = await Course.create({
+      center: ctx.centers.miaoxi,
+      title: '本月的保育班',
+      category: 'childcare',
+      capacity: 10,
+      status: 'published',
+      sessions: [{ startsAt: start, endsAt: new Date(start.getTime() + 7200_000) }],
+      firstSessionAt: start,
+      lastSessionAt: new Date(start.getTime() + 7200_000),
+    });
+    centerReports.dropAll();
+    const { scans } = await commandsOf(async () => {
+      assert.equal((await staff.get('/staff/reports/jobs')).status, 200);
+      const page = await staff.get('/staff/reports/courses');
+      assert.equal(page.status, 200);
+      assert.match(page.text, new RegExp(`data-course="${String(current._id)}"`));
+      assert.doesNotMatch(page.text, new RegExp(`data-course="${String(old._id)}"`), 'a course over before the window is not listed');
+    });
+    // Postings and hires are read whole (publication and hiring have no bound on a record's age).
+    assert.deepEqual(
+      scans.filter((s) => !/^find (postings|postingslots) /.test(s)),
+      [],
+    );
   });
 });
