@@ -8,9 +8,9 @@ import { Enrolment } from '../../models/enrolment.ts';
 import { findWorkshop } from '../workshops/service.ts';
 import { centerName, getCenter } from '../centers/tree.ts';
 import { formatDate, formatMoney } from '../lib/format.ts';
+import { isObjectId } from '../lib/ids.ts';
 import { ALL_ACTIONS, AUDIT_AREAS, actionKey } from './kinds.ts';
 
-const isId = (v: unknown): v is string => typeof v === 'string' && /^[a-f\d]{24}$/i.test(v);
 const MONEY_FIELDS = new Set(['from', 'to', 'rateFen', 'amountFen']);
 
 /**
@@ -32,13 +32,13 @@ function nameReader() {
     return p;
   };
   return {
-    user: (id: string) => (isId(id) ? once(`u${id}`, async () => (await User.findById(id, { name: 1 }).lean())?.name) : Promise.resolve('')),
-    workshop: (id: string) => (isId(id) ? once(`w${id}`, async () => (await findWorkshop(id))?.name) : Promise.resolve('')),
-    course: (id: string) => (isId(id) ? once(`c${id}`, async () => (await Course.findById(id, { title: 1 }).lean())?.title) : Promise.resolve('')),
-    posting: (id: string) => (isId(id) ? once(`p${id}`, async () => (await Posting.findById(id, { title: 1 }).lean())?.title) : Promise.resolve('')),
-    task: (id: string) => (isId(id) ? once(`t${id}`, async () => (await Task.findById(id, { name: 1 }).lean())?.name) : Promise.resolve('')),
+    user: (id: string) => (isObjectId(id) ? once(`u${id}`, async () => (await User.findById(id, { name: 1 }).lean())?.name) : Promise.resolve('')),
+    workshop: (id: string) => (isObjectId(id) ? once(`w${id}`, async () => (await findWorkshop(id))?.name) : Promise.resolve('')),
+    course: (id: string) => (isObjectId(id) ? once(`c${id}`, async () => (await Course.findById(id, { title: 1 }).lean())?.title) : Promise.resolve('')),
+    posting: (id: string) => (isObjectId(id) ? once(`p${id}`, async () => (await Posting.findById(id, { title: 1 }).lean())?.title) : Promise.resolve('')),
+    task: (id: string) => (isObjectId(id) ? once(`t${id}`, async () => (await Task.findById(id, { name: 1 }).lean())?.name) : Promise.resolve('')),
     enrolment: (id: string) =>
-      isId(id)
+      isObjectId(id)
         ? once(`e${id}`, async () => {
             const e = await Enrolment.findById(id, { residentName: 1, courseTitle: 1 }).lean();
             return e ? `${e.residentName} · ${e.courseTitle}` : '';
@@ -83,8 +83,8 @@ async function readableDetails(req: Request, e: Lean, d: Record<string, string>,
     if (v === 'true' || v === 'false') out[k] = req.t(`audit.${v === 'true' ? 'yes' : 'no'}`);
     else if (MONEY_FIELDS.has(k) && /^-?\d+$/.test(v)) out[k] = formatMoney(Number(v), req.lang);
     else if (k === 'workshop') out[k] = (await names.workshop(v)) || v;
-    else if ((k === 'resident' || k === 'worker') && isId(v)) out[k] = (await names.user(v)) || v;
-    else if (k === 'posting' && isId(v)) out[k] = (await names.posting(v)) || v;
+    else if ((k === 'resident' || k === 'worker') && isObjectId(v)) out[k] = (await names.user(v)) || v;
+    else if (k === 'posting' && isObjectId(v)) out[k] = (await names.posting(v)) || v;
     else if (k === 'role') out[k] = req.t(`roles.${v}`);
     else if (k === 'status' && e.action === 'course.walkIn') out[k] = req.t(`courses.enrolment.${v}`);
     else out[k] = v;

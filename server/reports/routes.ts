@@ -2,11 +2,10 @@ import { Router, type Request, type Response } from 'express';
 import { requireRole, assertCenterScope } from '../http/guards.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
 import { formatDate, formatDay, yuanDigits } from '../lib/format.ts';
+import { isObjectId } from '../lib/ids.ts';
 import { toCsv } from '../lib/csv.ts';
 import { lastMonths, scopeReport } from '../workshops/reports.ts';
 import { jobsReport, coursesReport } from './service.ts';
-
-const isId = (v: unknown): v is string => typeof v === 'string' && /^[a-f\d]{24}$/i.test(v);
 
 /**
  * The center a report covers: the one asked for (if within the staff member's subtree) or their
@@ -14,7 +13,7 @@ const isId = (v: unknown): v is string => typeof v === 'string' && /^[a-f\d]{24}
  */
 async function reportScope(req: Request): Promise<{ own: string | null; centerId: string | null }> {
   const own = req.user!.role === 'admin' ? null : req.user!.staffCenter!;
-  const requested = isId(req.query.center) ? req.query.center : '';
+  const requested = isObjectId(req.query.center) ? req.query.center : '';
   if (requested) await assertCenterScope(req, requested);
   return { own, centerId: requested || own };
 }

@@ -37,9 +37,6 @@ export const publishedCourses = declareCache({ name: 'published-courses', ttlMs:
 /** Who a session belongs to (key: user id), read on every logged-in request. */
 export const sessionUsers = declareCache({ name: 'session-users', ttlMs: 5_000, max: 10_000, dropOn: ['User'] });
 
-/** Ids of residents from low-income households (key "all"), for the reports. */
-export const lowIncomeUsers = declareCache({ name: 'low-income-users', ttlMs: 30_000, max: 1, dropOn: ['User'] });
-
 /** The header bell's unread count (key: user id). Dropped per user by notifications/service.ts. */
 export const unreadCounts = declareCache({ name: 'unread-counts', ttlMs: 5_000, max: 10_000 });
 

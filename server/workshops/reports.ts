@@ -1,8 +1,9 @@
-import { lowIncomeUsers, scopeReports } from '../store/index.ts';
+import { scopeReports } from '../store/index.ts';
 import { allCenters, subtreeIds } from '../centers/tree.ts';
 import { listWorkshops, workshopsInScope } from './service.ts';
 import { User } from '../../models/user.ts';
 import { dayKey } from '../lib/format.ts';
+import { isObjectId } from '../lib/ids.ts';
 import { readSummaries, summaryIds, type SummaryDoc } from './summaries.ts';
 
 export function lastMonths(n: number, from = dayKey().slice(0, 7)): string[] {
@@ -25,20 +26,21 @@ export interface MonthFigures {
 }
 
 /**
- * Ids of residents from low-income households. A report needs the status of every worker in it;
- * one cached read of the (few) flagged users beats a scan of all users per report. Any write to
- * users on this node drops it (models/user.ts).
+ * Which of a report's workers are from low-income households, read by `_id`: as many reads as
+ * workers in the report, however many residents the center has registered over the years.
  */
-function lowIncomeIds(): Promise<Set<string>> {
-  return lowIncomeUsers.get('all', async () => new Set((await User.find({ lowIncome: true }, { _id: 1 }).lean()).map((u) => String(u._id))));
+async function lowIncomeAmong(workerIds: Iterable<string>): Promise<Set<string>> {
+  const ids = [...new Set(workerIds)].filter(isObjectId);
+  const users = await Promise.all(ids.map((id) => User.findById(id, { lowIncome: 1 }).lean()));
+  return new Set(users.flatMap((u) => (u?.lowIncome ? [String(u._id)] : [])));
 }
 
 type ReportData = { sums: Map<string, SummaryDoc>; low: Set<string> };
 
-/** The month summaries and low-income set a report needs, read once for all its tables. */
+/** The month summaries a report needs and which of their workers are low-income, read once for all its tables. */
 async function reportData(workshopIds: string[], months: string[]): Promise<ReportData> {
-  const [sums, low] = await Promise.all([readSummaries(workshopIds.flatMap((w) => months.map((m) => summaryIds.shopMonth(w, m)))), lowIncomeIds()]);
-  return { sums, low };
+  const sums = await readSummaries(workshopIds.flatMap((w) => months.map((m) => summaryIds.shopMonth(w, m))));
+  return { sums, low: await lowIncomeAmong([...sums.values()].flatMap((s) => Object.keys(s.workers))) };
 }
 
 /**
