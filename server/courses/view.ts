@@ -1,6 +1,6 @@
 // View models of the course pages: what a template gets, in the page's language.
 import type { Request, Response } from 'express';
-import QRCode from 'qrcode';
+import { qrSvg } from '../lib/qr.ts';
 import { COURSE_CATEGORIES } from '../../models/course.ts';
 import { formOf, type FormState } from '../http/validate.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
@@ -179,7 +179,7 @@ export async function certificateView(req: Request, cert: Certificate, url: stri
       issuedAt: cert.issuedAt,
       url,
     },
-    qr: await QRCode.toString(url, { type: 'svg', margin: 1 }),
+    qr: await qrSvg(url),
   };
 }
 
@@ -268,8 +268,6 @@ function queueView(req: Request, queue: Awaited<ReturnType<typeof roster.offerQu
     };
   });
 }
-
-export const qrSvg = (url: string) => QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
 
 type Confirmed = Awaited<ReturnType<typeof roster.confirmedEnrolments>>;
 type Present = Awaited<ReturnType<typeof sessionAttendance>>;

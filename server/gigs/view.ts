@@ -8,7 +8,7 @@ import { listCategories } from './service/categories.ts';
 import { employerOfUser } from './service/employers.ts';
 import { mayReadAttachment, visiblePosting, type getPosting } from './service/postings.ts';
 import { myApplicationFor } from './service/applications.ts';
-import { qrSvg } from './service/board.ts';
+import { qrSvg } from '../lib/qr.ts';
 import { payRecord } from '../arrears/record.ts';
 
 /** An absolute URL for a path on this site (RouteDeps.absoluteUrl). */

@@ -31,6 +31,9 @@ export const openPostings = declareCache({ name: 'open-postings', ttlMs: 5_000, 
  */
 export const listedPostings = declareCache({ name: 'listed-postings', ttlMs: 30_000, max: 5_000, dropOn: ['Posting'] });
 
+/** The SVG QR code of an address (key: the address), for the lobby board's cards; it never changes. */
+export const qrCodes = declareCache<string>({ name: 'qr-codes', ttlMs: 86_400_000, max: 2_000 });
+
 /** Published courses with their seat counts (key "all"). */
 export const publishedCourses = declareCache({ name: 'published-courses', ttlMs: 5_000, max: 1, dropOn: ['Course', 'CourseRoll'] });
 

@@ -138,4 +138,25 @@ describe('gigs: escaping, poster and the lobby board', () => {
       }
     }
   });
+
+  it('without JavaScript the board shows six cards a page, every open posting once over its pages; the live fragment holds them all', async () => {
+    // Enough postings at one village for three pages.
+    for (let i = 0; i < 13; i++) await publishedPosting(ctx.users.employer!, ctx.centers.xunqiao!, { title: `翻页零工${i}` });
+    const cardsOf = (html: string) => [...html.matchAll(/data-posting-id="([a-f\d]{24})"/g)].map((m) => m[1]!);
+    const all = cardsOf((await agent().get(`/centers/${ctx.centers.xunqiao}/board?fragment=1`)).text);
+    assert.ok(all.length >= 13, `the fragment holds every card (${all.length})`);
+    const pages = Math.ceil(all.length / 6);
+    const seen: string[] = [];
+    for (let page = 1; page <= pages; page++) {
+      const res = await agent().get(`/centers/${ctx.centers.xunqiao}/board?page=${page}`);
+      assert.equal(res.status, 200);
+      const cards = cardsOf(res.text);
+      assert.equal(cards.length, page < pages ? 6 : all.length - 6 * (pages - 1), `page ${page}`);
+      assert.equal((res.text.match(/<svg/g) ?? []).length, cards.length + 1, 'a QR code per card and one for the list');
+      assert.match(res.text, new RegExp(`content="\\d+;url=[^"]*page=${page < pages ? page + 1 : 1}`), 'the meta refresh turns to the next page');
+      seen.push(...cards);
+    }
+    assert.deepEqual([...seen].sort(), [...all].sort());
+  });
 });
+

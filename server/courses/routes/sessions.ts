@@ -10,7 +10,8 @@ import { rollCallSchema } from '../schemas.ts';
 import { checkinToken } from '../checkin.ts';
 import * as roster from '../service/roster.ts';
 import * as attendance from '../service/attendance.ts';
-import { qrSvg, sessionPageView, sheetView } from '../view.ts';
+import { sessionPageView, sheetView } from '../view.ts';
+import { qrSvg } from '../../lib/qr.ts';
 import { staffCourse } from './staff.ts';
 
 export function sessionRoutes({ absoluteUrl }: RouteDeps): Router {

@@ -4,7 +4,7 @@ import type { RouteDeps } from '../../http/deps.ts';
 import { searchSchema } from '../schemas.ts';
 import * as postings from '../service/postings.ts';
 import * as search from '../service/search.ts';
-import * as board from '../service/board.ts';
+import { qrSvg } from '../../lib/qr.ts';
 import { detailModel, renderDetail } from '../view.ts';
 import { searchPage } from '../view/public.ts';
 
@@ -37,7 +37,7 @@ export function publicRoutes({ absoluteUrl }: RouteDeps): Router {
   async function showPoster(req: Request, res: Response) {
     const p = await postings.visiblePosting(req.user, String(req.params.id));
     const posting = await detailModel(req, p, absoluteUrl);
-    res.render('gigs/poster', { layout: false, title: p.title, posting, qr: await board.qrSvg(posting.url), lang: req.lang });
+    res.render('gigs/poster', { layout: false, title: p.title, posting, qr: await qrSvg(posting.url), lang: req.lang });
   }
 
   r.get('/gigs', listPostings);

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { Refusal } from '../../lib/refusal.ts';
 import { subtreeIds } from '../../centers/tree.ts';
 import { emit, rooms } from '../../realtime/hub.ts';
@@ -19,16 +18,4 @@ export async function boardPostings(centerId: string) {
   const ids = await subtreeIds(centerId);
   if (!ids.length) throw new Refusal('not-found', 'errors.notFound');
   return (await openPostings()).filter((p) => (p.centerPath ?? []).some((c) => String(c) === centerId)).slice(0, 60);
-}
-
-const qrCache = new Map<string, string>();
-/** An SVG QR code (markup from the qrcode library, safe to embed). */
-export async function qrSvg(url: string): Promise<string> {
-  let svg = qrCache.get(url);
-  if (!svg) {
-    svg = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    if (qrCache.size > 2000) qrCache.clear();
-    qrCache.set(url, svg);
-  }
-  return svg;
 }

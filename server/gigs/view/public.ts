@@ -6,7 +6,7 @@ import { PAY_TYPES, SUITABILITY } from '../../../models/posting.ts';
 import type { SearchInput } from '../schemas.ts';
 import type { searchPostings } from '../service/search.ts';
 import type { boardPostings } from '../service/board.ts';
-import { qrSvg } from '../service/board.ts';
+import { qrSvg } from '../../lib/qr.ts';
 import { card, categoryOptions, type UrlOf } from '../view.ts';
 import { alertOffer } from '../../alerts/view.ts';
 
@@ -43,20 +43,21 @@ export async function searchPage(req: Request, q: SearchInput, result: Awaited<R
 
 /** The lobby board of a center: every open posting as a card with its QR code, six to a page. */
 export async function boardPage(req: Request, center: CenterNode, postings: Awaited<ReturnType<typeof boardPostings>>, urlOf: UrlOf) {
-  const cards = await Promise.all(postings.map(async (p) => ({ ...(await card(req, p)), qr: await qrSvg(urlOf(`/gigs/${String(p._id)}`)) })));
   const fragment = req.query.fragment === '1';
-  // Without JavaScript the board pages itself with a meta refresh; with it, board.js rotates.
+  // Without JavaScript the board pages itself with a meta refresh; with it, board.js rotates
+  // through all the cards (the fragment). A page builds only the cards it shows.
   const perPage = 6;
-  const pages = Math.max(1, Math.ceil(cards.length / perPage));
+  const pages = Math.max(1, Math.ceil(postings.length / perPage));
   const page = Math.min(Math.max(1, Number(req.query.page) || 1), pages);
+  const shown = fragment ? postings : postings.slice((page - 1) * perPage, page * perPage);
+  const cards = await Promise.all(shown.map(async (p) => ({ ...(await card(req, p)), qr: await qrSvg(urlOf(`/gigs/${String(p._id)}`)) })));
   return {
     layout: false,
     lang: req.lang,
     title: `${centerName(center, req.lang)} · ${req.t('gigs.board.title')}`,
     center: { id: center.id, name: centerName(center, req.lang), phone: center.phone, address: center.address },
-    cards: fragment ? cards : cards.slice((page - 1) * perPage, page * perPage),
-    allCards: cards,
-    total: cards.length,
+    cards,
+    total: postings.length,
     nextPage: page < pages ? page + 1 : 1,
     page,
     pages,
