@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requireRole, assertCenterScope } from '../http/guards.ts';
 import { centerName, centerOptions, getCenter } from '../centers/tree.ts';
-import { formatDate, formatDay, yuanDigits } from '../lib/format.ts';
+import { formatDate, formatMonth, yuanDigits } from '../lib/format.ts';
 import { isObjectId } from '../lib/ids.ts';
 import { toCsv } from '../lib/csv.ts';
 import { lastMonths, scopeReport } from '../workshops/reports.ts';
@@ -83,7 +83,7 @@ export function reportRoutes(): Router {
       title: req.t('reports.courses.title'),
       ...(await frame(req, 'courses', scope)),
       trend: report.trend,
-      listedSince: formatDay(`${months[0]}-01`, req.lang),
+      listedSince: formatMonth(months[0], req.lang),
       courses: await Promise.all(
         report.courses.map(async (c) => ({
           ...c,
