@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import mongoose, { Types } from 'mongoose';
 
 // The FerretDB build narrows any filter with a top-level `_id` to that one document in SQL and
-// lets its handlers apply the rest of the filter (server/db/engine.ts, patchFerretDB). These
+// lets its handlers apply the rest of the filter (server/db/ferretdb-build.ts, patchFerretDB). These
 // checks hold on every engine: what a guarded read or write returns is what MongoDB returns.
 describe('engine: filters with _id and other conditions', () => {
   const oid = new Types.ObjectId();

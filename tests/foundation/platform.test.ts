@@ -5,7 +5,7 @@ import { agent, loggedIn, makeApp } from '../helpers/app.ts';
 import { freshDemo } from '../helpers/data.ts';
 import { loadConfig, ConfigError } from '../../server/config.ts';
 import { pickLang, translator, unmemoized } from '../../server/i18n/index.ts';
-import { clockTime, dayKey, formatMoney, TIME_ZONE, yuanDigits, yuanToFen } from '../../server/lib/format.ts';
+import { clockTime, dayKey, dayStart, formatMoney, TIME_ZONE, yuanDigits, yuanToFen } from '../../server/lib/format.ts';
 import { safeReturnTo } from '../../server/lib/safe-redirect.ts';
 
 /** Every string of a language's catalogs, as [key, text], keys as pages use them. */
@@ -137,7 +137,7 @@ describe('platform', () => {
       assert.equal(yuanDigits(-123456), '-1234.56');
       assert.equal(formatMoney(-50, 'zh-CN'), '-¥0.50');
     });
-    it("gives the center's day and clock as Intl does in its time zone, every 37 minutes over two years", () => {
+    it("gives the center's day, its start and clock as Intl does in its time zone, every 37 minutes over two years", () => {
       const day = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
       const clock = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
       let checked = 0;
@@ -145,11 +145,15 @@ describe('platform', () => {
         const d = new Date(t);
         assert.equal(dayKey(d), day.format(d), d.toISOString());
         assert.equal(clockTime(d), clock.format(d), d.toISOString());
+        // The day's start is at or before the instant, and a minute earlier is the day before.
+        const start = dayStart(dayKey(d));
+        assert.ok(start <= d && dayKey(start) === dayKey(d) && dayKey(new Date(start.getTime() - 60_000)) !== dayKey(d), d.toISOString());
         checked += 1;
       }
       assert.ok(checked > 28_000);
       assert.equal(dayKey(new Date('2026-12-01T16:00:00Z')), '2026-12-02', 'midnight in the center is 16:00 UTC');
       assert.equal(clockTime(new Date('2026-12-01T15:59:00Z')), '23:59');
+      assert.equal(dayStart('2026-12-02').toISOString(), '2026-12-01T16:00:00.000Z');
     });
   });
 
