@@ -159,4 +159,3 @@ describe('gigs: escaping, poster and the lobby board', () => {
     assert.deepEqual([...seen].sort(), [...all].sort());
   });
 });
-
