@@ -30,15 +30,20 @@ async function scopeCenters(scope: string | null): Promise<{ ids: Set<string>; r
 
 // ---------------------------------------------------------------- jobs
 
-interface JobsData {
-  /** posting id → center id */
-  postingCenter: Map<string, string>;
-  /** Each posting when it went live (published). */
-  postings: { center: string; month: string }[];
-  applications: { center: string; month: string }[];
-  /** An accepted place: a claimed slot. */
-  hires: { center: string; month: string }[];
+export interface JobFigures {
+  postings: number;
+  applications: number;
+  hires: number;
 }
+
+const zeroJobs = (): JobFigures => ({ postings: 0, applications: 0, hires: 0 });
+
+/**
+ * Postings published, applications made and places accepted (claimed slots), counted per center
+ * and month of the window when loaded, so that a view adds up a few figures per center instead
+ * of walking every record (a decade holds some 60,000 postings and slots).
+ */
+type JobsData = Map<string, Record<string, JobFigures>>;
 
 function jobsData(months: string[]): Promise<JobsData> {
   return centerReports.get(`jobs:${months[0]}`, async () => {
@@ -47,24 +52,21 @@ function jobsData(months: string[]): Promise<JobsData> {
       Application.find(createdSince(windowStart(months)), { posting: 1, createdAt: 1 }).lean(),
       PostingSlot.find({}, { posting: 1, at: 1 }).lean(),
     ]);
-    const postingCenter = new Map(posts.map((p) => [String(p._id), String(p.center)]));
-    const by = (posting: unknown, at: Date | null | undefined) => ({ center: postingCenter.get(String(posting)) ?? '', month: monthOf(at) });
-    return {
-      postingCenter,
-      postings: posts.filter((p) => p.publishedAt).map((p) => ({ center: String(p.center), month: monthOf(p.publishedAt) })),
-      applications: apps.map((a) => by(a.posting, a.createdAt)),
-      hires: slots.map((s) => by(s.posting, s.at)),
+    const inWindow = new Set(months);
+    const counts: JobsData = new Map();
+    const add = (center: string | undefined, at: Date | null | undefined, field: keyof JobFigures) => {
+      const month = monthOf(at);
+      if (!center || !inWindow.has(month)) return;
+      if (!counts.has(center)) counts.set(center, Object.fromEntries(months.map((m) => [m, zeroJobs()])));
+      counts.get(center)![month]![field] += 1;
     };
+    const postingCenter = new Map(posts.map((p) => [String(p._id), String(p.center)]));
+    for (const p of posts) add(String(p.center), p.publishedAt, 'postings');
+    for (const a of apps) add(postingCenter.get(String(a.posting)), a.createdAt, 'applications');
+    for (const h of slots) add(postingCenter.get(String(h.posting)), h.at, 'hires');
+    return counts;
   });
 }
-
-export interface JobFigures {
-  postings: number;
-  applications: number;
-  hires: number;
-}
-
-const zeroJobs = (): JobFigures => ({ postings: 0, applications: 0, hires: 0 });
 
 export interface JobsReport {
   /** Scope totals per month, oldest first. */
@@ -78,12 +80,15 @@ export async function jobsReport(scope: string | null, months: string[]): Promis
   const [data, centers] = await Promise.all([jobsData(months), scopeCenters(scope)]);
   const tally = (within: Set<string>) => {
     const out: Record<string, JobFigures> = Object.fromEntries(months.map((m) => [m, zeroJobs()]));
-    const add = (list: { center: string; month: string }[], field: keyof JobFigures) => {
-      for (const x of list) if (within.has(x.center) && out[x.month]) out[x.month]![field] += 1;
-    };
-    add(data.postings, 'postings');
-    add(data.applications, 'applications');
-    add(data.hires, 'hires');
+    for (const center of within) {
+      const own = data.get(center);
+      if (!own) continue;
+      for (const m of months) {
+        out[m]!.postings += own[m]!.postings;
+        out[m]!.applications += own[m]!.applications;
+        out[m]!.hires += own[m]!.hires;
+      }
+    }
     return out;
   };
   const total = tally(centers.ids);
