@@ -129,14 +129,6 @@ describe('reports: jobs and courses beside workshops, with CSV', function () {
     assert.equal(lines.length, 1 + 6 + 1, 'six months in scope, then the one Miaoxi workshop');
     assert.match(lines.at(-1)!, /,\d+\.\d{2},\d+\.\d{2}$/);
   });
-});
-
-describe('reports: cost follows the window of months, not the years stored', function () {
-  this.timeout(60_000);
-  let ctx: SeedContext;
-  before(async () => {
-    ctx = await freshDemo();
-  });
 
   it('reads applications, enrolments, attendance and completions made since the window began, users by id, and lists the courses running since', async () => {
     const staff = await loggedIn(MIAOXI_STAFF);
