@@ -27,7 +27,8 @@ export interface Child {
  */
 export function startFlags(): string[] {
   const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return start.split(/\s+/).filter((w) => w.startsWith('--'));
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  return [...start.split(/\s+/).filter((w) => w.startsWith('--')), ...extra];
 }
 
 /** Starts a Node child that prints `ready` (a regexp) when it listens. */

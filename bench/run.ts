@@ -2,7 +2,7 @@
 // (TechEmpower Fortunes on bare Express + Mongoose + Handlebars) measured in the same run.
 // Volumes: demo (the seed), town-year (a busy town's year) and decade (ten such years), each
 // figure also as decade ÷ demo (bench/report.ts).
-// Env: BENCH_DURATION (s, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64), BENCH_VOLUMES, BENCH_SCALE,
+// Env: BENCH_DURATION (s, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64), BENCH_VOLUMES, BENCH_SCALE, BENCH_NODE_FLAGS,
 // MONGODB_URI to bench against a real MongoDB instead of the embedded engine.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
