@@ -28,6 +28,34 @@ async function scopeCenters(scope: string | null): Promise<{ ids: Set<string>; r
   return { ids: new Set(ids), rows };
 }
 
+/** Figures per center, then per month of the window: what a report's reload counts once for every view. */
+type Monthly<F> = Map<string, Record<string, F>>;
+
+/** Adds one to `field` of a center's month, when the month is in the window. */
+function countIn<F extends { [K in keyof F]: number }>(
+  counts: Monthly<F>,
+  months: string[],
+  zero: () => F,
+  center: string | undefined,
+  month: string,
+  field: keyof F,
+) {
+  if (!center || !months.includes(month)) return;
+  if (!counts.has(center)) counts.set(center, Object.fromEntries(months.map((m) => [m, zero()])));
+  (counts.get(center)![month]![field] as number) += 1;
+}
+
+/** The months' figures of the centers `within`, added up. */
+function sumCenters<F extends { [K in keyof F]: number }>(counts: Monthly<F>, within: Iterable<string>, months: string[], zero: () => F): Record<string, F> {
+  const out: Record<string, F> = Object.fromEntries(months.map((m) => [m, zero()]));
+  for (const center of within) {
+    const own = counts.get(center);
+    if (!own) continue;
+    for (const m of months) for (const k of Object.keys(out[m]!) as (keyof F)[]) (out[m]![k] as number) += own[m]![k] as number;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- jobs
 
 export interface JobFigures {
@@ -43,23 +71,16 @@ const zeroJobs = (): JobFigures => ({ postings: 0, applications: 0, hires: 0 });
  * and month of the window when loaded, so that a view adds up a few figures per center instead
  * of walking every record (a decade holds some 60,000 postings and slots).
  */
-type JobsData = Map<string, Record<string, JobFigures>>;
-
-function jobsData(months: string[]): Promise<JobsData> {
+function jobsData(months: string[]): Promise<Monthly<JobFigures>> {
   return centerReports.get(`jobs:${months[0]}`, async () => {
     const [posts, apps, slots] = await Promise.all([
       Posting.find({}, { center: 1, publishedAt: 1 }).lean(),
       Application.find(createdSince(windowStart(months)), { posting: 1, createdAt: 1 }).lean(),
       PostingSlot.find({}, { posting: 1, at: 1 }).lean(),
     ]);
-    const inWindow = new Set(months);
-    const counts: JobsData = new Map();
-    const add = (center: string | undefined, at: Date | null | undefined, field: keyof JobFigures) => {
-      const month = monthOf(at);
-      if (!center || !inWindow.has(month)) return;
-      if (!counts.has(center)) counts.set(center, Object.fromEntries(months.map((m) => [m, zeroJobs()])));
-      counts.get(center)![month]![field] += 1;
-    };
+    const counts: Monthly<JobFigures> = new Map();
+    const add = (center: string | undefined, at: Date | null | undefined, field: keyof JobFigures) =>
+      countIn(counts, months, zeroJobs, center, monthOf(at), field);
     const postingCenter = new Map(posts.map((p) => [String(p._id), String(p.center)]));
     for (const p of posts) add(String(p.center), p.publishedAt, 'postings');
     for (const a of apps) add(postingCenter.get(String(a.posting)), a.createdAt, 'applications');
@@ -78,47 +99,61 @@ export interface JobsReport {
 /** Postings published, applications made and people hired, by month and center, in a scope. */
 export async function jobsReport(scope: string | null, months: string[]): Promise<JobsReport> {
   const [data, centers] = await Promise.all([jobsData(months), scopeCenters(scope)]);
-  const tally = (within: Set<string>) => {
-    const out: Record<string, JobFigures> = Object.fromEntries(months.map((m) => [m, zeroJobs()]));
-    for (const center of within) {
-      const own = data.get(center);
-      if (!own) continue;
-      for (const m of months) {
-        out[m]!.postings += own[m]!.postings;
-        out[m]!.applications += own[m]!.applications;
-        out[m]!.hires += own[m]!.hires;
-      }
-    }
-    return out;
-  };
-  const total = tally(centers.ids);
+  const total = sumCenters(data, centers.ids, months, zeroJobs);
   return {
     trend: months.map((m) => ({ month: m, ...total[m]! })),
     centers: centers.rows
-      .map((c) => ({ id: c.id, months: tally(c.below) }))
+      .map((c) => ({ id: c.id, months: sumCenters(data, c.below, months, zeroJobs) }))
       .filter((c) => Object.values(c.months).some((f) => f.postings || f.applications || f.hires)),
   };
 }
 
 // ---------------------------------------------------------------- courses
 
-interface CoursesData {
-  /** Every course but drafts; `listed`: still running when the window began, or later (the report's table). */
-  courses: {
-    id: string;
-    title: string;
-    center: string;
-    capacity: number;
-    status: string;
-    firstSessionAt: Date | null;
-    sessions: { startsAt: Date }[];
-    listed: boolean;
-  }[];
-  /** Of the listed courses, and of any course in the window's months. */
-  enrolments: { course: string; status: string; month: string }[];
-  attendance: { course: string; month: string }[];
-  completions: { course: string; month: string }[];
+interface CourseMonth {
+  enrolments: number;
+  attended: number;
+  completions: number;
 }
+
+const zeroCourses = (): CourseMonth => ({ enrolments: 0, attended: 0, completions: 0 });
+
+/** A listed course (still running when the window began, or later) with its totals. */
+interface ListedCourse {
+  id: string;
+  title: string;
+  center: string;
+  capacity: number;
+  status: string;
+  firstSessionAt: Date | null;
+  sessions: { startsAt: Date }[];
+  enrolled: number;
+  waitlisted: number;
+  withdrawn: number;
+  attended: number;
+  completions: number;
+}
+
+/**
+ * Counted when loaded, as the job figures are: per center and month for the trend, and per
+ * listed course for its row, so that a view adds up a few figures instead of walking every
+ * enrolment and attendance of the window (some 20,000 at a decade) several times.
+ */
+interface CoursesData {
+  months: Monthly<CourseMonth>;
+  listed: ListedCourse[];
+}
+
+// An open waitlist offer is still waiting for its answer; a declined or lapsed one has left.
+const SEAT_FIELD: Record<string, 'enrolled' | 'waitlisted' | 'withdrawn'> = {
+  confirmed: 'enrolled',
+  waitlisted: 'waitlisted',
+  offered: 'waitlisted',
+  withdrawn: 'withdrawn',
+  cancelled: 'withdrawn',
+  declined: 'withdrawn',
+  lapsed: 'withdrawn',
+};
 
 function coursesData(months: string[]): Promise<CoursesData> {
   return centerReports.get(`courses:${months[0]}`, async () => {
@@ -136,22 +171,46 @@ function coursesData(months: string[]): Promise<CoursesData> {
       Attendance.find(createdSince(since), { course: 1, at: 1 }).lean(),
       Completion.find(createdSince(since), { course: 1, issuedAt: 1 }).lean(),
     ]);
-    const isListed = new Set(listed.map((c) => String(c._id)));
-    return {
-      courses: courses.map((c) => ({
-        id: String(c._id),
-        title: c.title,
-        center: String(c.center),
-        capacity: c.capacity,
-        status: c.status,
-        firstSessionAt: c.firstSessionAt ?? null,
-        sessions: (c.sessions ?? []).map((s) => ({ startsAt: s.startsAt })),
-        listed: isListed.has(String(c._id)),
-      })),
-      enrolments: enrolments.map((e) => ({ course: String(e.course), status: e.status, month: monthOf(e.createdAt) })),
-      attendance: attendance.map((a) => ({ course: String(a.course), month: monthOf(a.at) })),
-      completions: completions.map((c) => ({ course: String(c.course), month: monthOf(c.issuedAt) })),
-    };
+    const centerOf = new Map(courses.map((c) => [String(c._id), String(c.center)]));
+    const rows = new Map<string, ListedCourse>(
+      listed.map((c) => [
+        String(c._id),
+        {
+          id: String(c._id),
+          title: c.title,
+          center: String(c.center),
+          capacity: c.capacity,
+          status: c.status,
+          firstSessionAt: c.firstSessionAt ?? null,
+          sessions: (c.sessions ?? []).map((s) => ({ startsAt: s.startsAt })),
+          enrolled: 0,
+          waitlisted: 0,
+          withdrawn: 0,
+          attended: 0,
+          completions: 0,
+        },
+      ]),
+    );
+    const counts: Monthly<CourseMonth> = new Map();
+    const add = (course: unknown, at: Date | null | undefined, field: keyof CourseMonth) =>
+      countIn(counts, months, zeroCourses, centerOf.get(String(course)), monthOf(at), field);
+    for (const e of enrolments) {
+      if (e.status !== 'pending') add(e.course, e.createdAt, 'enrolments');
+      const row = rows.get(String(e.course));
+      const field = SEAT_FIELD[e.status];
+      if (row && field) row[field] += 1;
+    }
+    for (const a of attendance) {
+      add(a.course, a.at, 'attended');
+      const row = rows.get(String(a.course));
+      if (row) row.attended += 1;
+    }
+    for (const c of completions) {
+      add(c.course, c.issuedAt, 'completions');
+      const row = rows.get(String(c.course));
+      if (row) row.completions += 1;
+    }
+    return { months: counts, listed: [...rows.values()] };
   });
 }
 
@@ -184,52 +243,16 @@ export interface CoursesReport {
  */
 export async function coursesReport(scope: string | null, months: string[], now = new Date()): Promise<CoursesReport> {
   const [data, centers] = await Promise.all([coursesData(months), scopeCenters(scope)]);
-  const inScope = data.courses.filter((c) => centers.ids.has(c.center));
-  const ids = new Set(inScope.map((c) => c.id));
-  const count = <T extends { course: string }>(list: T[], keep: (x: T) => boolean = () => true) => {
-    const m = new Map<string, number>();
-    for (const x of list) if (ids.has(x.course) && keep(x)) m.set(x.course, (m.get(x.course) ?? 0) + 1);
-    return m;
-  };
-  const enrolled = count(data.enrolments, (e) => e.status === 'confirmed');
-  // An open waitlist offer is still waiting for its answer; a declined or lapsed one has left.
-  const waiting = count(data.enrolments, (e) => e.status === 'waitlisted' || e.status === 'offered');
-  const withdrawn = count(data.enrolments, (e) => ['withdrawn', 'cancelled', 'declined', 'lapsed'].includes(e.status));
-  const attended = count(data.attendance);
-  const completed = count(data.completions);
-  const inMonth = (list: { course: string; month: string }[], m: string) => list.filter((x) => ids.has(x.course) && x.month === m).length;
+  const total = sumCenters(data.months, centers.ids, months, zeroCourses);
   return {
-    trend: months.map((m) => ({
-      month: m,
-      enrolments: inMonth(
-        data.enrolments.filter((e) => e.status !== 'pending'),
-        m,
-      ),
-      attended: inMonth(data.attendance, m),
-      completions: inMonth(data.completions, m),
-    })),
-    courses: inScope
-      .filter((c) => c.listed)
+    trend: months.map((m) => ({ month: m, ...total[m]! })),
+    courses: data.listed
+      .filter((c) => centers.ids.has(c.center))
       .sort((a, b) => (b.firstSessionAt?.getTime() ?? 0) - (a.firstSessionAt?.getTime() ?? 0))
-      .map((c) => {
-        const held = c.sessions.filter((s) => s.startsAt <= now).length;
-        const possible = held * (enrolled.get(c.id) ?? 0);
-        const att = attended.get(c.id) ?? 0;
-        return {
-          id: c.id,
-          title: c.title,
-          center: c.center,
-          status: c.status,
-          firstSessionAt: c.firstSessionAt,
-          capacity: c.capacity,
-          enrolled: enrolled.get(c.id) ?? 0,
-          waitlisted: waiting.get(c.id) ?? 0,
-          withdrawn: withdrawn.get(c.id) ?? 0,
-          possible,
-          attended: att,
-          attendancePercent: possible ? Math.min(100, Math.round((att / possible) * 100)) : null,
-          completions: completed.get(c.id) ?? 0,
-        };
+      .map(({ sessions, ...c }) => {
+        // Sessions held so far times enrolled learners: the attendance there could have been.
+        const possible = sessions.filter((s) => s.startsAt <= now).length * c.enrolled;
+        return { ...c, possible, attendancePercent: possible ? Math.min(100, Math.round((c.attended / possible) * 100)) : null };
       }),
   };
 }

@@ -3,6 +3,8 @@ import { Types } from 'mongoose';
 import { Posting } from '../../models/posting.ts';
 import { Course } from '../../models/course.ts';
 import { Enrolment } from '../../models/enrolment.ts';
+import { Attendance } from '../../models/attendance.ts';
+import { Completion } from '../../models/completion.ts';
 import { loggedIn } from '../helpers/app.ts';
 import { commandsOf } from '../helpers/commands.ts';
 import { freshDemo } from '../helpers/data.ts';
@@ -78,21 +80,27 @@ describe('reports: jobs and courses beside workshops, with CSV', function () {
     assert.equal((lines.length - 1) % 6, 0, 'six months per center');
   });
 
-  it('shows each course with its enrolments and guards the CSV against formulas', async () => {
+  it('shows each course with its enrolments, attendance and completions, in its row and the month, and guards the CSV against formulas', async () => {
     const staff = await loggedIn(MIAOXI_STAFF);
-    const start = new Date(Date.now() + 7 * 86400_000);
+    centerReports.dropAll();
+    const before = rowCells((await staff.get('/staff/reports/courses')).text, 'courses-trend', `>${month}<`);
+    // One session held an hour ago, one next week: two confirmed learners could have attended once each.
+    const held = new Date(Date.now() - 3600_000);
+    const next = new Date(Date.now() + 7 * 86400_000);
     const course = await Course.create({
       center: ctx.centers.miaoxi,
       title: '=HYPERLINK("http://x","点我")',
       category: 'baking',
       capacity: 10,
       status: 'published',
-      sessions: [{ startsAt: start, endsAt: new Date(start.getTime() + 2 * 3600_000) }],
-      firstSessionAt: start,
-      lastSessionAt: new Date(start.getTime() + 2 * 3600_000),
+      sessions: [held, next].map((at) => ({ startsAt: at, endsAt: new Date(at.getTime() + 1800_000) })),
+      firstSessionAt: held,
+      lastSessionAt: new Date(next.getTime() + 1800_000),
     });
-    for (const [i, status] of (['confirmed', 'confirmed', 'waitlisted'] as const).entries()) {
+    const residents: Types.ObjectId[] = [];
+    for (const [i, status] of (['confirmed', 'confirmed', 'waitlisted', 'withdrawn', 'pending'] as const).entries()) {
       const resident = new Types.ObjectId();
+      residents.push(resident);
       await Enrolment.create({
         course: course._id,
         resident,
@@ -102,17 +110,38 @@ describe('reports: jobs and courses beside workshops, with CSV', function () {
         center: ctx.centers.miaoxi,
       });
     }
+    await Attendance.create({ course: course._id, session: course.sessions[0]!._id, resident: residents[0], method: 'roll' });
+    await Completion.create({
+      resident: residents[1],
+      course: course._id,
+      category: 'baking',
+      center: ctx.centers.miaoxi,
+      residentName: '学员1',
+      courseTitle: course.title,
+      centerName: '庙西村',
+      hours: 2,
+      attendedPercent: 100,
+      code: 'RPT-TEST-1',
+    });
     centerReports.dropAll();
     const page = await staff.get('/staff/reports/courses');
     assert.equal(page.status, 200);
-    const t = page.text.slice(page.text.indexOf(`data-course="${String(course._id)}"`));
-    const cells = [...t.slice(0, t.indexOf('</tr>')).matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '').trim());
+    const after = rowCells(page.text, 'courses-trend', `>${month}<`);
+    assert.deepEqual(
+      after.slice(1).map(Number),
+      [Number(before[1]) + 4, Number(before[2]) + 1, Number(before[3]) + 1],
+      'this month: four enrolments (not the pending one), one attendance, one completion',
+    );
+    const cells = rowCells(page.text, 'courses-list', `data-course="${String(course._id)}"`);
     assert.equal(cells[2], '2 / 10');
-    assert.equal(cells[3], '1');
+    assert.equal(cells[3], '1', 'waiting');
+    assert.equal(cells[4]!.replace(/\s+/g, ' '), '50% (1/2)', 'attended once of two possible');
+    assert.equal(cells[5], '1', 'completions');
     const csv = await staff.get('/staff/reports/courses.csv');
     assert.equal(csv.status, 200);
     assert.match(csv.text, /"'=HYPERLINK\(""http:\/\/x"",""点我""\)"/);
     assert.doesNotMatch(csv.text, /(^|\r\n)"?=HYPERLINK/);
+    assert.match(csv.text, /,10,2,1,1,1,50,1(\r\n|$)/, 'capacity, enrolled, waiting, withdrawn, attended, attendance %, completions');
     // Xunqiao staff do not see Miaoxi's course.
     const other = await loggedIn(XUNQIAO_STAFF);
     assert.doesNotMatch((await other.get('/staff/reports/courses')).text, new RegExp(String(course._id)));
