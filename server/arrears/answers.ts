@@ -15,6 +15,7 @@ import type { ScheduledJob } from '../scheduler.ts';
 import { bumpRecord } from './record.ts';
 import { closeCase } from './cases.ts';
 import { myApplications } from '../gigs/service/applications.ts';
+import { postingSlots } from '../gigs/service/slots.ts';
 
 // "Were you paid?" (按时发了 / 晚发了 / 没发): asked of every hired worker once a job's last day
 // has passed, answered by the worker or by staff at the desk on the worker's behalf. A "not
@@ -174,10 +175,17 @@ export async function answerPay(actor: Express.User, workerId: string, applicati
 /** Hired workers of jobs that ended in the last week are asked once (claimed by inserting `<posting>:<worker>`). */
 export async function askAboutPay(today = dayKey()): Promise<number> {
   const since = dayKey(new Date(Date.now() - 8 * 24 * 3600_000));
-  const ended = await Posting.find({ endDay: { $lt: today, $gte: since }, status: { $in: ['published', 'filled', 'expired', 'closed'] } }, { title: 1 }).lean();
+  const ended = await Posting.find(
+    { endDay: { $lt: today, $gte: since }, status: { $in: ['published', 'filled', 'expired', 'closed'] } },
+    { title: 1, headcount: 1 },
+  ).lean();
   if (!ended.length) return 0;
   const titles = new Map(ended.map((p) => [String(p._id), p.title]));
-  const hired = await Application.find({ posting: { $in: ended.map((p) => p._id) }, status: 'accepted' }, { posting: 1, resident: 1 }).lean();
+  // The hired hold the postings' slots: each slot and its application read by `_id` (a filter
+  // on applications would read every application of the years, every ten minutes).
+  const slots = (await Promise.all(ended.map((p) => postingSlots(String(p._id), p.headcount)))).flat();
+  const apps = await Promise.all(slots.map((s) => Application.findById(s.application, { posting: 1, resident: 1, status: 1 }).lean()));
+  const hired = apps.filter((a) => a?.status === 'accepted').map((a) => a!);
   let sent = 0;
   for (const a of hired) {
     try {

@@ -1,6 +1,7 @@
 import { isDuplicateKey } from '../store/index.ts';
 import { Course } from '../../models/course.ts';
 import { Enrolment } from '../../models/enrolment.ts';
+import { readRoll } from './service/roll.ts';
 import { CourseReminder } from '../../models/course-reminder.ts';
 import { notify } from '../notifications/service.ts';
 
@@ -12,7 +13,9 @@ const DAY = 24 * 3600_000;
 /**
  * Reminds confirmed residents of a session starting within the next day, once: the reminder
  * is claimed by inserting `<session>:<resident>` under the _id index before notifying (on the
- * site, and by SMS for those who chose it).
+ * site, and by SMS for those who chose it). The confirmed are the enrolments holding the course's
+ * seats on its roll, each read by `_id`: a filter on enrolments would read all of them, every
+ * year's, for each course every ten minutes.
  */
 export async function sendSessionReminders(now = new Date()): Promise<number> {
   const horizon = new Date(now.getTime() + DAY);
@@ -21,7 +24,8 @@ export async function sendSessionReminders(now = new Date()): Promise<number> {
   for (const c of courses) {
     const soon = c.sessions.filter((s) => s.startsAt > now && s.startsAt <= horizon);
     if (!soon.length) continue;
-    const confirmed = await Enrolment.find({ course: c._id, status: 'confirmed' }, { resident: 1 }).lean();
+    const seated = await Promise.all((await readRoll(c._id)).seats.map((seat) => Enrolment.findById(seat.e, { resident: 1, status: 1 }).lean()));
+    const confirmed = seated.filter((e) => e?.status === 'confirmed').map((e) => e!);
     for (const s of soon) {
       for (const e of confirmed) {
         const key = `${String(s._id)}:${String(e.resident)}`;

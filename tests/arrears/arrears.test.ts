@@ -11,6 +11,7 @@ import { ArrearsCase } from '../../models/arrears-case.ts';
 import { AuditEntry } from '../../models/audit-entry.ts';
 import { Notification } from '../../models/notification.ts';
 import { answerPay, askAboutPay } from '../../server/arrears/answers.ts';
+import { commandsOf } from '../helpers/commands.ts';
 import { rebuildPayRecords } from '../../server/arrears/record.ts';
 import { publishedPosting, verifiedEmployer, inDays } from '../gigs/helpers.ts';
 import { endJob, hiredJob } from './helpers.ts';
@@ -52,8 +53,16 @@ describe('arrears: were you paid?', function () {
     // Someone else's job answers like an unknown one.
     assert.equal((await submit(w3, '/me/applications', `/me/applications/${ended.appId}/pay`, { answer: 'unpaid' })).status, 404);
 
-    const sent = await askAboutPay();
+    let sent = 0;
+    const { scans } = await commandsOf(async () => {
+      sent = await askAboutPay();
+    });
     assert.ok(sent >= 1);
+    // The jobs are found by their last day (postings, named); the hired through the jobs' slots, by `_id`.
+    assert.deepEqual(
+      scans.filter((c) => !/^find postings /.test(c)),
+      [],
+    );
     assert.equal(await Notification.countDocuments({ user: ended.worker.id, type: 'arrearsAsk' }), 1);
     assert.equal(await Notification.countDocuments({ user: running.worker.id, type: 'arrearsAsk' }), 0);
     assert.equal(await Notification.countDocuments({ user: pendingWorker.id, type: 'arrearsAsk' }), 0);
