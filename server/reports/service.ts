@@ -134,6 +134,9 @@ interface ListedCourse {
   completions: number;
 }
 
+/** The figures a listed course's row counts, one record each. */
+type CourseCount = 'enrolled' | 'waitlisted' | 'withdrawn' | 'attended' | 'completions';
+
 /**
  * Counted when loaded, as the job figures are: per center and month for the trend, and per
  * listed course for its row, so that a view adds up a few figures instead of walking every
@@ -145,7 +148,7 @@ interface CoursesData {
 }
 
 // An open waitlist offer is still waiting for its answer; a declined or lapsed one has left.
-const SEAT_FIELD: Record<string, 'enrolled' | 'waitlisted' | 'withdrawn'> = {
+const SEAT_FIELD: Record<string, CourseCount> = {
   confirmed: 'enrolled',
   waitlisted: 'waitlisted',
   offered: 'waitlisted',
@@ -192,45 +195,25 @@ function coursesData(months: string[]): Promise<CoursesData> {
       ]),
     );
     const counts: Monthly<CourseMonth> = new Map();
-    const add = (course: unknown, at: Date | null | undefined, field: keyof CourseMonth) =>
-      countIn(counts, months, zeroCourses, centerOf.get(String(course)), monthOf(at), field);
-    for (const e of enrolments) {
-      if (e.status !== 'pending') add(e.course, e.createdAt, 'enrolments');
-      const row = rows.get(String(e.course));
-      const field = SEAT_FIELD[e.status];
-      if (row && field) row[field] += 1;
-    }
-    for (const a of attendance) {
-      add(a.course, a.at, 'attended');
-      const row = rows.get(String(a.course));
-      if (row) row.attended += 1;
-    }
-    for (const c of completions) {
-      add(c.course, c.issuedAt, 'completions');
-      const row = rows.get(String(c.course));
-      if (row) row.completions += 1;
-    }
+    /** One record: into its center's month (unless `month` is null) and its listed course's row. */
+    const count = (course: unknown, at: Date | null | undefined, month: keyof CourseMonth | null, row: CourseCount | undefined) => {
+      if (month) countIn(counts, months, zeroCourses, centerOf.get(String(course)), monthOf(at), month);
+      const listedRow = rows.get(String(course));
+      if (listedRow && row) listedRow[row] += 1;
+    };
+    for (const e of enrolments) count(e.course, e.createdAt, e.status === 'pending' ? null : 'enrolments', SEAT_FIELD[e.status]);
+    for (const a of attendance) count(a.course, a.at, 'attended', 'attended');
+    for (const c of completions) count(c.course, c.issuedAt, 'completions', 'completions');
     return { months: counts, listed: [...rows.values()] };
   });
 }
 
-export interface CourseRow {
-  id: string;
-  title: string;
-  center: string;
-  status: string;
-  firstSessionAt: Date | null;
-  capacity: number;
-  enrolled: number;
-  waitlisted: number;
-  withdrawn: number;
+export type CourseRow = Omit<ListedCourse, 'sessions'> & {
   /** Sessions held so far times enrolled learners: the attendance there could have been. */
   possible: number;
-  attended: number;
   /** Whole percent, or null before any session was held. */
   attendancePercent: number | null;
-  completions: number;
-}
+};
 
 export interface CoursesReport {
   trend: { month: string; enrolments: number; attended: number; completions: number }[];
